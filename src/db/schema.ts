@@ -1,0 +1,108 @@
+/**
+ * D1 schema: what must be queried across broadcasts. Timestamps are ISO 8601
+ * strings in UTC (they sort lexically and read well in a SQL shell).
+ * Migrations are generated from this file by `npm run db:generate`.
+ */
+import { sql } from "drizzle-orm";
+import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+
+const now = sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`;
+
+export const accounts = sqliteTable("accounts", {
+  id: text("id").primaryKey(),
+  name: text("name").notNull(),
+  /** JSON array of extra opt-out keywords; STOP always counts. */
+  optOutKeywords: text("opt_out_keywords").notNull().default("[]"),
+  createdAt: text("created_at").notNull().default(now),
+});
+
+export const apiKeys = sqliteTable(
+  "api_keys",
+  {
+    id: text("id").primaryKey(),
+    accountId: text("account_id")
+      .notNull()
+      .references(() => accounts.id, { onDelete: "cascade" }),
+    name: text("name").notNull().default("default"),
+    /** Hex SHA-256 of the whole key: the only form in which a key is stored. */
+    keyHash: text("key_hash").notNull(),
+    /** The first characters of the key, to tell keys apart in a list. */
+    prefix: text("prefix").notNull(),
+    createdAt: text("created_at").notNull().default(now),
+    lastUsedAt: text("last_used_at"),
+    revokedAt: text("revoked_at"),
+  },
+  (t) => [
+    uniqueIndex("api_keys_hash_idx").on(t.keyHash),
+    index("api_keys_account_idx").on(t.accountId),
+  ],
+);
+
+export const locations = sqliteTable(
+  "locations",
+  {
+    id: text("id").primaryKey(),
+    accountId: text("account_id")
+      .notNull()
+      .references(() => accounts.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    timezone: text("timezone").notNull().default("UTC"),
+    senderId: text("sender_id"),
+    createdAt: text("created_at").notNull().default(now),
+    updatedAt: text("updated_at").notNull().default(now),
+  },
+  (t) => [index("locations_account_idx").on(t.accountId, t.createdAt)],
+);
+
+export const senders = sqliteTable(
+  "senders",
+  {
+    id: text("id").primaryKey(),
+    accountId: text("account_id")
+      .notNull()
+      .references(() => accounts.id, { onDelete: "cascade" }),
+    locationId: text("location_id"),
+    /** Display number in E.164 digits without '+': what clients put in `from`. */
+    phoneNumber: text("phone_number").notNull(),
+    phoneNumberId: text("phone_number_id").notNull(),
+    wabaId: text("waba_id").notNull(),
+    /** AES-GCM ciphertext of the Cloud API access token (base64 iv.ciphertext). */
+    accessTokenEnc: text("access_token_enc").notNull(),
+    throughputMps: integer("throughput_mps").notNull().default(80),
+    isDefault: integer("is_default", { mode: "boolean" }).notNull().default(false),
+    createdAt: text("created_at").notNull().default(now),
+    updatedAt: text("updated_at").notNull().default(now),
+  },
+  (t) => [
+    uniqueIndex("senders_account_phone_idx").on(t.accountId, t.phoneNumber),
+    index("senders_phone_number_id_idx").on(t.phoneNumberId),
+  ],
+);
+
+export const templates = sqliteTable(
+  "templates",
+  {
+    id: text("id").primaryKey(),
+    accountId: text("account_id")
+      .notNull()
+      .references(() => accounts.id, { onDelete: "cascade" }),
+    wabaId: text("waba_id").notNull(),
+    /** Meta's template id. */
+    metaId: text("meta_id"),
+    name: text("name").notNull(),
+    language: text("language").notNull(),
+    status: text("status").notNull(),
+    category: text("category").notNull(),
+    parameterFormat: text("parameter_format").notNull().default("POSITIONAL"),
+    /** Meta's `components` array, as JSON. */
+    components: text("components").notNull(),
+    syncedAt: text("synced_at").notNull().default(now),
+  },
+  (t) => [uniqueIndex("templates_lookup_idx").on(t.accountId, t.wabaId, t.name, t.language)],
+);
+
+export type Account = typeof accounts.$inferSelect;
+export type ApiKey = typeof apiKeys.$inferSelect;
+export type Location = typeof locations.$inferSelect;
+export type Sender = typeof senders.$inferSelect;
+export type Template = typeof templates.$inferSelect;

@@ -1,0 +1,3 @@
+import { DurableObject } from "cloudflare:workers";
+
+export class BroadcastDO extends DurableObject<Env> {}
