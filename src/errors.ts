@@ -28,7 +28,12 @@ export class ChorusError extends Error {
   readonly details: string;
   readonly headers: Record<string, string>;
 
-  constructor(code: ErrorCode, message: string, details = "", headers: Record<string, string> = {}) {
+  constructor(
+    code: ErrorCode,
+    message: string,
+    details = "",
+    headers: Record<string, string> = {},
+  ) {
     super(message);
     this.name = "ChorusError";
     this.code = code;

@@ -1,1 +1,3 @@
+export { BroadcastDO } from "./durable/broadcast-do";
+export { SenderDO } from "./durable/sender-do";
 export { default } from "./worker";

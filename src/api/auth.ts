@@ -57,7 +57,8 @@ export const requireApiKey: MiddlewareHandler<AppEnv> = async (c, next) => {
   )
     .bind(hash)
     .first<KeyRow>();
-  if (!row) throw new ChorusError("UNAUTHORIZED", "Invalid API key", "The key is unknown or revoked");
+  if (!row)
+    throw new ChorusError("UNAUTHORIZED", "Invalid API key", "The key is unknown or revoked");
   c.set("account", { accountId: row.account_id, apiKeyId: row.id });
 
   const now = Date.now();
@@ -90,7 +91,11 @@ export const requireAdmin: MiddlewareHandler<AppEnv> = async (c, next) => {
   const presented = readPresentedKey(c.req.raw.headers);
   const expected = c.env.ADMIN_TOKEN;
   if (!presented || !expected || !timingSafeEqualStrings(presented, expected)) {
-    throw new ChorusError("UNAUTHORIZED", "Invalid admin token", "Send 'Authorization: Bearer <ADMIN_TOKEN>'");
+    throw new ChorusError(
+      "UNAUTHORIZED",
+      "Invalid admin token",
+      "Send 'Authorization: Bearer <ADMIN_TOKEN>'",
+    );
   }
   await next();
 };

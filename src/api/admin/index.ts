@@ -1,0 +1,13 @@
+import type { App } from "../../app";
+import { requireAdmin } from "../auth";
+import * as createAccount from "./accounts-create";
+import * as devSeed from "./dev-seed";
+import * as keys from "./keys";
+
+export function registerAdminRoutes(app: App) {
+  devSeed.register(app);
+  app.use("/admin/accounts", requireAdmin);
+  app.use("/admin/accounts/*", requireAdmin);
+  createAccount.register(app);
+  keys.register(app);
+}

@@ -1,0 +1,66 @@
+import { z } from "@hono/zod-openapi";
+import type { Sender } from "../../../db/schema";
+import { RefSchema } from "../../openapi";
+
+export const SenderSchema = z
+  .object({
+    id: z.string(),
+    phoneNumber: z.string().openapi({
+      example: "447576209857",
+      description: "Display number, E.164 digits: what `from` names",
+    }),
+    phoneNumberId: z.string(),
+    wabaId: z.string(),
+    throughputMps: z.number().int(),
+    isDefault: z.boolean(),
+    location: RefSchema.nullable(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .openapi("Sender");
+
+const digits = (field: string, min: number, max: number) =>
+  z
+    .string()
+    .trim()
+    .transform((v) => v.replace(/^\+/, ""))
+    .pipe(
+      z.string().regex(new RegExp(`^\\d{${min},${max}}$`), `${field} must be ${min}-${max} digits`),
+    );
+
+export const SenderWriteSchema = z
+  .object({
+    phoneNumber: digits("phoneNumber", 8, 15).openapi({ example: "447576209857" }),
+    phoneNumberId: digits("phoneNumberId", 1, 30),
+    wabaId: digits("wabaId", 1, 30),
+    accessToken: z
+      .string()
+      .min(1)
+      .max(4096)
+      .openapi({ description: "Write-only: stored encrypted, never returned" }),
+    throughputMps: z.number().int().min(1).max(1000).default(80),
+    isDefault: z.boolean().default(false),
+    location: RefSchema.nullable().optional(),
+  })
+  .openapi("SenderCreate");
+
+export const SenderUpdateSchema = SenderWriteSchema.partial()
+  .extend({
+    throughputMps: z.number().int().min(1).max(1000).optional(),
+    isDefault: z.boolean().optional(),
+  })
+  .openapi("SenderUpdate");
+
+export function toSenderJson(s: Sender): z.infer<typeof SenderSchema> {
+  return {
+    id: s.id,
+    phoneNumber: s.phoneNumber,
+    phoneNumberId: s.phoneNumberId,
+    wabaId: s.wabaId,
+    throughputMps: s.throughputMps,
+    isDefault: s.isDefault,
+    location: s.locationId ? { id: s.locationId } : null,
+    createdAt: s.createdAt,
+    updatedAt: s.updatedAt,
+  };
+}

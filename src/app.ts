@@ -1,0 +1,105 @@
+/**
+ * The Hono app: middleware, auth, the one error handler, every route, and the
+ * OpenAPI document generated from the same schemas that validate requests.
+ */
+import { HTTPException } from "hono/http-exception";
+import { secureHeaders } from "hono/secure-headers";
+import { registerAdminRoutes } from "./api/admin";
+import { createRouter } from "./api/openapi";
+import { registerSystemRoutes } from "./api/system";
+import { registerV1Routes } from "./api/v1";
+import { ChorusError, type ErrorBody } from "./errors";
+
+export function createApp() {
+  const app = createRouter();
+
+  app.use("*", async (c, next) => {
+    const requestId = c.req.header("x-request-id") ?? crypto.randomUUID();
+    c.set("requestId", requestId);
+    await next();
+    c.header("x-request-id", requestId);
+  });
+  app.use("*", secureHeaders());
+
+  registerSystemRoutes(app);
+  registerAdminRoutes(app);
+  registerV1Routes(app);
+
+  app.notFound((c) =>
+    c.json<ErrorBody>(
+      {
+        message: "Resource not found",
+        details: `No route for ${c.req.method} ${c.req.path}`,
+        code: "NOT_FOUND",
+      },
+      404,
+    ),
+  );
+
+  app.onError((err, c) => {
+    if (err instanceof ChorusError) {
+      for (const [name, value] of Object.entries(err.headers)) c.header(name, value);
+      return c.json(err.toBody(), err.status);
+    }
+    if (err instanceof HTTPException) {
+      // Raised by Hono itself: malformed JSON, body limits, wrong content type.
+      const status = err.status;
+      const message =
+        status === 413
+          ? "Request body too large"
+          : /json/i.test(err.message)
+            ? "Invalid JSON body"
+            : "Bad request";
+      const code =
+        status === 413 ? "PAYLOAD_TOO_LARGE" : status === 401 ? "UNAUTHORIZED" : "BAD_REQUEST";
+      return c.json<ErrorBody>(
+        { message, details: err.message, code },
+        status === 413 || status === 401 ? status : 400,
+      );
+    }
+    console.error(
+      JSON.stringify({
+        level: "error",
+        requestId: c.get("requestId"),
+        error: String(err),
+        stack: err instanceof Error ? err.stack : undefined,
+      }),
+    );
+    return c.json<ErrorBody>(
+      {
+        message: "Internal error",
+        details: `Request ${c.get("requestId")} failed; it has been logged`,
+        code: "INTERNAL",
+      },
+      500,
+    );
+  });
+
+  app.doc31("/openapi.json", {
+    openapi: "3.1.0",
+    info: {
+      title: "Chorus",
+      version: "1.0.0",
+      description:
+        "WhatsApp template broadcasts at scale. Two surfaces over one engine: the Broadcasts API (Authorization: Bearer <key>) and the v1 API (x-api-key: <key>).",
+    },
+  });
+  app.openAPIRegistry.registerComponent("securitySchemes", "bearer", {
+    type: "http",
+    scheme: "bearer",
+  });
+  app.openAPIRegistry.registerComponent("securitySchemes", "apiKey", {
+    type: "apiKey",
+    in: "header",
+    name: "x-api-key",
+  });
+  app.openAPIRegistry.registerComponent("securitySchemes", "admin", {
+    type: "http",
+    scheme: "bearer",
+    description: "The ADMIN_TOKEN secret",
+  });
+
+  return app;
+}
+
+export type App = ReturnType<typeof createApp>;

@@ -1,0 +1,111 @@
+/**
+ * Senders: an account's WhatsApp business numbers. Every query is scoped by account.
+ */
+import { and, asc, count, eq, ne } from "drizzle-orm";
+import { type Database, nowIso } from "./client";
+import { locations, type Sender, senders } from "./schema";
+
+export async function listSenders(db: Database, accountId: string, limit: number, offset: number) {
+  const [rows, total] = await db.batch([
+    db
+      .select()
+      .from(senders)
+      .where(eq(senders.accountId, accountId))
+      .orderBy(asc(senders.createdAt), asc(senders.id))
+      .limit(limit)
+      .offset(offset),
+    db.select({ n: count() }).from(senders).where(eq(senders.accountId, accountId)),
+  ]);
+  return { rows, total: total[0]?.n ?? 0 };
+}
+
+export async function getSender(
+  db: Database,
+  accountId: string,
+  id: string,
+): Promise<Sender | undefined> {
+  return db
+    .select()
+    .from(senders)
+    .where(and(eq(senders.accountId, accountId), eq(senders.id, id)))
+    .get();
+}
+
+export async function findSenderByPhone(
+  db: Database,
+  accountId: string,
+  phoneNumber: string,
+): Promise<Sender | undefined> {
+  return db
+    .select()
+    .from(senders)
+    .where(and(eq(senders.accountId, accountId), eq(senders.phoneNumber, phoneNumber)))
+    .get();
+}
+
+export async function locationExists(db: Database, accountId: string, locationId: string) {
+  const row = await db
+    .select({ id: locations.id })
+    .from(locations)
+    .where(and(eq(locations.accountId, accountId), eq(locations.id, locationId)))
+    .get();
+  return row !== undefined;
+}
+
+export type NewSender = Omit<typeof senders.$inferInsert, "id" | "createdAt" | "updatedAt">;
+
+/** Inserts a sender; when it is the default, the account's other senders stop being default in the same batch. */
+export async function insertSender(db: Database, values: NewSender): Promise<Sender> {
+  const id = crypto.randomUUID();
+  const insert = db
+    .insert(senders)
+    .values({ ...values, id })
+    .returning();
+  if (values.isDefault) {
+    const [, inserted] = await db.batch([
+      db
+        .update(senders)
+        .set({ isDefault: false, updatedAt: nowIso() })
+        .where(and(eq(senders.accountId, values.accountId), eq(senders.isDefault, true))),
+      insert,
+    ]);
+    return inserted[0] as Sender;
+  }
+  const [row] = await insert;
+  return row as Sender;
+}
+
+export async function updateSender(
+  db: Database,
+  accountId: string,
+  id: string,
+  patch: Partial<NewSender>,
+): Promise<Sender | undefined> {
+  const update = db
+    .update(senders)
+    .set({ ...patch, updatedAt: nowIso() })
+    .where(and(eq(senders.accountId, accountId), eq(senders.id, id)))
+    .returning();
+  if (patch.isDefault) {
+    const [, updated] = await db.batch([
+      db
+        .update(senders)
+        .set({ isDefault: false, updatedAt: nowIso() })
+        .where(
+          and(eq(senders.accountId, accountId), eq(senders.isDefault, true), ne(senders.id, id)),
+        ),
+      update,
+    ]);
+    return updated[0];
+  }
+  const [row] = await update;
+  return row;
+}
+
+export async function deleteSender(db: Database, accountId: string, id: string): Promise<boolean> {
+  const rows = await db
+    .delete(senders)
+    .where(and(eq(senders.accountId, accountId), eq(senders.id, id)))
+    .returning({ id: senders.id });
+  return rows.length > 0;
+}
