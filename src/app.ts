@@ -5,9 +5,12 @@
 import { HTTPException } from "hono/http-exception";
 import { secureHeaders } from "hono/secure-headers";
 import { registerAdminRoutes } from "./api/admin";
+import { requireApiKey } from "./api/auth";
+import { registerBroadcastRoutes } from "./api/broadcasts";
 import { createRouter } from "./api/openapi";
 import { registerSystemRoutes } from "./api/system";
 import { registerV1Routes } from "./api/v1";
+import { registerWebhookRoutes } from "./api/webhooks";
 import { ChorusError, type ErrorBody } from "./errors";
 
 export function createApp() {
@@ -23,7 +26,11 @@ export function createApp() {
 
   registerSystemRoutes(app);
   registerAdminRoutes(app);
+  app.use("/broadcasts", requireApiKey);
+  app.use("/broadcasts/*", requireApiKey);
+  registerBroadcastRoutes(app);
   registerV1Routes(app);
+  registerWebhookRoutes(app);
 
   app.notFound((c) =>
     c.json<ErrorBody>(

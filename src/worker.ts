@@ -3,14 +3,37 @@
  */
 import { createApp } from "./app";
 import type { Bindings } from "./env";
+import { consumeDeadSends } from "./queues/dead-letters";
+import { consumeEvents } from "./queues/events";
+import type { SendBatchMessage } from "./queues/messages";
+import { consumeSends } from "./queues/sends";
+import type { WebhookEvent } from "./whatsapp/webhooks";
 
 const app = createApp();
 
 export default {
   fetch: (request, env, ctx) => app.fetch(request, env, ctx),
-  async queue(batch) {
-    // Consumers arrive with the dispatch and tracking work; until then every
-    // message is acknowledged so nothing piles up.
-    batch.ackAll();
+  async queue(batch, env) {
+    switch (batch.queue) {
+      case "chorus-sends":
+        return consumeSends(batch as MessageBatch<SendBatchMessage>, env);
+      case "chorus-events":
+        return consumeEvents(batch as MessageBatch<WebhookEvent>, env);
+      case "chorus-sends-dlq":
+        return consumeDeadSends(batch as MessageBatch<SendBatchMessage>, env);
+      case "chorus-events-dlq":
+        // Events the consumer could not apply after every retry: logged, then dropped.
+        console.error(
+          JSON.stringify({
+            level: "error",
+            msg: "dead-lettered webhook events",
+            count: batch.messages.length,
+          }),
+        );
+        batch.ackAll();
+        return;
+      default:
+        batch.ackAll();
+    }
   },
 } satisfies ExportedHandler<Bindings>;

@@ -4,7 +4,14 @@
  * Migrations are generated from this file by `npm run db:generate`.
  */
 import { sql } from "drizzle-orm";
-import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import {
+  index,
+  integer,
+  primaryKey,
+  sqliteTable,
+  text,
+  uniqueIndex,
+} from "drizzle-orm/sqlite-core";
 
 const now = sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`;
 
@@ -106,3 +113,100 @@ export type ApiKey = typeof apiKeys.$inferSelect;
 export type Location = typeof locations.$inferSelect;
 export type Sender = typeof senders.$inferSelect;
 export type Template = typeof templates.$inferSelect;
+
+/**
+ * One row per broadcast (both surfaces): the summary the BroadcastDO keeps
+ * current, for lists and lookups across broadcasts. The DO is the truth.
+ */
+export const broadcasts = sqliteTable(
+  "broadcasts",
+  {
+    id: text("id").primaryKey(),
+    accountId: text("account_id")
+      .notNull()
+      .references(() => accounts.id, { onDelete: "cascade" }),
+    /** "broadcasts" (inline recipients) or "v1" (the account's audience). */
+    surface: text("surface").notNull(),
+    name: text("name").notNull(),
+    status: text("status").notNull(),
+    templateName: text("template_name").notNull(),
+    templateLanguage: text("template_language").notNull(),
+    senderId: text("sender_id"),
+    locationId: text("location_id"),
+    scheduledAt: text("scheduled_at"),
+    validUntil: text("valid_until"),
+    startedAt: text("started_at"),
+    completedAt: text("completed_at"),
+    pauseReason: text("pause_reason"),
+    total: integer("total").notNull().default(0),
+    rejected: integer("rejected").notNull().default(0),
+    submitted: integer("submitted").notNull().default(0),
+    sent: integer("sent").notNull().default(0),
+    delivered: integer("delivered").notNull().default(0),
+    read: integer("read").notNull().default(0),
+    failed: integer("failed").notNull().default(0),
+    replied: integer("replied").notNull().default(0),
+    cancelled: integer("cancelled").notNull().default(0),
+    /** The v1 surface's own fields (audience, parameters), as JSON. */
+    definition: text("definition"),
+    createdAt: text("created_at").notNull().default(now),
+    updatedAt: text("updated_at").notNull().default(now),
+  },
+  (t) => [
+    index("broadcasts_account_created_idx").on(t.accountId, t.createdAt),
+    index("broadcasts_account_scheduled_idx").on(t.accountId, t.scheduledAt),
+  ],
+);
+
+export type BroadcastRow = typeof broadcasts.$inferSelect;
+
+/** Numbers that must never be messaged again by this account (opt-outs, manual blocks). */
+export const suppressions = sqliteTable(
+  "suppressions",
+  {
+    accountId: text("account_id")
+      .notNull()
+      .references(() => accounts.id, { onDelete: "cascade" }),
+    /** E.164 digits without '+'. */
+    phone: text("phone").notNull(),
+    reason: text("reason").notNull(),
+    createdAt: text("created_at").notNull().default(now),
+  },
+  (t) => [primaryKey({ columns: [t.accountId, t.phone] })],
+);
+
+/**
+ * The projection of every recipient's state, flushed by its BroadcastDO in
+ * batches (an outbox): what message_statuses, logs and reply attribution
+ * query across broadcasts. The DO stays the source of truth.
+ */
+export const recipientStates = sqliteTable(
+  "recipient_states",
+  {
+    broadcastId: text("broadcast_id").notNull(),
+    seq: integer("seq").notNull(),
+    accountId: text("account_id").notNull(),
+    phoneNumberId: text("phone_number_id").notNull(),
+    identifier: text("identifier").notNull(),
+    clientReference: text("client_reference"),
+    name: text("name"),
+    wamid: text("wamid"),
+    status: text("status").notNull(),
+    error: text("error"),
+    errorCode: integer("error_code"),
+    submittedAt: text("submitted_at"),
+    deliveredAt: text("delivered_at"),
+    readAt: text("read_at"),
+    repliedAt: text("replied_at"),
+    replyText: text("reply_text"),
+    createdAt: text("created_at").notNull(),
+    updatedAt: text("updated_at").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.broadcastId, t.seq] }),
+    index("recipient_states_account_ref_idx").on(t.accountId, t.clientReference),
+    index("recipient_states_account_updated_idx").on(t.accountId, t.updatedAt),
+    index("recipient_states_wamid_idx").on(t.wamid),
+    index("recipient_states_reply_idx").on(t.phoneNumberId, t.identifier, t.submittedAt),
+  ],
+);

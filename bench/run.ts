@@ -1,0 +1,10 @@
+/**
+ * `npm run bench [-- domain-validate|create|dispatch|webhooks ...]`: runs the named benchmarks
+ * (all of them by default), one after another, against `npm run dev`.
+ */
+const all = ["domain-validate", "create", "dispatch", "webhooks"];
+const chosen = process.argv.slice(2).filter((a) => all.includes(a));
+for (const name of chosen.length ? chosen : all) {
+  console.log(`\n== bench: ${name} ==`);
+  await import(`./${name}.ts`);
+}

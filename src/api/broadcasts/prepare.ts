@@ -1,0 +1,105 @@
+/**
+ * What create and validate share: resolve the sender and template, check the
+ * parameters against the template, and validate every recipient.
+ */
+import type { Context } from "hono";
+import { database } from "../../db/client";
+import type { Sender, Template } from "../../db/schema";
+import { findSenderByPhone } from "../../db/senders";
+import { loadSuppressed } from "../../db/suppressions";
+import { findTemplate } from "../../db/templates";
+import { planParameters } from "../../domain/parameters";
+import {
+  type AcceptedRecipient,
+  type RejectedRecipient,
+  validateRecipients,
+} from "../../domain/recipients";
+import { analyzeTemplate } from "../../domain/template";
+import type { AppEnv } from "../../env";
+import { ChorusError } from "../../errors";
+import type { CreateBroadcastBody } from "./schemas";
+
+export const NOT_SCHEDULED = "Broadcast could not be scheduled";
+
+export interface PreparedBroadcast {
+  sender: Sender;
+  template: Template;
+  scheduledAt: Date;
+  validUntil: Date | null;
+  accepted: AcceptedRecipient[];
+  rejected: RejectedRecipient[];
+}
+
+const fail = (details: string) => new ChorusError("BAD_REQUEST", NOT_SCHEDULED, details);
+
+/**
+ * `requireAccepted`: a create with no acceptable recipient is a 400; validate
+ * answers 200 with every recipient's warnings instead (it is a report).
+ */
+export async function prepareBroadcast(
+  c: Context<AppEnv>,
+  body: Omit<CreateBroadcastBody, "client_unique_identifier">,
+  options: { requireAccepted: boolean },
+): Promise<PreparedBroadcast> {
+  const { accountId } = c.get("account");
+  const db = database(c.env.DB);
+
+  const now = Date.now();
+  const requested = body.scheduled_for ? new Date(body.scheduled_for) : null;
+  const scheduledAt = requested && requested.getTime() > now ? requested : new Date(now);
+  const validUntil = body.valid_until ? new Date(body.valid_until) : null;
+  if (validUntil && validUntil.getTime() <= now) {
+    throw fail(`valid_until: ${body.valid_until} is already in the past`);
+  }
+  if (validUntil && validUntil.getTime() <= scheduledAt.getTime()) {
+    throw fail("valid_until: must be later than scheduled_for");
+  }
+
+  const from = body.from.trim().replace(/^\+/, "");
+  const sender = await findSenderByPhone(db, accountId, from);
+  if (!sender)
+    throw new ChorusError(
+      "NOT_FOUND",
+      "Resource not found",
+      `from: no sender ${from} in this account`,
+    );
+
+  const template = await findTemplate(
+    db,
+    accountId,
+    sender.wabaId,
+    body.template_name,
+    body.locale,
+  );
+  if (!template) {
+    throw new ChorusError(
+      "NOT_FOUND",
+      "Resource not found",
+      `template_name: no template '${body.template_name}' in locale '${body.locale}' for sender ${from}`,
+    );
+  }
+  if (template.status !== "APPROVED") {
+    throw fail(
+      `template_name: template '${template.name}' (${template.language}) is ${template.status}, not APPROVED`,
+    );
+  }
+
+  const planned = planParameters(
+    analyzeTemplate(JSON.parse(template.components), template.parameterFormat),
+    body.parameters,
+  );
+  if (!planned.ok) throw fail(planned.errors.join("; "));
+
+  const suppressed = await loadSuppressed(c.env.DB, accountId);
+  const { accepted, rejected } = validateRecipients(planned.plan, body.recipients, { suppressed });
+  if (options.requireAccepted && accepted.length === 0) {
+    const sample = rejected
+      .slice(0, 5)
+      .map((r) => `recipients[${r.index}] (${r.identifier}): ${r.errors.join(", ")}`)
+      .join("; ");
+    throw fail(
+      `No recipient is valid. ${sample}${rejected.length > 5 ? `; and ${rejected.length - 5} more` : ""}`,
+    );
+  }
+  return { sender, template, scheduledAt, validUntil, accepted, rejected };
+}

@@ -1,0 +1,108 @@
+/**
+ * How the Broadcasts API shows the engine's broadcasts and recipients.
+ */
+import type {
+  BroadcastSummary,
+  Counters,
+  RecipientStatus,
+  RecipientView,
+} from "../../durable/broadcast/types";
+
+/** ISO 8601 without a zero millisecond part, as the seed writes times. */
+export function isoTime(value: string): string;
+export function isoTime(value: string | null): string | null;
+export function isoTime(value: string | null): string | null {
+  if (value === null) return null;
+  return new Date(value).toISOString().replace(".000Z", "Z");
+}
+
+export function countersView(c: Counters) {
+  const accepted =
+    c.pending +
+    c.queued +
+    c.sending +
+    c.submitted +
+    c.sent +
+    c.delivered +
+    c.read +
+    c.failed +
+    c.undeliverable +
+    c.cancelled;
+  return {
+    accepted,
+    recipients: accepted + c.rejected,
+    submitted: c.submitted + c.sent + c.delivered + c.read,
+    sent: c.sent + c.delivered + c.read,
+    delivered: c.delivered + c.read,
+    read: c.read,
+    rejected: c.rejected,
+    failed: c.failed + c.undeliverable,
+    pending: c.pending + c.queued + c.sending,
+    cancelled: c.cancelled,
+    replied: c.replied,
+  };
+}
+
+export function broadcastDetails(s: BroadcastSummary) {
+  const c = countersView(s.counters);
+  return {
+    uuid: s.broadcastId,
+    name: s.name,
+    status: s.state,
+    scheduled_at: isoTime(s.scheduledAt),
+    valid_until: isoTime(s.validUntil),
+    recipients: c.recipients,
+    sent: c.sent,
+    delivered: c.delivered,
+    read: c.read,
+    rejected: c.rejected,
+    failed: c.failed,
+    pending: c.pending,
+    submitted: c.submitted,
+    cancelled: c.cancelled,
+    replied: c.replied,
+    pause_reason: s.pauseReason,
+    started_at: isoTime(s.startedAt),
+    completed_at: isoTime(s.completedAt),
+  };
+}
+
+export type PublicRecipientStatus =
+  | "pending"
+  | "submitted"
+  | "sent"
+  | "delivered"
+  | "read"
+  | "rejected"
+  | "failed"
+  | "undeliverable"
+  | "cancelled";
+
+export function publicStatus(status: RecipientStatus): PublicRecipientStatus {
+  return status === "queued" || status === "sending" ? "pending" : status;
+}
+
+/** The internal statuses behind a public one (for filters). */
+export function internalStatuses(status: PublicRecipientStatus): RecipientStatus[] {
+  return status === "pending" ? ["pending", "queued", "sending"] : [status];
+}
+
+export function recipientError(r: RecipientView): string | undefined {
+  if (r.errors?.length) return r.errors.join("; ");
+  if (r.status === "failed" || r.status === "undeliverable") return r.errorTitle ?? undefined;
+  return undefined;
+}
+
+export function recipientItem(r: RecipientView) {
+  const error = recipientError(r);
+  return {
+    identifier: r.identifier,
+    status: publicStatus(r.status),
+    client_reference: r.clientReference,
+    ...(r.deliveredAt ? { delivered_at: isoTime(r.deliveredAt) } : {}),
+    ...(r.readAt ? { read_at: isoTime(r.readAt) } : {}),
+    ...(error ? { error } : {}),
+    ...(error && r.errorCode !== null && r.status === "failed" ? { error_code: r.errorCode } : {}),
+    updated_at: isoTime(r.updatedAt),
+  };
+}

@@ -1,0 +1,168 @@
+/**
+ * The Broadcasts API's request and response schemas, field by field as the
+ * seed document and API-CONTRACT.md give them. These zod schemas produce
+ * exactly the domain's parameter types.
+ */
+import { z } from "@hono/zod-openapi";
+
+const isoDateTime = z.iso.datetime({ offset: true }).openapi({ example: "2026-12-15T10:00:00Z" });
+
+const LocationValue = z.object({
+  latitude: z.number().min(-90).max(90),
+  longitude: z.number().min(-180).max(180),
+  name: z.string().max(1000).optional(),
+  address: z.string().max(1000).optional(),
+});
+
+const HeaderValue = z.union([z.string().max(2048), LocationValue]);
+
+const HeaderParameter = z.object({
+  type: z.enum(["image", "video", "document", "text", "location"]),
+  value: HeaderValue,
+});
+
+const NameList = z.array(z.string().min(1).max(100)).max(20);
+
+const CardParameters = z.object({
+  header: HeaderParameter.optional(),
+  body_order: NameList.optional(),
+  button_order: NameList.optional(),
+});
+
+export const BroadcastParametersSchema = z
+  .object({
+    header: HeaderParameter.optional(),
+    body_order: NameList.optional(),
+    button_order: NameList.optional(),
+    cards: z.array(CardParameters).max(10).optional(),
+  })
+  .openapi("BroadcastParameters");
+
+const ValueMap = z.record(z.string().max(100), z.string().max(4096));
+
+const RecipientCardParameters = z.object({
+  header: z.object({ value: HeaderValue }).optional(),
+  body: ValueMap.optional(),
+  button: ValueMap.optional(),
+});
+
+const RecipientParameters = z.object({
+  header: z.object({ value: HeaderValue }).optional(),
+  body: ValueMap.optional(),
+  button: ValueMap.optional(),
+  cards: z.array(RecipientCardParameters).max(10).optional(),
+});
+
+/** Identifiers are digits with a country code; a JSON number is accepted and read as digits. */
+const Identifier = z.union([z.string().max(64), z.number().int().nonnegative().transform(String)]);
+
+export const RecipientSchema = z.object({
+  identifier: Identifier.openapi({ type: "string", example: "447592850122" }),
+  client_reference: z.string().max(255).optional(),
+  parameters: RecipientParameters.optional(),
+});
+
+function broadcastRequest(maxRecipients: number) {
+  return z.object({
+    channel_type: z.literal("whatsapp"),
+    name: z.string().trim().min(1).max(255),
+    template_name: z.string().min(1).max(512),
+    locale: z.string().min(1).max(20).default("en"),
+    valid_until: isoDateTime.optional(),
+    scheduled_for: isoDateTime.optional(),
+    from: z.string().min(1).max(32),
+    version: z.literal(1).optional(),
+    client_unique_identifier: z.string().min(1).max(255).optional(),
+    parameters: BroadcastParametersSchema.optional(),
+    recipients: z.array(RecipientSchema).min(1).max(maxRecipients),
+  });
+}
+
+export const MAX_CREATE_RECIPIENTS = 50_000;
+export const MAX_VALIDATE_RECIPIENTS = 20_000;
+
+export const CreateBroadcastSchema =
+  broadcastRequest(MAX_CREATE_RECIPIENTS).openapi("CreateBroadcast");
+export const ValidateBroadcastSchema = broadcastRequest(MAX_VALIDATE_RECIPIENTS)
+  .omit({ client_unique_identifier: true })
+  .openapi("ValidateBroadcast");
+
+export type CreateBroadcastBody = z.infer<typeof CreateBroadcastSchema>;
+
+export const WarningsSchema = z
+  .object({
+    recipients: z.array(z.object({ identifier: z.string(), errors: z.array(z.string()) })),
+  })
+  .openapi("Warnings");
+
+export const CreatedSchema = z
+  .object({
+    uuid: z.string(),
+    status: z.string(),
+    scheduled_at: z.string(),
+    recipients: z.number().int().openapi({ description: "Accepted recipients" }),
+    rejected_recipients: z.number().int(),
+    warnings: WarningsSchema,
+  })
+  .openapi("BroadcastCreated");
+
+export const BroadcastDetailsSchema = z
+  .object({
+    uuid: z.string(),
+    name: z.string(),
+    status: z.string(),
+    scheduled_at: z.string(),
+    valid_until: z.string().nullable(),
+    recipients: z
+      .number()
+      .int()
+      .openapi({ description: "Everything submitted: accepted + rejected" }),
+    sent: z.number().int(),
+    delivered: z.number().int(),
+    read: z.number().int(),
+    rejected: z.number().int(),
+    failed: z
+      .number()
+      .int()
+      .openapi({ description: "Send or delivery failures and validity expiries" }),
+    pending: z.number().int().openapi({ description: "Extension: not yet handed to WhatsApp" }),
+    submitted: z
+      .number()
+      .int()
+      .openapi({ description: "Extension: accepted by WhatsApp (cumulative)" }),
+    cancelled: z.number().int().openapi({ description: "Extension" }),
+    replied: z.number().int().openapi({ description: "Extension" }),
+    pause_reason: z.string().nullable().openapi({ description: "Extension: why it is paused" }),
+    started_at: z.string().nullable(),
+    completed_at: z.string().nullable(),
+  })
+  .openapi("BroadcastDetails");
+
+export const RecipientItemSchema = z
+  .object({
+    identifier: z.string(),
+    status: z.enum([
+      "pending",
+      "submitted",
+      "sent",
+      "delivered",
+      "read",
+      "rejected",
+      "failed",
+      "undeliverable",
+      "cancelled",
+    ]),
+    client_reference: z.string().nullable(),
+    delivered_at: z.string().optional(),
+    read_at: z.string().optional(),
+    error: z.string().optional(),
+    error_code: z.number().int().optional(),
+    updated_at: z.string(),
+  })
+  .openapi("BroadcastRecipient");
+
+export const PaginationSchema = z
+  .object({ offset: z.number().int(), limit: z.number().int(), total: z.number().int() })
+  .openapi("Pagination");
+
+export const UuidParam = z.object({ uuid: z.string().min(1).max(64) });

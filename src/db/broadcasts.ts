@@ -1,0 +1,64 @@
+/**
+ * The D1 summary row of each broadcast, written only by its BroadcastDO.
+ */
+import { and, eq } from "drizzle-orm";
+import type { BroadcastSummary } from "../durable/broadcast/types";
+import { database } from "./client";
+import { broadcasts } from "./schema";
+
+export function summaryRow(s: BroadcastSummary): typeof broadcasts.$inferInsert {
+  const c = s.counters;
+  return {
+    id: s.broadcastId,
+    accountId: s.accountId,
+    surface: s.surface,
+    name: s.name,
+    status: s.state,
+    templateName: s.template.name,
+    templateLanguage: s.template.language,
+    senderId: s.sender.id,
+    locationId: s.locationId,
+    scheduledAt: s.scheduledAt,
+    validUntil: s.validUntil,
+    startedAt: s.startedAt,
+    completedAt: s.completedAt,
+    pauseReason: s.pauseReason,
+    total:
+      c.pending +
+      c.queued +
+      c.sending +
+      c.submitted +
+      c.sent +
+      c.delivered +
+      c.read +
+      c.failed +
+      c.undeliverable +
+      c.cancelled,
+    rejected: c.rejected,
+    submitted: c.submitted + c.sent + c.delivered + c.read,
+    sent: c.sent + c.delivered + c.read,
+    delivered: c.delivered + c.read,
+    read: c.read,
+    failed: c.failed + c.undeliverable,
+    replied: c.replied,
+    cancelled: c.cancelled,
+    definition: s.definition,
+    createdAt: s.createdAt,
+    updatedAt: s.updatedAt,
+  };
+}
+
+export async function upsertBroadcastSummary(d1: D1Database, s: BroadcastSummary): Promise<void> {
+  const row = summaryRow(s);
+  const { id, accountId, createdAt, ...rest } = row;
+  await database(d1)
+    .insert(broadcasts)
+    .values(row)
+    .onConflictDoUpdate({ target: broadcasts.id, set: rest });
+}
+
+export async function deleteBroadcastSummary(d1: D1Database, accountId: string, id: string) {
+  await database(d1)
+    .delete(broadcasts)
+    .where(and(eq(broadcasts.accountId, accountId), eq(broadcasts.id, id)));
+}

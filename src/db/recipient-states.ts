@@ -1,0 +1,137 @@
+/**
+ * The D1 projection of recipients (see schema.ts `recipientStates`): written in
+ * batches by each BroadcastDO, read by message_statuses, logs and replies.
+ */
+export interface RecipientStateRow {
+  broadcastId: string;
+  seq: number;
+  accountId: string;
+  phoneNumberId: string;
+  identifier: string;
+  clientReference: string | null;
+  name: string | null;
+  wamid: string | null;
+  status: string;
+  error: string | null;
+  errorCode: number | null;
+  submittedAt: string | null;
+  deliveredAt: string | null;
+  readAt: string | null;
+  repliedAt: string | null;
+  replyText: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+const COLUMNS = [
+  "broadcast_id",
+  "seq",
+  "account_id",
+  "phone_number_id",
+  "identifier",
+  "client_reference",
+  "name",
+  "wamid",
+  "status",
+  "error",
+  "error_code",
+  "submitted_at",
+  "delivered_at",
+  "read_at",
+  "replied_at",
+  "reply_text",
+  "created_at",
+  "updated_at",
+] as const;
+
+/** D1 allows 100 bound parameters per statement. */
+const ROWS_PER_STATEMENT = Math.floor(100 / COLUMNS.length);
+const UPDATE_SET = COLUMNS.filter((c) => c !== "broadcast_id" && c !== "seq" && c !== "created_at")
+  .map((c) => `${c} = excluded.${c}`)
+  .join(", ");
+
+function values(r: RecipientStateRow): (string | number | null)[] {
+  return [
+    r.broadcastId,
+    r.seq,
+    r.accountId,
+    r.phoneNumberId,
+    r.identifier,
+    r.clientReference,
+    r.name,
+    r.wamid,
+    r.status,
+    r.error,
+    r.errorCode,
+    r.submittedAt,
+    r.deliveredAt,
+    r.readAt,
+    r.repliedAt,
+    r.replyText,
+    r.createdAt,
+    r.updatedAt,
+  ];
+}
+
+export async function upsertRecipientStates(
+  d1: D1Database,
+  rows: RecipientStateRow[],
+): Promise<void> {
+  const statements: D1PreparedStatement[] = [];
+  for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
+    const chunk = rows.slice(i, i + ROWS_PER_STATEMENT);
+    const placeholders = chunk.map(() => `(${COLUMNS.map(() => "?").join(", ")})`).join(", ");
+    statements.push(
+      d1
+        .prepare(
+          `INSERT INTO recipient_states (${COLUMNS.join(", ")}) VALUES ${placeholders}
+           ON CONFLICT (broadcast_id, seq) DO UPDATE SET ${UPDATE_SET}`,
+        )
+        .bind(...chunk.flatMap(values)),
+    );
+  }
+  if (statements.length > 0) await d1.batch(statements);
+}
+
+export async function deleteRecipientStates(
+  d1: D1Database,
+  accountId: string,
+  broadcastId: string,
+): Promise<void> {
+  await d1
+    .prepare("DELETE FROM recipient_states WHERE account_id = ? AND broadcast_id = ?")
+    .bind(accountId, broadcastId)
+    .run();
+}
+
+export interface MessageRef {
+  accountId: string;
+  broadcastId: string;
+  seq: number;
+}
+
+export async function findByWamid(d1: D1Database, wamid: string): Promise<MessageRef | null> {
+  const row = await d1
+    .prepare("SELECT account_id, broadcast_id, seq FROM recipient_states WHERE wamid = ? LIMIT 1")
+    .bind(wamid)
+    .first<{ account_id: string; broadcast_id: string; seq: number }>();
+  return row ? { accountId: row.account_id, broadcastId: row.broadcast_id, seq: row.seq } : null;
+}
+
+/** The latest broadcast message sent to `identifier` from this number since `since`. */
+export async function findLatestSent(
+  d1: D1Database,
+  phoneNumberId: string,
+  identifier: string,
+  since: string,
+): Promise<MessageRef | null> {
+  const row = await d1
+    .prepare(
+      `SELECT account_id, broadcast_id, seq FROM recipient_states
+       WHERE phone_number_id = ? AND identifier = ? AND submitted_at >= ?
+       ORDER BY submitted_at DESC LIMIT 1`,
+    )
+    .bind(phoneNumberId, identifier, since)
+    .first<{ account_id: string; broadcast_id: string; seq: number }>();
+  return row ? { accountId: row.account_id, broadcastId: row.broadcast_id, seq: row.seq } : null;
+}

@@ -1,0 +1,363 @@
+/**
+ * The one place that turns filled-in values into the Cloud API `components`
+ * array of a template message. Both API surfaces resolve their values their
+ * own way (by name per recipient, or by placeholders per contact) and then
+ * come here, so what is sent, and what is refused, is the same for both.
+ */
+import {
+  characterCount,
+  isHttpUrl,
+  isLocationValue,
+  LIMITS,
+  type LocationValue,
+  textParameterProblem,
+} from "./limits";
+import {
+  type ButtonSubType,
+  isMediaFormat,
+  type ParameterFormat,
+  requiredButtons,
+  type TemplateBodyShape,
+  type TemplateButtonShape,
+  type TemplateHeaderShape,
+  variableOccurrences,
+  withoutVariables,
+} from "./template";
+
+// ---- Cloud API shapes ---------------------------------------------------------------
+
+export type CloudParameter =
+  | { type: "text"; text: string; parameter_name?: string }
+  | { type: "image"; image: { link: string } }
+  | { type: "video"; video: { link: string } }
+  | { type: "document"; document: { link: string } }
+  | { type: "location"; location: LocationValue }
+  | { type: "coupon_code"; coupon_code: string }
+  | { type: "payload"; payload: string }
+  | { type: "action"; action: FlowAction };
+
+export interface FlowAction {
+  flow_token?: string;
+  flow_action_data?: Record<string, unknown>;
+}
+
+export interface CloudCard {
+  card_index: number;
+  components: CloudComponent[];
+}
+
+export type CloudComponent =
+  | { type: "header"; parameters: CloudParameter[] }
+  | { type: "body"; parameters: CloudParameter[] }
+  | { type: "button"; sub_type: ButtonSubType; index: string; parameters: CloudParameter[] }
+  | { type: "carousel"; cards: CloudCard[] };
+
+// ---- what a template section takes --------------------------------------------------
+
+export type HeaderType = "image" | "video" | "document" | "text" | "location";
+
+/** A text with variables (body, or header text), prepared so that its filled length costs no string work. */
+export interface TextSlot {
+  /** For NAMED templates, each position's variable name (sent as `parameter_name`). */
+  parameterNames: (string | undefined)[];
+  /** How often each position's variable appears in the text. */
+  occurrences: number[];
+  fixedLength: number;
+  fixedCharacters: number;
+}
+
+export interface HeaderSlot {
+  type: HeaderType;
+  /** TEXT headers with a variable. */
+  text: TextSlot | null;
+}
+
+export interface ButtonSlot {
+  index: number;
+  subType: ButtonSubType;
+  /** The template's URL, for URL buttons: the suffix replaces its variable. */
+  url: string | null;
+}
+
+/** The values one section (the message, or one carousel card) can take, in send order. */
+export interface SectionSlots {
+  /** Null when the header takes no value (no header, or fixed text). */
+  header: HeaderSlot | null;
+  /** Null when the body has no variables. */
+  body: TextSlot | null;
+  /** Buttons that must be given a value (dynamic URL, copy code, OTP), in template order. */
+  buttons: ButtonSlot[];
+  /** The first FLOW button, which may carry a flow token and data. */
+  flow: ButtonSlot | null;
+}
+
+function textSlot(text: string, variables: string[], format: ParameterFormat): TextSlot {
+  const counts = variableOccurrences(text);
+  const fixed = withoutVariables(text);
+  return {
+    parameterNames: variables.map((name) => (format === "NAMED" ? name : undefined)),
+    occurrences: variables.map((name) => counts.get(name) ?? 1),
+    fixedLength: fixed.length,
+    fixedCharacters: characterCount(fixed),
+  };
+}
+
+function headerSlot(
+  header: TemplateHeaderShape | null,
+  format: ParameterFormat,
+): HeaderSlot | null {
+  if (!header?.format) return null;
+  if (header.format === "TEXT") {
+    if (header.variables.length === 0) return null;
+    return { type: "text", text: textSlot(header.text ?? "", header.variables, format) };
+  }
+  return { type: header.format.toLowerCase() as HeaderType, text: null };
+}
+
+function buttonSlot(b: TemplateButtonShape): ButtonSlot {
+  return { index: b.index, subType: b.parameter?.subType ?? "url", url: b.url };
+}
+
+export function sectionSlots(
+  part: {
+    header: TemplateHeaderShape | null;
+    body: TemplateBodyShape | null;
+    buttons: TemplateButtonShape[];
+  },
+  format: ParameterFormat,
+): SectionSlots {
+  const flow = part.buttons.find((b) => b.parameter?.subType === "flow");
+  return {
+    header: headerSlot(part.header, format),
+    body:
+      part.body && part.body.variables.length > 0
+        ? textSlot(part.body.text, part.body.variables, format)
+        : null,
+    buttons: requiredButtons(part.buttons).map(buttonSlot),
+    flow: flow ? buttonSlot(flow) : null,
+  };
+}
+
+export function headerTypeOf(header: TemplateHeaderShape | null): HeaderType | null {
+  if (!header?.format) return null;
+  if (isMediaFormat(header.format) || header.format === "LOCATION") {
+    return header.format.toLowerCase() as HeaderType;
+  }
+  return header.variables.length > 0 ? "text" : null;
+}
+
+// ---- filled values ------------------------------------------------------------------
+
+/**
+ * A value for one slot. `value` is undefined when the resolver has already
+ * reported it missing or empty: the other values are still checked, so that a
+ * recipient hears about every problem at once.
+ */
+export interface FilledValue<T = string> {
+  /** Names the value in error messages, e.g. "Body parameter 'Name'" or "bodyTextParameters[0]". */
+  label: string;
+  value: T | undefined;
+}
+
+/** A header parameter built once for the whole broadcast (its value was checked when planning). */
+export interface PrebuiltHeader {
+  parameter: CloudParameter;
+}
+
+export interface FilledSection {
+  header: FilledValue<string | LocationValue> | PrebuiltHeader | null;
+  body: FilledValue[];
+  buttons: FilledValue[];
+  flow: FlowAction | null;
+}
+
+function filledLength(
+  slot: TextSlot,
+  values: FilledValue[],
+  limit: number,
+): { length: number; characters: number } | null {
+  let length = slot.fixedLength;
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i]?.value;
+    if (value === undefined) return null;
+    length += value.length * (slot.occurrences[i] ?? 1);
+  }
+  if (length <= limit) return { length, characters: length };
+  // Only long texts pay for counting characters rather than UTF-16 units.
+  let characters = slot.fixedCharacters;
+  for (let i = 0; i < values.length; i++) {
+    characters += characterCount(values[i]?.value ?? "") * (slot.occurrences[i] ?? 1);
+  }
+  return { length, characters };
+}
+
+function checkText(
+  slot: TextSlot,
+  values: FilledValue[],
+  what: string,
+  limit: number,
+  errors: string[],
+  at: string,
+) {
+  for (const v of values) {
+    if (v.value === undefined) continue;
+    const problem = textParameterProblem(v.label, v.value);
+    if (problem) errors.push(at + problem);
+  }
+  const filled = filledLength(slot, values, limit);
+  if (filled && filled.characters > limit) {
+    errors.push(
+      `${at}${what} is ${filled.characters} characters once filled; WhatsApp allows at most ${limit}`,
+    );
+  }
+}
+
+function headerParameter(
+  slot: HeaderSlot,
+  filled: FilledValue<string | LocationValue>,
+  errors: string[],
+  at: string,
+): CloudParameter | null {
+  const { label, value } = filled;
+  if (value === undefined) return null;
+  if (slot.type === "location") {
+    if (!isLocationValue(value)) {
+      errors.push(
+        `${at}${label} must be a location with a latitude (-90..90) and a longitude (-180..180)`,
+      );
+      return null;
+    }
+    const location: LocationValue = { latitude: value.latitude, longitude: value.longitude };
+    if (typeof value.name === "string") location.name = value.name;
+    if (typeof value.address === "string") location.address = value.address;
+    return { type: "location", location };
+  }
+  if (typeof value !== "string") {
+    errors.push(`${at}${label} must be ${slot.type === "text" ? "text" : "a URL"}, not a location`);
+    return null;
+  }
+  switch (slot.type) {
+    case "text": {
+      const text = slot.text;
+      if (text) checkText(text, [{ label, value }], "Header text", LIMITS.headerText, errors, at);
+      const name = text?.parameterNames[0];
+      return name
+        ? { type: "text", parameter_name: name, text: value }
+        : { type: "text", text: value };
+    }
+    case "image":
+    case "video":
+    case "document":
+      if (!isHttpUrl(value)) {
+        errors.push(`${at}${label} must be an http(s) URL`);
+        return null;
+      }
+      if (slot.type === "image") return { type: "image", image: { link: value } };
+      if (slot.type === "video") return { type: "video", video: { link: value } };
+      return { type: "document", document: { link: value } };
+  }
+}
+
+function buttonParameter(
+  slot: ButtonSlot,
+  filled: FilledValue,
+  errors: string[],
+  at: string,
+): CloudParameter | null {
+  const { label, value } = filled;
+  if (value === undefined) return null;
+  const problem = textParameterProblem(label, value);
+  if (problem) errors.push(at + problem);
+  if (slot.subType === "copy_code") {
+    const n = characterCount(value);
+    if (n > LIMITS.couponCode) {
+      errors.push(
+        `${at}${label} is ${n} characters; WhatsApp allows at most ${LIMITS.couponCode} in a coupon code`,
+      );
+    }
+    return { type: "coupon_code", coupon_code: value };
+  }
+  const urlLength = (slot.url ? withoutVariables(slot.url).length : 0) + value.length;
+  if (urlLength > LIMITS.buttonUrl) {
+    errors.push(
+      `${at}${label} makes the button URL ${urlLength} characters long (the limit is ${LIMITS.buttonUrl})`,
+    );
+  }
+  return { type: "text", text: value };
+}
+
+/**
+ * Checks the filled values of one section and builds its components: header,
+ * body, then one component per button that carries a value. Problems go to
+ * `errors`, each prefixed with `at` (e.g. "cards[1]: "); the components are
+ * only meaningful when no error was added.
+ */
+export function renderSection(
+  slots: SectionSlots,
+  filled: FilledSection,
+  errors: string[],
+  at = "",
+): CloudComponent[] {
+  const components: CloudComponent[] = [];
+  if (slots.header && filled.header) {
+    const parameter =
+      "parameter" in filled.header
+        ? filled.header.parameter
+        : headerParameter(slots.header, filled.header, errors, at);
+    if (parameter) components.push({ type: "header", parameters: [parameter] });
+  }
+  if (slots.body) {
+    checkText(slots.body, filled.body, "Body text", LIMITS.bodyText, errors, at);
+    const names = slots.body.parameterNames;
+    const parameters: CloudParameter[] = filled.body.map((v, i) => {
+      const name = names[i];
+      const text = v.value ?? "";
+      return name ? { type: "text", parameter_name: name, text } : { type: "text", text };
+    });
+    components.push({ type: "body", parameters });
+  }
+  const buttons: { index: number; component: CloudComponent }[] = [];
+  slots.buttons.forEach((slot, i) => {
+    const value = filled.buttons[i];
+    const parameter = value ? buttonParameter(slot, value, errors, at) : null;
+    if (!parameter) return;
+    buttons.push({
+      index: slot.index,
+      component: {
+        type: "button",
+        sub_type: slot.subType,
+        index: String(slot.index),
+        parameters: [parameter],
+      },
+    });
+  });
+  if (slots.flow && filled.flow) {
+    buttons.push({
+      index: slots.flow.index,
+      component: {
+        type: "button",
+        sub_type: "flow",
+        index: String(slots.flow.index),
+        parameters: [{ type: "action", action: filled.flow }],
+      },
+    });
+  }
+  // Meta reads buttons by `index`; listing them in template order keeps payloads easy to read.
+  buttons.sort((a, b) => a.index - b.index);
+  for (const b of buttons) components.push(b.component);
+  return components;
+}
+
+/** A carousel message: the top-level body (when it has variables), then the cards. */
+export function carouselComponents(
+  body: CloudComponent[],
+  cards: CloudComponent[][],
+): CloudComponent[] {
+  return [
+    ...body,
+    {
+      type: "carousel",
+      cards: cards.map((components, card_index) => ({ card_index, components })),
+    },
+  ];
+}

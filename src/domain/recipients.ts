@@ -1,0 +1,97 @@
+/**
+ * Validates a broadcast's inline recipients: each one is accepted with its
+ * rendered components, or rejected with every reason that applies, so that a
+ * client can fix them all in one go.
+ */
+import type { CloudComponent } from "./components";
+import { type ParameterPlan, type RecipientParameters, renderRecipient } from "./parameters";
+import { normalizePhone } from "./phone";
+
+export interface RecipientInput {
+  identifier: string;
+  client_reference?: string;
+  parameters?: RecipientParameters;
+}
+
+export interface AcceptedRecipient {
+  /** Position in the request's `recipients`. */
+  index: number;
+  /** E.164 digits without '+'. */
+  identifier: string;
+  clientReference: string | null;
+  components: CloudComponent[];
+}
+
+export interface RejectedRecipient {
+  index: number;
+  /** As the client gave it, so that it can find the recipient again. */
+  identifier: string;
+  clientReference: string | null;
+  errors: string[];
+}
+
+export const DUPLICATE = "Duplicate recipient in this broadcast";
+export const OPTED_OUT = "Recipient has opted out";
+
+/** The suppression list as E.164 digits, whichever way its numbers were stored. */
+function digitsOnly(suppressed: ReadonlySet<string>): ReadonlySet<string> {
+  let plain = true;
+  for (const phone of suppressed) {
+    if (phone.startsWith("+")) {
+      plain = false;
+      break;
+    }
+  }
+  if (plain) return suppressed;
+  const digits = new Set<string>();
+  for (const phone of suppressed) digits.add(phone.startsWith("+") ? phone.slice(1) : phone);
+  return digits;
+}
+
+/**
+ * A number counts as taken once a recipient with it is accepted: a later
+ * repeat is then a duplicate, while a repeat of a rejected recipient gets its
+ * chance, so the person receives the message exactly once either way.
+ * Suppressed numbers may be stored with or without '+'.
+ */
+export function validateRecipients(
+  plan: ParameterPlan,
+  recipients: readonly RecipientInput[],
+  options: { suppressed: ReadonlySet<string> },
+): { accepted: AcceptedRecipient[]; rejected: RejectedRecipient[] } {
+  const accepted: AcceptedRecipient[] = [];
+  const rejected: RejectedRecipient[] = [];
+  const taken = new Set<string>();
+  const optedOut = digitsOnly(options.suppressed);
+
+  for (let index = 0; index < recipients.length; index++) {
+    const r = recipients[index];
+    if (!r) continue;
+    const identifier = typeof r.identifier === "string" ? r.identifier : String(r.identifier ?? "");
+    const clientReference = r.client_reference ?? null;
+    const errors: string[] = [];
+
+    const phone = normalizePhone(identifier);
+    if (!phone.ok) errors.push(phone.error);
+    else {
+      if (taken.has(phone.digits)) errors.push(DUPLICATE);
+      if (optedOut.has(phone.digits)) errors.push(OPTED_OUT);
+    }
+
+    const rendered = renderRecipient(plan, r.parameters);
+    if (!rendered.ok) errors.push(...rendered.errors);
+
+    if (errors.length > 0 || !phone.ok || !rendered.ok) {
+      rejected.push({ index, identifier, clientReference, errors });
+      continue;
+    }
+    taken.add(phone.digits);
+    accepted.push({
+      index,
+      identifier: phone.digits,
+      clientReference,
+      components: rendered.components,
+    });
+  }
+  return { accepted, rejected };
+}

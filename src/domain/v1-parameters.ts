@@ -1,0 +1,302 @@
+/**
+ * The v1 API's broadcast-wide parameters (`headerMediaUrl`,
+ * `headerTextParameters`, `bodyTextParameters`, `buttonUrlParameters`,
+ * `locationParameters`, `flowParameters`), checked against the template at
+ * create and rendered per contact when sending starts. Every value may hold
+ * contact placeholders (see ./placeholders.ts). Rendering goes through the same
+ * component builder as the Broadcasts API.
+ *
+ * `buttonUrlParameters` fills, in template order, every button that needs a
+ * value: dynamic URL suffixes, and also copy-code (coupon) and OTP buttons,
+ * which the v1 API has no other field for.
+ */
+import {
+  type CloudComponent,
+  type FilledSection,
+  type FilledValue,
+  type FlowAction,
+  headerTypeOf,
+  renderSection,
+  type SectionSlots,
+  sectionSlots,
+} from "./components";
+import { isHttpUrl, isLocationValue, type LocationValue, textParameterProblem } from "./limits";
+import {
+  type CompiledValue,
+  type ContactFields,
+  compileValue,
+  isLiteral,
+  renderValue,
+} from "./placeholders";
+import { aHeader, requiredButtons, type TemplateShape } from "./template";
+
+export type { ContactFields } from "./placeholders";
+
+export interface V1LocationParameters {
+  latitude: number;
+  longitude: number;
+  address?: string | null;
+  name?: string | null;
+}
+
+export interface V1FlowParameters {
+  flowToken?: string | null;
+  /** `flow_action_data`: a JSON object, or a string holding one. */
+  flowData?: string | Record<string, unknown> | null;
+}
+
+export interface V1Parameters {
+  headerMediaUrl?: string | null;
+  headerTextParameters?: string[] | null;
+  bodyTextParameters?: string[] | null;
+  buttonUrlParameters?: string[] | null;
+  locationParameters?: V1LocationParameters | null;
+  flowParameters?: V1FlowParameters | null;
+}
+
+/** Plain data (no functions, no classes), so that it can be kept with the broadcast. */
+export interface V1Plan {
+  slots: SectionSlots;
+  header: CompiledValue | LocationValue | null;
+  body: CompiledValue[];
+  buttons: CompiledValue[];
+  flow: { token: CompiledValue | null; data: Record<string, unknown> | null } | null;
+}
+
+export type V1PlanResult = { ok: true; plan: V1Plan } | { ok: false; errors: string[] };
+export type V1RenderResult =
+  | { ok: true; components: CloudComponent[] }
+  | { ok: false; errors: string[] };
+
+const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+
+const isBlank = (value: string | null | undefined): value is null | undefined | "" =>
+  value === undefined || value === null || value.trim() === "";
+
+function compileList(
+  field: string,
+  values: readonly string[] | null | undefined,
+  expected: number,
+  what: string,
+  errors: string[],
+): CompiledValue[] {
+  const list = values ?? [];
+  if (list.length !== expected) errors.push(`${field}: ${what}, got ${list.length}`);
+  return list.map((value, i) => {
+    const label = `${field}[${i}]`;
+    if (typeof value !== "string") {
+      errors.push(`${label}: must be a string`);
+      return { label, parts: [] };
+    }
+    const compiled = compileValue(label, value, errors);
+    // A literal is the same for every contact: its problems are the broadcast's, found now.
+    if (isLiteral(compiled)) {
+      if (value.trim() === "") errors.push(`${label}: must not be empty`);
+      else {
+        const problem = textParameterProblem(label, value);
+        if (problem) errors.push(problem);
+      }
+    }
+    return compiled;
+  });
+}
+
+function parseFlowData(
+  data: V1FlowParameters["flowData"],
+  errors: string[],
+): Record<string, unknown> | null {
+  if (data === undefined || data === null || data === "") return null;
+  let value: unknown = data;
+  if (typeof data === "string") {
+    try {
+      value = JSON.parse(data);
+    } catch {
+      errors.push("flowParameters.flowData: must be a JSON object (the string is not valid JSON)");
+      return null;
+    }
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    errors.push("flowParameters.flowData: must be a JSON object");
+    return null;
+  }
+  const record = value as Record<string, unknown>;
+  forEachString(record, (s) => compileValue("flowParameters.flowData", s, errors));
+  return record;
+}
+
+function forEachString(value: unknown, visit: (s: string) => void) {
+  if (typeof value === "string") visit(value);
+  else if (Array.isArray(value)) for (const item of value) forEachString(item, visit);
+  else if (typeof value === "object" && value !== null)
+    for (const item of Object.values(value)) forEachString(item, visit);
+}
+
+function mapStrings(value: unknown, map: (s: string) => string): unknown {
+  if (typeof value === "string") return map(value);
+  if (Array.isArray(value)) return value.map((item) => mapStrings(item, map));
+  if (typeof value === "object" && value !== null) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, mapStrings(v, map)]));
+  }
+  return value;
+}
+
+/**
+ * Checks v1 parameters against the template: counts, the header's kind, known
+ * contact fields. Errors name the v1 field, e.g.
+ * `bodyTextParameters[0]: unknown contact field 'age'`.
+ */
+export function planV1Parameters(template: TemplateShape, p: V1Parameters): V1PlanResult {
+  const errors: string[] = [];
+  if (template.cards !== null) {
+    return {
+      ok: false,
+      errors: [
+        "template: carousel templates cannot be sent through the v1 API, which has no per-card parameters",
+      ],
+    };
+  }
+  const slots = sectionSlots(template, template.parameterFormat);
+  const format = template.header?.format ?? null;
+  const headerType = headerTypeOf(template.header);
+
+  // Header: a media URL, a location, or the text header's variable.
+  let header: V1Plan["header"] = null;
+  const media = headerType === "image" || headerType === "video" || headerType === "document";
+  if (media) {
+    if (isBlank(p.headerMediaUrl)) {
+      errors.push(
+        `headerMediaUrl: the template has ${aHeader(format)}; give the media's http(s) URL`,
+      );
+    } else {
+      header = compileValue("headerMediaUrl", p.headerMediaUrl, errors);
+      if (isLiteral(header) && !isHttpUrl(p.headerMediaUrl))
+        errors.push("headerMediaUrl: must be an http(s) URL");
+    }
+  } else if (!isBlank(p.headerMediaUrl)) {
+    errors.push(
+      `headerMediaUrl: the template has no media header${format ? ` (its header is ${format})` : ""}`,
+    );
+  }
+
+  if (headerType === "location") {
+    if (!p.locationParameters) {
+      errors.push(
+        "locationParameters: the template has a LOCATION header; give its latitude and longitude",
+      );
+    } else if (!isLocationValue(p.locationParameters)) {
+      errors.push(
+        "locationParameters: latitude must be within -90..90 and longitude within -180..180",
+      );
+    } else {
+      const { latitude, longitude, name, address } = p.locationParameters;
+      const location: LocationValue = { latitude, longitude };
+      if (typeof name === "string" && name !== "") location.name = name;
+      if (typeof address === "string" && address !== "") location.address = address;
+      header = location;
+    }
+  } else if (p.locationParameters) {
+    errors.push("locationParameters: the template has no LOCATION header");
+  }
+
+  const headerVariables = template.header?.format === "TEXT" ? template.header.variables.length : 0;
+  const headerText = compileList(
+    "headerTextParameters",
+    p.headerTextParameters,
+    headerVariables,
+    `the template's header has ${plural(headerVariables, "variable", "variables")}`,
+    errors,
+  );
+  if (headerType === "text") header = headerText[0] ?? null;
+
+  const bodyVariables = template.body?.variables.length ?? 0;
+  const body = compileList(
+    "bodyTextParameters",
+    p.bodyTextParameters,
+    bodyVariables,
+    `the template has ${plural(bodyVariables, "body variable", "body variables")}`,
+    errors,
+  );
+
+  const needed = requiredButtons(template.buttons);
+  const which = needed.map((b) => `${b.parameter?.subType} button at index ${b.index}`).join(", ");
+  const buttons = compileList(
+    "buttonUrlParameters",
+    p.buttonUrlParameters,
+    needed.length,
+    `the template has ${plural(needed.length, "button that takes a value", "buttons that take a value")}${which ? ` (${which})` : ""}`,
+    errors,
+  );
+
+  let flow: V1Plan["flow"] = null;
+  if (p.flowParameters) {
+    if (!slots.flow) errors.push("flowParameters: the template has no flow button");
+    else {
+      const token = isBlank(p.flowParameters.flowToken)
+        ? null
+        : compileValue("flowParameters.flowToken", p.flowParameters.flowToken, errors);
+      const data = parseFlowData(p.flowParameters.flowData, errors);
+      if (token || data) flow = { token, data };
+    }
+  }
+
+  if (errors.length > 0) return { ok: false, errors };
+  const plan: V1Plan = { slots, header, body, buttons, flow };
+
+  // Without any placeholder every contact gets the same message: check it whole now (lengths too).
+  const literal = [header, ...body, ...buttons, flow?.token].every(
+    (v) => v === null || v === undefined || !("parts" in v) || isLiteral(v),
+  );
+  if (literal && !flow?.data) {
+    const trial = renderForContact(plan, {
+      name: null,
+      firstName: null,
+      lastName: null,
+      phone: "",
+      customFields: {},
+    });
+    if (!trial.ok) return { ok: false, errors: trial.errors };
+  }
+  return { ok: true, plan };
+}
+
+function renderOne(value: CompiledValue, contact: ContactFields, errors: string[]): FilledValue {
+  const text = renderValue(value, contact);
+  if (text.trim() === "") {
+    errors.push(`${value.label} rendered empty for this contact`);
+    return { label: value.label, value: undefined };
+  }
+  return { label: value.label, value: text };
+}
+
+/** The components for one contact; an empty rendered value is an error for this contact only. */
+export function renderForContact(plan: V1Plan, contact: ContactFields): V1RenderResult {
+  const errors: string[] = [];
+  let header: FilledSection["header"] = null;
+  if (plan.header && "parts" in plan.header) header = renderOne(plan.header, contact, errors);
+  else if (plan.header) header = { label: "locationParameters", value: plan.header };
+
+  let flow: FlowAction | null = null;
+  if (plan.flow) {
+    flow = {};
+    if (plan.flow.token) {
+      const token = renderValue(plan.flow.token, contact);
+      if (token.trim() === "")
+        errors.push("flowParameters.flowToken rendered empty for this contact");
+      flow.flow_token = token;
+    }
+    if (plan.flow.data) {
+      flow.flow_action_data = mapStrings(plan.flow.data, (s) =>
+        renderValue(compileValue("flowParameters.flowData", s, []), contact),
+      ) as Record<string, unknown>;
+    }
+  }
+
+  const filled: FilledSection = {
+    header,
+    body: plan.body.map((v) => renderOne(v, contact, errors)),
+    buttons: plan.buttons.map((v) => renderOne(v, contact, errors)),
+    flow,
+  };
+  const components = renderSection(plan.slots, filled, errors);
+  return errors.length > 0 ? { ok: false, errors } : { ok: true, components };
+}

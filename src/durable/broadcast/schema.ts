@@ -1,0 +1,61 @@
+/**
+ * The BroadcastDO's own SQLite tables. `recipients` is the source of truth for
+ * every recipient; `counters` holds one exact count per status, changed in the
+ * same synchronous transaction as the rows it counts.
+ */
+export const BROADCAST_DO_SCHEMA = `
+CREATE TABLE IF NOT EXISTS broadcast (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  plan TEXT NOT NULL,
+  state TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  started_at TEXT,
+  completed_at TEXT,
+  pause_reason TEXT,
+  loading_deadline INTEGER,
+  next_batch_id INTEGER NOT NULL DEFAULT 1,
+  version INTEGER NOT NULL DEFAULT 1,
+  flushed_version INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS recipients (
+  seq INTEGER PRIMARY KEY,
+  identifier TEXT NOT NULL,
+  client_reference TEXT,
+  name TEXT,
+  components TEXT,
+  status TEXT NOT NULL,
+  errors TEXT,
+  error_code INTEGER,
+  error_title TEXT,
+  error_details TEXT,
+  wamid TEXT,
+  batch_id INTEGER,
+  claimed_at INTEGER,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  submitted_at TEXT,
+  sent_at TEXT,
+  delivered_at TEXT,
+  read_at TEXT,
+  failed_at TEXT,
+  replied_at TEXT,
+  reply_text TEXT,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  rev INTEGER NOT NULL DEFAULT 1,
+  projected INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS recipients_status_idx ON recipients (status, seq);
+CREATE INDEX IF NOT EXISTS recipients_batch_idx ON recipients (batch_id) WHERE batch_id IS NOT NULL;
+CREATE INDEX IF NOT EXISTS recipients_updated_idx ON recipients (updated_at, seq);
+CREATE UNIQUE INDEX IF NOT EXISTS recipients_wamid_idx ON recipients (wamid) WHERE wamid IS NOT NULL;
+CREATE INDEX IF NOT EXISTS recipients_projection_idx ON recipients (seq) WHERE rev > projected;
+CREATE TABLE IF NOT EXISTS counters (
+  name TEXT PRIMARY KEY,
+  n INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS send_rate (
+  second INTEGER PRIMARY KEY,
+  n INTEGER NOT NULL
+);
+`;

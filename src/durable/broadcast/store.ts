@@ -1,0 +1,437 @@
+/**
+ * Synchronous SQL over one BroadcastDO's storage: the broadcast row, the
+ * recipients and the per-status counters. Every status change goes through
+ * `moveRecipients`/`setRecipientStatus`, which adjust the counters in the same
+ * statement group, so the counters always equal the rows.
+ */
+import { BROADCAST_DO_SCHEMA } from "./schema";
+import {
+  type BroadcastPlan,
+  type BroadcastState,
+  type BroadcastSummary,
+  type Counters,
+  type NewRecipient,
+  RECIPIENT_STATUSES,
+  type RecipientStatus,
+  type RecipientView,
+} from "./types";
+
+export interface BroadcastRow {
+  plan: BroadcastPlan;
+  state: BroadcastState;
+  createdAt: string;
+  updatedAt: string;
+  startedAt: string | null;
+  completedAt: string | null;
+  pauseReason: string | null;
+  loadingDeadline: number | null;
+  nextBatchId: number;
+  /** Bumped by every change; the summary in D1 is current when flushedVersion equals it. */
+  version: number;
+  flushedVersion: number;
+}
+
+type Row = Record<string, SqlStorageValue>;
+
+const str = (v: SqlStorageValue | undefined): string | null =>
+  v === null || v === undefined ? null : String(v);
+const num = (v: SqlStorageValue | undefined): number | null =>
+  v === null || v === undefined ? null : Number(v);
+
+export const nowIso = () => new Date().toISOString();
+
+export class BroadcastStore {
+  constructor(private readonly sql: SqlStorage) {
+    this.ensureSchema();
+  }
+
+  /** Creates the tables (again, after a wipe). */
+  ensureSchema(): void {
+    this.sql.exec(BROADCAST_DO_SCHEMA);
+  }
+
+  broadcast(): BroadcastRow | null {
+    const row = this.sql.exec<Row>("SELECT * FROM broadcast WHERE id = 1").toArray()[0];
+    if (!row) return null;
+    return {
+      plan: JSON.parse(String(row.plan)) as BroadcastPlan,
+      state: String(row.state) as BroadcastState,
+      createdAt: String(row.created_at),
+      updatedAt: String(row.updated_at),
+      startedAt: str(row.started_at),
+      completedAt: str(row.completed_at),
+      pauseReason: str(row.pause_reason),
+      loadingDeadline: num(row.loading_deadline),
+      nextBatchId: Number(row.next_batch_id),
+      version: Number(row.version),
+      flushedVersion: Number(row.flushed_version),
+    };
+  }
+
+  createBroadcast(plan: BroadcastPlan, loadingDeadline: number): void {
+    const now = nowIso();
+    this.sql.exec(
+      `INSERT INTO broadcast (id, plan, state, created_at, updated_at, loading_deadline)
+       VALUES (1, ?, 'loading', ?, ?, ?)`,
+      JSON.stringify(plan),
+      now,
+      now,
+      loadingDeadline,
+    );
+    for (const name of [...RECIPIENT_STATUSES, "replied"]) {
+      this.sql.exec("INSERT OR IGNORE INTO counters (name, n) VALUES (?, 0)", name);
+    }
+  }
+
+  updateBroadcast(
+    fields: Partial<{
+      state: BroadcastState;
+      startedAt: string | null;
+      completedAt: string | null;
+      pauseReason: string | null;
+      loadingDeadline: number | null;
+      plan: BroadcastPlan;
+    }>,
+  ): void {
+    const sets: string[] = ["updated_at = ?", "version = version + 1"];
+    const binds: SqlStorageValue[] = [nowIso()];
+    const columns: Record<string, string> = {
+      state: "state",
+      startedAt: "started_at",
+      completedAt: "completed_at",
+      pauseReason: "pause_reason",
+      loadingDeadline: "loading_deadline",
+    };
+    for (const [key, column] of Object.entries(columns)) {
+      if (key in fields) {
+        sets.push(`${column} = ?`);
+        binds.push((fields as Record<string, SqlStorageValue>)[key] ?? null);
+      }
+    }
+    if (fields.plan) {
+      sets.push("plan = ?");
+      binds.push(JSON.stringify(fields.plan));
+    }
+    this.sql.exec(`UPDATE broadcast SET ${sets.join(", ")} WHERE id = 1`, ...binds);
+  }
+
+  /** Something about the recipients changed: the summary must be flushed again. */
+  markChanged(): void {
+    this.sql.exec(
+      "UPDATE broadcast SET version = version + 1, updated_at = ? WHERE id = 1",
+      nowIso(),
+    );
+  }
+
+  markFlushed(version: number): void {
+    this.sql.exec(
+      "UPDATE broadcast SET flushed_version = MAX(flushed_version, ?) WHERE id = 1",
+      version,
+    );
+  }
+
+  takeBatchId(): number {
+    const row = this.sql
+      .exec<{ id: number }>(
+        "UPDATE broadcast SET next_batch_id = next_batch_id + 1 WHERE id = 1 RETURNING next_batch_id - 1 AS id",
+      )
+      .one();
+    return Number(row.id);
+  }
+
+  insertRecipients(rows: NewRecipient[]): void {
+    const now = nowIso();
+    for (const r of rows) {
+      this.sql.exec(
+        `INSERT OR IGNORE INTO recipients
+           (seq, identifier, client_reference, name, components, status, errors, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        r.seq,
+        r.identifier,
+        r.clientReference,
+        r.name,
+        r.components,
+        r.rejected ? "rejected" : "pending",
+        r.rejected ? JSON.stringify(r.rejected) : null,
+        now,
+        now,
+      );
+    }
+  }
+
+  recipientCount(): number {
+    return Number(this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM recipients").one().n);
+  }
+
+  /** Recomputes every counter from the rows (used once, when the load is committed). */
+  recountFromRows(): void {
+    this.sql.exec("UPDATE counters SET n = 0");
+    for (const row of this.sql.exec<{ status: string; n: number }>(
+      "SELECT status, COUNT(*) AS n FROM recipients GROUP BY status",
+    )) {
+      this.sql.exec("UPDATE counters SET n = ? WHERE name = ?", row.n, row.status);
+    }
+    const replied = this.sql
+      .exec<{ n: number }>("SELECT COUNT(*) AS n FROM recipients WHERE replied_at IS NOT NULL")
+      .one().n;
+    this.sql.exec("UPDATE counters SET n = ? WHERE name = 'replied'", replied);
+  }
+
+  counters(): Counters {
+    const c: Record<string, number> = {};
+    for (const row of this.sql.exec<{ name: string; n: number }>("SELECT name, n FROM counters")) {
+      c[row.name] = Number(row.n);
+    }
+    const get = (k: string) => c[k] ?? 0;
+    return {
+      pending: get("pending"),
+      queued: get("queued"),
+      sending: get("sending"),
+      submitted: get("submitted"),
+      sent: get("sent"),
+      delivered: get("delivered"),
+      read: get("read"),
+      failed: get("failed"),
+      rejected: get("rejected"),
+      undeliverable: get("undeliverable"),
+      cancelled: get("cancelled"),
+      replied: get("replied"),
+    };
+  }
+
+  private bump(name: string, delta: number): void {
+    if (delta === 0) return;
+    this.sql.exec("UPDATE counters SET n = n + ? WHERE name = ?", delta, name);
+    this.markChanged();
+  }
+
+  /**
+   * Moves every recipient matching `where` (and currently in one of `from`) to
+   * `to`, with extra column assignments; returns the moved seqs. Counters move
+   * with the rows.
+   */
+  moveRecipients(
+    from: readonly RecipientStatus[],
+    to: RecipientStatus,
+    where: { sql: string; binds: SqlStorageValue[] } | null,
+    assign: Record<string, SqlStorageValue> = {},
+  ): number[] {
+    const fromList = from.map(() => "?").join(", ");
+    const extraWhere = where ? ` AND (${where.sql})` : "";
+    const sets = ["status = ?", "updated_at = ?", "rev = rev + 1"];
+    const setBinds: SqlStorageValue[] = [to, nowIso()];
+    for (const [column, value] of Object.entries(assign)) {
+      sets.push(`${column} = ?`);
+      setBinds.push(value);
+    }
+    const whereSql = `status IN (${fromList})${extraWhere}`;
+    const whereBinds = [...from, ...(where?.binds ?? [])];
+    // Count what is about to move (by old status), then move it: both run
+    // synchronously, so nothing can change in between.
+    const byOld = this.sql
+      .exec<{ status: string; n: number }>(
+        `SELECT status, COUNT(*) AS n FROM recipients WHERE ${whereSql} GROUP BY status`,
+        ...whereBinds,
+      )
+      .toArray();
+    if (byOld.length === 0) return [];
+    const moved = this.sql
+      .exec<{ seq: number }>(
+        `UPDATE recipients SET ${sets.join(", ")} WHERE ${whereSql} RETURNING seq`,
+        ...setBinds,
+        ...whereBinds,
+      )
+      .toArray();
+    for (const { status, n } of byOld) {
+      this.bump(status, -Number(n));
+      this.bump(to, Number(n));
+    }
+    return moved.map((m) => Number(m.seq));
+  }
+
+  /** Changes one recipient's status (and columns); the counters follow. */
+  setRecipientStatus(
+    seq: number,
+    from: RecipientStatus,
+    to: RecipientStatus,
+    assign: Record<string, SqlStorageValue> = {},
+  ) {
+    const sets = ["status = ?", "updated_at = ?", "rev = rev + 1"];
+    const binds: SqlStorageValue[] = [to, nowIso()];
+    for (const [column, value] of Object.entries(assign)) {
+      sets.push(`${column} = ?`);
+      binds.push(value);
+    }
+    this.sql.exec(`UPDATE recipients SET ${sets.join(", ")} WHERE seq = ?`, ...binds, seq);
+    if (from !== to) {
+      this.bump(from, -1);
+      this.bump(to, 1);
+    }
+  }
+
+  /** Updates columns of one recipient without a status change. */
+  touchRecipient(seq: number, assign: Record<string, SqlStorageValue>) {
+    const sets = ["updated_at = ?", "rev = rev + 1"];
+    const binds: SqlStorageValue[] = [nowIso()];
+    for (const [column, value] of Object.entries(assign)) {
+      sets.push(`${column} = ?`);
+      binds.push(value);
+    }
+    this.sql.exec(`UPDATE recipients SET ${sets.join(", ")} WHERE seq = ?`, ...binds, seq);
+  }
+
+  bumpReplied(): void {
+    this.bump("replied", 1);
+  }
+
+  /** What a consumer needs to send these rows. */
+  sendableRows(
+    seqs: number[],
+  ): { seq: number; identifier: string; components: string | null; attempts: number }[] {
+    if (seqs.length === 0) return [];
+    return this.sql
+      .exec<{ seq: number; identifier: string; components: string | null; attempts: number }>(
+        `SELECT seq, identifier, components, attempts FROM recipients WHERE seq IN (${seqs.map(() => "?").join(", ")}) ORDER BY seq`,
+        ...seqs,
+      )
+      .toArray()
+      .map((r) => ({
+        seq: Number(r.seq),
+        identifier: r.identifier,
+        components: r.components,
+        attempts: Number(r.attempts),
+      }));
+  }
+
+  attempts(seq: number): number {
+    const row = this.sql
+      .exec<{ attempts: number }>("SELECT attempts FROM recipients WHERE seq = ?", seq)
+      .toArray()[0];
+    return Number(row?.attempts ?? 0);
+  }
+
+  /** Rows changed since they were last projected to D1, with the revision being projected. */
+  unprojected(limit: number): (RecipientView & { rev: number })[] {
+    return this.sql
+      .exec<Row>("SELECT * FROM recipients WHERE rev > projected ORDER BY seq LIMIT ?", limit)
+      .toArray()
+      .map((row) => ({ ...toView(row), rev: Number(row.rev) }));
+  }
+
+  /** Marks rows projected up to the revision flushed (a later change stays pending). */
+  markProjected(rows: { seq: number; rev: number }[]): void {
+    for (const r of rows) {
+      this.sql.exec(
+        "UPDATE recipients SET projected = MAX(projected, ?) WHERE seq = ?",
+        r.rev,
+        r.seq,
+      );
+    }
+  }
+
+  hasUnprojected(): boolean {
+    return (
+      this.sql.exec("SELECT 1 FROM recipients WHERE rev > projected LIMIT 1").toArray().length > 0
+    );
+  }
+
+  recipient(seq: number): RecipientView | null {
+    const row = this.sql.exec<Row>("SELECT * FROM recipients WHERE seq = ?", seq).toArray()[0];
+    return row ? toView(row) : null;
+  }
+
+  recipientByWamid(wamid: string): RecipientView | null {
+    const row = this.sql.exec<Row>("SELECT * FROM recipients WHERE wamid = ?", wamid).toArray()[0];
+    return row ? toView(row) : null;
+  }
+
+  listRecipients(
+    limit: number,
+    offset: number,
+    updatedSince: string | null,
+    status: RecipientStatus[] | null,
+  ) {
+    const where: string[] = [];
+    const binds: SqlStorageValue[] = [];
+    if (updatedSince) {
+      where.push("updated_at >= ?");
+      binds.push(updatedSince);
+    }
+    if (status?.length) {
+      where.push(`status IN (${status.map(() => "?").join(", ")})`);
+      binds.push(...status);
+    }
+    const clause = where.length ? `WHERE ${where.join(" AND ")}` : "";
+    const order = updatedSince ? "ORDER BY updated_at, seq" : "ORDER BY seq";
+    const rows = this.sql
+      .exec<Row>(
+        `SELECT * FROM recipients ${clause} ${order} LIMIT ? OFFSET ?`,
+        ...binds,
+        limit,
+        offset,
+      )
+      .toArray()
+      .map(toView);
+    const total = Number(
+      this.sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM recipients ${clause}`, ...binds).one()
+        .n,
+    );
+    return { rows, total };
+  }
+
+  rejectedWarnings(): { identifier: string; errors: string[] }[] {
+    return this.sql
+      .exec<{ identifier: string; errors: string }>(
+        "SELECT identifier, errors FROM recipients WHERE status = 'rejected' ORDER BY seq",
+      )
+      .toArray()
+      .map((r) => ({ identifier: r.identifier, errors: JSON.parse(r.errors) as string[] }));
+  }
+
+  summary(b: BroadcastRow): BroadcastSummary {
+    return {
+      broadcastId: b.plan.broadcastId,
+      accountId: b.plan.accountId,
+      surface: b.plan.surface,
+      name: b.plan.name,
+      state: b.state,
+      sender: b.plan.sender,
+      template: b.plan.template,
+      scheduledAt: b.plan.scheduledAt,
+      validUntil: b.plan.validUntil,
+      locationId: b.plan.locationId,
+      createdAt: b.createdAt,
+      updatedAt: b.updatedAt,
+      startedAt: b.startedAt,
+      completedAt: b.completedAt,
+      pauseReason: b.pauseReason,
+      definition: b.plan.definition,
+      requestHash: b.plan.requestHash,
+      counters: this.counters(),
+    };
+  }
+}
+
+function toView(row: Row): RecipientView {
+  return {
+    seq: Number(row.seq),
+    identifier: String(row.identifier),
+    clientReference: str(row.client_reference),
+    name: str(row.name),
+    status: String(row.status) as RecipientStatus,
+    wamid: str(row.wamid),
+    errorCode: num(row.error_code),
+    errorTitle: str(row.error_title),
+    errorDetails: str(row.error_details),
+    errors: row.errors ? (JSON.parse(String(row.errors)) as string[]) : null,
+    submittedAt: str(row.submitted_at),
+    sentAt: str(row.sent_at),
+    deliveredAt: str(row.delivered_at),
+    readAt: str(row.read_at),
+    failedAt: str(row.failed_at),
+    repliedAt: str(row.replied_at),
+    replyText: str(row.reply_text),
+    createdAt: String(row.created_at),
+    updatedAt: String(row.updated_at),
+  };
+}

@@ -1,0 +1,148 @@
+/**
+ * What the BroadcastDO stores and answers. Both API surfaces translate their
+ * requests into a BroadcastPlan and read BroadcastSummary back.
+ */
+export type BroadcastState =
+  | "loading"
+  | "draft"
+  | "scheduled"
+  | "sending"
+  | "paused"
+  | "completed"
+  | "cancelled";
+
+/** Recipient states inside the DO. `queued` = in a batch on the sends queue; `sending` = claimed by a consumer. */
+export type RecipientStatus =
+  | "pending"
+  | "queued"
+  | "sending"
+  | "submitted"
+  | "sent"
+  | "delivered"
+  | "read"
+  | "failed"
+  | "rejected"
+  | "undeliverable"
+  | "cancelled";
+
+export const RECIPIENT_STATUSES: readonly RecipientStatus[] = [
+  "pending",
+  "queued",
+  "sending",
+  "submitted",
+  "sent",
+  "delivered",
+  "read",
+  "failed",
+  "rejected",
+  "undeliverable",
+  "cancelled",
+];
+
+/** Statuses from which a recipient may still be sent. */
+export const UNSENT: readonly RecipientStatus[] = ["pending", "queued", "sending"];
+
+export interface SenderSnapshot {
+  id: string;
+  phoneNumber: string;
+  phoneNumberId: string;
+  wabaId: string;
+  throughputMps: number;
+}
+
+export interface BroadcastPlan {
+  accountId: string;
+  broadcastId: string;
+  surface: "broadcasts" | "v1";
+  name: string;
+  sender: SenderSnapshot;
+  template: { name: string; language: string };
+  /** ISO 8601, UTC. When sending starts. */
+  scheduledAt: string;
+  validUntil: string | null;
+  locationId: string | null;
+  /** Hash of the create request, for idempotent repeats (null when no key was given). */
+  requestHash: string | null;
+  /** How many recipient rows the create will load: the commit checks it. */
+  expectedRows: number;
+  /** The v1 surface's definition (audience, parameters), opaque to the DO. */
+  definition: string | null;
+  /** Start as a draft (v1) instead of scheduled. */
+  draft: boolean;
+}
+
+/** One recipient row as the create loads it. */
+export interface NewRecipient {
+  seq: number;
+  identifier: string;
+  clientReference: string | null;
+  /** Rendered Cloud API `components`, as JSON; null for rejected rows. */
+  components: string | null;
+  /** Per-recipient name for the v1 logs. */
+  name: string | null;
+  rejected: string[] | null;
+}
+
+export interface Counters {
+  pending: number;
+  queued: number;
+  sending: number;
+  submitted: number;
+  sent: number;
+  delivered: number;
+  read: number;
+  failed: number;
+  rejected: number;
+  undeliverable: number;
+  cancelled: number;
+  replied: number;
+}
+
+export interface BroadcastSummary {
+  broadcastId: string;
+  accountId: string;
+  surface: "broadcasts" | "v1";
+  name: string;
+  state: BroadcastState;
+  sender: SenderSnapshot;
+  template: { name: string; language: string };
+  scheduledAt: string;
+  validUntil: string | null;
+  locationId: string | null;
+  createdAt: string;
+  updatedAt: string;
+  startedAt: string | null;
+  completedAt: string | null;
+  pauseReason: string | null;
+  definition: string | null;
+  requestHash: string | null;
+  counters: Counters;
+}
+
+export interface RecipientView {
+  seq: number;
+  identifier: string;
+  clientReference: string | null;
+  name: string | null;
+  status: RecipientStatus;
+  wamid: string | null;
+  errorCode: number | null;
+  errorTitle: string | null;
+  errorDetails: string | null;
+  errors: string[] | null;
+  submittedAt: string | null;
+  sentAt: string | null;
+  deliveredAt: string | null;
+  readAt: string | null;
+  failedAt: string | null;
+  repliedAt: string | null;
+  replyText: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export type BeginOutcome =
+  | { outcome: "created" }
+  | { outcome: "loading" }
+  | { outcome: "existing"; summary: BroadcastSummary }
+  | { outcome: "conflict" };

@@ -1,0 +1,135 @@
+/**
+ * The chorus-events consumer: applies Meta's webhook events to the broadcasts
+ * they belong to, one DO call per broadcast per batch. Status events name
+ * their broadcast in biz_opaque_callback_data; those without it (Meta does not
+ * promise it on `failed`) are found through the wamid index in D1. Replies are
+ * attributed to the message they answer (context.id), else to the latest
+ * broadcast message sent to that number from that sender within 24 h.
+ */
+import { findByWamid, findLatestSent, type MessageRef } from "../db/recipient-states";
+import { suppress } from "../db/suppressions";
+import { broadcastStub } from "../durable/stubs";
+import type { Bindings } from "../env";
+import type { MessageEvent, StatusEvent, WebhookEvent } from "../whatsapp/webhooks";
+
+/** An event we cannot place yet (its projection may lag by a few seconds) is retried this often, then dropped. */
+const MAX_EVENT_ATTEMPTS = 4;
+const REPLY_WINDOW_MS = 24 * 60 * 60 * 1000;
+
+export const OPT_OUT_REASON = "Recipient replied STOP";
+
+export async function consumeEvents(
+  batch: MessageBatch<WebhookEvent>,
+  env: Bindings,
+): Promise<void> {
+  const groups = new Map<
+    string,
+    {
+      ref: { accountId: string; broadcastId: string };
+      events: StatusEvent[];
+      messages: Message<WebhookEvent>[];
+    }
+  >();
+  const unplaced: Message<WebhookEvent>[] = [];
+
+  for (const message of batch.messages) {
+    const event = message.body;
+    if (event.kind === "message") {
+      try {
+        const placed = await applyInbound(env, event);
+        if (placed) message.ack();
+        else unplaced.push(message);
+      } catch (err) {
+        logError("inbound event failed", err);
+        message.retry({ delaySeconds: 5 });
+      }
+      continue;
+    }
+    let ref: { accountId: string; broadcastId: string } | null = event.broadcast;
+    if (!ref) ref = await findByWamid(env.DB, event.wamid);
+    if (!ref) {
+      unplaced.push(message);
+      continue;
+    }
+    const key = `${ref.accountId}:${ref.broadcastId}`;
+    const group = groups.get(key) ?? { ref, events: [], messages: [] };
+    group.events.push(event);
+    group.messages.push(message);
+    groups.set(key, group);
+  }
+
+  await Promise.all(
+    [...groups.values()].map(async (group) => {
+      try {
+        await broadcastStub(env, group.ref.accountId, group.ref.broadcastId).applyStatuses(
+          group.events,
+        );
+        for (const m of group.messages) m.ack();
+      } catch (err) {
+        logError("applying statuses failed", err);
+        for (const m of group.messages) m.retry({ delaySeconds: 2 });
+      }
+    }),
+  );
+
+  for (const message of unplaced) {
+    if (message.attempts < MAX_EVENT_ATTEMPTS) {
+      message.retry({ delaySeconds: 3 * message.attempts });
+    } else {
+      // Counted and dropped: an event for a message Chorus never sent (or long gone).
+      console.log(
+        JSON.stringify({ level: "warn", msg: "dropped unknown event", kind: message.body.kind }),
+      );
+      message.ack();
+    }
+  }
+}
+
+/** Returns false when the reply cannot be placed yet (try again later). */
+async function applyInbound(env: Bindings, event: MessageEvent): Promise<boolean> {
+  const accounts = await env.DB.prepare(
+    "SELECT DISTINCT account_id FROM senders WHERE phone_number_id = ?",
+  )
+    .bind(event.phoneNumberId)
+    .all<{ account_id: string }>();
+  if (accounts.results.length === 0) return true; // not one of ours: nothing to do
+
+  for (const { account_id: accountId } of accounts.results) {
+    if (await isOptOut(env, accountId, event.text))
+      await suppress(env.DB, accountId, event.from, OPT_OUT_REASON);
+  }
+
+  let ref: MessageRef | null = event.contextId ? await findByWamid(env.DB, event.contextId) : null;
+  if (!ref) {
+    const since = new Date(event.at - REPLY_WINDOW_MS).toISOString();
+    ref = await findLatestSent(env.DB, event.phoneNumberId, event.from, since);
+  }
+  if (!ref || !accounts.results.some((a) => a.account_id === ref.accountId)) return false;
+  await broadcastStub(env, ref.accountId, ref.broadcastId).applyReply({
+    seq: ref.seq,
+    text: event.text,
+    at: event.at,
+  });
+  return true;
+}
+
+const keywordCache = new Map<string, { words: Set<string>; at: number }>();
+
+async function isOptOut(env: Bindings, accountId: string, text: string): Promise<boolean> {
+  const word = text.trim().toUpperCase();
+  if (word === "STOP") return true;
+  let hit = keywordCache.get(accountId);
+  if (!hit || Date.now() - hit.at > 60_000) {
+    const row = await env.DB.prepare("SELECT opt_out_keywords FROM accounts WHERE id = ?")
+      .bind(accountId)
+      .first<{ opt_out_keywords: string }>();
+    const list = row ? (JSON.parse(row.opt_out_keywords) as string[]) : [];
+    hit = { words: new Set(list.map((w) => w.trim().toUpperCase())), at: Date.now() };
+    keywordCache.set(accountId, hit);
+  }
+  return hit.words.has(word);
+}
+
+function logError(msg: string, err: unknown) {
+  console.error(JSON.stringify({ level: "error", msg, error: String(err) }));
+}

@@ -1,0 +1,21 @@
+/** What travels on the queues: ids, never payloads. */
+
+/** chorus-sends: one batch of a broadcast's recipients to send. */
+export interface SendBatchMessage {
+  accountId: string;
+  broadcastId: string;
+  batchId: number;
+  seqs: number[];
+}
+
+/** How a consumer reports one recipient's send back to its BroadcastDO. */
+export type SendOutcome =
+  | { seq: number; outcome: "accepted"; wamid: string }
+  /** Worth another try later (throughput, 5xx, timeout): the row stays in its batch. */
+  | { seq: number; outcome: "retry"; code: number; title: string }
+  /** Permanent for this recipient. */
+  | { seq: number; outcome: "failed"; code: number; title: string; details: string }
+  /** Concerns the sender or template, not the recipient: pause the broadcast. */
+  | { seq: number; outcome: "halt"; code: number; title: string }
+  /** Not sent (the broadcast stopped meanwhile): give the row back. */
+  | { seq: number; outcome: "released" };

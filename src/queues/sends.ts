@@ -1,0 +1,212 @@
+/**
+ * The chorus-sends consumer: claims a batch from its BroadcastDO, paces it
+ * through the sender's SenderDO, sends each message and settles each result
+ * back as soon as it is known, so that a redelivered batch re-sends nothing
+ * Meta accepted.
+ */
+
+import type { BroadcastPlan } from "../durable/broadcast/types";
+import type { ClaimedRecipient } from "../durable/broadcast-do";
+import { broadcastStub, senderStub } from "../durable/stubs";
+import type { Bindings } from "../env";
+import { decryptAccessToken } from "../whatsapp/access-token";
+import { callbackData, sendTemplate } from "../whatsapp/messages";
+import type { SendBatchMessage, SendOutcome } from "./messages";
+
+/** Attempts of one batch (queue deliveries) before a still-failing recipient is failed for good. */
+export const MAX_SEND_ATTEMPTS = 6;
+const SEND_TIMEOUT_MS = 10_000;
+const TOKEN_CACHE_MS = 60_000;
+
+const tokenCache = new Map<string, { token: string | null; at: number }>();
+
+/** The sender's access token, decrypted here and only here (cached briefly per isolate). */
+async function senderToken(
+  env: Bindings,
+  accountId: string,
+  senderId: string,
+): Promise<string | null> {
+  const key = `${accountId}:${senderId}`;
+  const hit = tokenCache.get(key);
+  if (hit && Date.now() - hit.at < TOKEN_CACHE_MS) return hit.token;
+  const row = await env.DB.prepare(
+    "SELECT access_token_enc FROM senders WHERE id = ? AND account_id = ?",
+  )
+    .bind(senderId, accountId)
+    .first<{ access_token_enc: string }>();
+  const token = row
+    ? await decryptAccessToken(row.access_token_enc, env.TOKEN_ENCRYPTION_KEY)
+    : null;
+  tokenCache.set(key, { token, at: Date.now() });
+  return token;
+}
+
+export function retryDelaySeconds(attempts: number): number {
+  const base = Math.min(30, 2 ** Math.max(0, attempts - 1));
+  return Math.ceil(base + Math.random() * base * 0.5);
+}
+
+const sleepUntil = (at: number) => {
+  const ms = at - Date.now();
+  return ms > 0 ? new Promise<void>((resolve) => setTimeout(resolve, ms)) : Promise.resolve();
+};
+
+export async function consumeSends(
+  batch: MessageBatch<SendBatchMessage>,
+  env: Bindings,
+): Promise<void> {
+  await Promise.all(
+    batch.messages.map(async (message) => {
+      try {
+        const retry = await sendBatch(env, message.body, message.attempts);
+        if (retry) message.retry({ delaySeconds: retryDelaySeconds(message.attempts) });
+        else message.ack();
+      } catch (err) {
+        console.error(
+          JSON.stringify({
+            level: "error",
+            msg: "send batch failed",
+            batchId: message.body.batchId,
+            error: String(err),
+          }),
+        );
+        message.retry({ delaySeconds: retryDelaySeconds(message.attempts) });
+      }
+    }),
+  );
+}
+
+/** Sends one batch; true when some recipients should be tried again later. */
+export async function sendBatch(
+  env: Bindings,
+  body: SendBatchMessage,
+  attempt: number,
+): Promise<boolean> {
+  const broadcast = broadcastStub(env, body.accountId, body.broadcastId);
+  const claim = await broadcast.claim(body.batchId);
+  if (claim.recipients.length === 0 || !claim.plan) return false;
+  const plan = claim.plan;
+  const settler = new Settler((outcomes) => broadcast.settle(outcomes));
+
+  const token = await senderToken(env, plan.accountId, plan.sender.id);
+  if (!token) {
+    for (const r of claim.recipients)
+      settler.add({ seq: r.seq, outcome: "halt", code: 190, title: "Sender no longer exists" });
+    await settler.drain();
+    return false;
+  }
+
+  const sender = senderStub(env, plan.sender.phoneNumberId);
+  const slots = await sender.reserve(claim.recipients.length, plan.sender.throughputMps);
+  const finalAttempt = attempt >= MAX_SEND_ATTEMPTS;
+  let retry = false;
+
+  await Promise.all(
+    claim.recipients.map(async (recipient, i) => {
+      await sleepUntil(slots.startAt + i * slots.intervalMs);
+      if (settler.stopped) {
+        settler.add({ seq: recipient.seq, outcome: "released" });
+        return;
+      }
+      const outcome = await sendOne(env, plan, token, recipient, finalAttempt);
+      if (outcome.outcome === "retry") retry = true;
+      if (outcome.outcome === "retry" && outcome.code === 130429) {
+        sender.slowDown().catch(() => undefined);
+      }
+      settler.add(outcome);
+    }),
+  );
+  await settler.drain();
+  return retry && !settler.stopped;
+}
+
+async function sendOne(
+  env: Bindings,
+  plan: BroadcastPlan,
+  token: string,
+  recipient: ClaimedRecipient,
+  finalAttempt: boolean,
+): Promise<SendOutcome> {
+  const result = await sendTemplate(
+    env,
+    plan.sender.phoneNumberId,
+    token,
+    {
+      to: recipient.identifier,
+      templateName: plan.template.name,
+      language: plan.template.language,
+      components: recipient.components ? (JSON.parse(recipient.components) as unknown[]) : null,
+      callbackData: callbackData(plan.accountId, plan.broadcastId, recipient.seq),
+    },
+    SEND_TIMEOUT_MS,
+  );
+  if (result.ok) return { seq: recipient.seq, outcome: "accepted", wamid: result.wamid };
+  switch (result.errorClass) {
+    case "throughput":
+    case "retry":
+      if (finalAttempt) {
+        return {
+          seq: recipient.seq,
+          outcome: "failed",
+          code: result.code,
+          title: result.title,
+          details: result.details,
+        };
+      }
+      return { seq: recipient.seq, outcome: "retry", code: result.code, title: result.title };
+    case "halt":
+      return { seq: recipient.seq, outcome: "halt", code: result.code, title: result.title };
+    case "permanent":
+      return {
+        seq: recipient.seq,
+        outcome: "failed",
+        code: result.code,
+        title: result.title,
+        details: result.details,
+      };
+  }
+}
+
+/**
+ * Settles outcomes as they come: one settle call in flight at a time, each
+ * carrying whatever arrived meanwhile. Learns from the answer whether the
+ * broadcast is still sending.
+ */
+class Settler {
+  private pending: SendOutcome[] = [];
+  private inFlight: Promise<void> | null = null;
+  stopped = false;
+
+  constructor(private readonly settle: (outcomes: SendOutcome[]) => Promise<string>) {}
+
+  add(outcome: SendOutcome): void {
+    this.pending.push(outcome);
+    if (!this.inFlight) this.inFlight = this.flush();
+  }
+
+  private async flush(): Promise<void> {
+    while (this.pending.length > 0) {
+      const outcomes = this.pending;
+      this.pending = [];
+      const state = await settleWithRetry(() => this.settle(outcomes));
+      if (state !== "sending") this.stopped = true;
+    }
+    this.inFlight = null;
+  }
+
+  async drain(): Promise<void> {
+    while (this.inFlight) await this.inFlight;
+  }
+}
+
+/** A settle that does not land would let a sent message be sent again: try hard. */
+async function settleWithRetry(call: () => Promise<string>): Promise<string> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await call();
+    } catch (err) {
+      if (attempt >= 5) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
+    }
+  }
+}

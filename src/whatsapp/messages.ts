@@ -1,0 +1,113 @@
+/**
+ * Sends one template message through the Cloud API and says what happened.
+ */
+import type { Bindings } from "../env";
+import { classifyError, type ErrorClass, TIMEOUT_CODE } from "./errors";
+import { cloudApiFetch, cloudApiUrl, readMetaError } from "./http";
+
+export interface TemplateMessage {
+  /** E.164 digits; sent with '+' so that Meta never prepends the business's country code. */
+  to: string;
+  templateName: string;
+  language: string;
+  components: unknown[] | null;
+  /** Echoed by Meta in status webhooks: names the broadcast and the recipient. */
+  callbackData: string;
+}
+
+export type SendResult =
+  | { ok: true; wamid: string }
+  | {
+      ok: false;
+      code: number;
+      title: string;
+      details: string;
+      httpStatus: number;
+      errorClass: ErrorClass;
+    };
+
+export function templatePayload(m: TemplateMessage) {
+  return {
+    messaging_product: "whatsapp",
+    recipient_type: "individual",
+    to: `+${m.to}`,
+    type: "template",
+    template: {
+      name: m.templateName,
+      language: { code: m.language },
+      ...(m.components && m.components.length > 0 ? { components: m.components } : {}),
+    },
+    biz_opaque_callback_data: m.callbackData,
+  };
+}
+
+export async function sendTemplate(
+  env: Bindings,
+  phoneNumberId: string,
+  accessToken: string,
+  message: TemplateMessage,
+  timeoutMs: number,
+): Promise<SendResult> {
+  let res: Response;
+  try {
+    res = await cloudApiFetch(
+      env,
+      cloudApiUrl(env, `${encodeURIComponent(phoneNumberId)}/messages`),
+      {
+        method: "POST",
+        headers: { authorization: `Bearer ${accessToken}`, "content-type": "application/json" },
+        body: JSON.stringify(templatePayload(message)),
+        signal: AbortSignal.timeout(timeoutMs),
+      },
+    );
+  } catch (err) {
+    const timedOut =
+      err instanceof Error && (err.name === "TimeoutError" || err.name === "AbortError");
+    return {
+      ok: false,
+      code: TIMEOUT_CODE,
+      title: timedOut ? "Timed out waiting for WhatsApp" : "Could not reach WhatsApp",
+      details: String(err),
+      httpStatus: 0,
+      errorClass: "retry",
+    };
+  }
+  if (res.ok) {
+    const body = (await res.json().catch(() => null)) as { messages?: { id?: string }[] } | null;
+    const wamid = body?.messages?.[0]?.id;
+    if (wamid) return { ok: true, wamid };
+    return {
+      ok: false,
+      code: 131000,
+      title: "No message id in WhatsApp's answer",
+      details: "",
+      httpStatus: res.status,
+      errorClass: "retry",
+    };
+  }
+  const error = await readMetaError(res);
+  return {
+    ok: false,
+    code: error.code,
+    title: error.title,
+    details: error.details,
+    httpStatus: res.status,
+    errorClass: classifyError(error.code, res.status),
+  };
+}
+
+/** `c1:<account>:<broadcast>:<seq>`: ASCII, well under Meta's 512 characters. */
+export function callbackData(accountId: string, broadcastId: string, seq: number): string {
+  return `c1:${accountId}:${broadcastId}:${seq}`;
+}
+
+export function parseCallbackData(
+  value: unknown,
+): { accountId: string; broadcastId: string; seq: number } | null {
+  if (typeof value !== "string") return null;
+  const parts = value.split(":");
+  if (parts.length !== 4 || parts[0] !== "c1") return null;
+  const seq = Number(parts[3]);
+  if (!parts[1] || !parts[2] || !Number.isInteger(seq) || seq < 0) return null;
+  return { accountId: parts[1], broadcastId: parts[2], seq };
+}

@@ -1,0 +1,154 @@
+/**
+ * Meta's webhooks: signature verification over the raw body, and the split of
+ * one envelope into the events Chorus acts on.
+ */
+import { parseCallbackData } from "./messages";
+
+const keyCache = new Map<string, Promise<CryptoKey>>();
+
+function hmacKey(secret: string): Promise<CryptoKey> {
+  let key = keyCache.get(secret);
+  if (!key) {
+    key = crypto.subtle.importKey(
+      "raw",
+      new TextEncoder().encode(secret),
+      { name: "HMAC", hash: "SHA-256" },
+      false,
+      ["sign", "verify"],
+    );
+    keyCache.set(secret, key);
+  }
+  return key;
+}
+
+function hexToBytes(hex: string): Uint8Array<ArrayBuffer> | null {
+  if (!/^[0-9a-fA-F]*$/.test(hex) || hex.length % 2 !== 0) return null;
+  const out = new Uint8Array(hex.length / 2);
+  for (let i = 0; i < out.length; i++) out[i] = Number.parseInt(hex.slice(i * 2, i * 2 + 2), 16);
+  return out;
+}
+
+/** `X-Hub-Signature-256: sha256=<hex>` checked in constant time (WebCrypto verify). */
+export async function verifySignature(
+  rawBody: ArrayBuffer,
+  header: string | null,
+  appSecret: string,
+): Promise<boolean> {
+  if (!header?.startsWith("sha256=")) return false;
+  const signature = hexToBytes(header.slice(7));
+  if (signature?.byteLength !== 32) return false;
+  return crypto.subtle.verify("HMAC", await hmacKey(appSecret), signature, rawBody);
+}
+
+export async function signBody(rawBody: string, appSecret: string): Promise<string> {
+  const mac = await crypto.subtle.sign(
+    "HMAC",
+    await hmacKey(appSecret),
+    new TextEncoder().encode(rawBody),
+  );
+  return `sha256=${[...new Uint8Array(mac)].map((b) => b.toString(16).padStart(2, "0")).join("")}`;
+}
+
+export type DeliveryStatus = "sent" | "delivered" | "read" | "failed";
+
+export interface StatusEvent {
+  kind: "status";
+  phoneNumberId: string;
+  wamid: string;
+  status: DeliveryStatus;
+  /** Epoch ms, from Meta's event (not our arrival time). */
+  at: number;
+  recipientId: string;
+  broadcast: { accountId: string; broadcastId: string; seq: number } | null;
+  error: { code: number; title: string; details: string } | null;
+}
+
+export interface MessageEvent {
+  kind: "message";
+  phoneNumberId: string;
+  from: string;
+  wamid: string;
+  at: number;
+  type: string;
+  /** The text a person sent, or the button they tapped. */
+  text: string;
+  /** The wamid of the message this one answers, when the app says so. */
+  contextId: string | null;
+}
+
+export type WebhookEvent = StatusEvent | MessageEvent;
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
+const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+const s = (v: unknown): string =>
+  typeof v === "string" ? v : typeof v === "number" ? String(v) : "";
+
+function eventTime(value: unknown): number {
+  const seconds = Number(value);
+  return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : Date.now();
+}
+
+function messageText(m: Obj): string {
+  if (isObj(m.text)) return s(m.text.body);
+  if (isObj(m.button)) return s(m.button.text) || s(m.button.payload);
+  if (isObj(m.interactive)) {
+    const i = m.interactive;
+    if (isObj(i.button_reply)) return s(i.button_reply.title) || s(i.button_reply.id);
+    if (isObj(i.list_reply)) return s(i.list_reply.title) || s(i.list_reply.id);
+    if (isObj(i.nfm_reply)) return s(i.nfm_reply.body) || "[flow reply]";
+  }
+  return `[${s(m.type) || "message"}]`;
+}
+
+const STATUSES = new Set(["sent", "delivered", "read", "failed"]);
+
+/** Every level of Meta's envelope is an array: one POST can carry many events. */
+export function splitEnvelope(body: unknown): WebhookEvent[] {
+  const events: WebhookEvent[] = [];
+  if (!isObj(body)) return events;
+  for (const entry of arr(body.entry)) {
+    if (!isObj(entry)) continue;
+    for (const change of arr(entry.changes)) {
+      if (!isObj(change) || !isObj(change.value)) continue;
+      const value = change.value;
+      const phoneNumberId = isObj(value.metadata) ? s(value.metadata.phone_number_id) : "";
+      for (const st of arr(value.statuses)) {
+        if (!isObj(st) || !STATUSES.has(s(st.status)) || !s(st.id)) continue;
+        const firstError = arr(st.errors).find(isObj);
+        events.push({
+          kind: "status",
+          phoneNumberId,
+          wamid: s(st.id),
+          status: s(st.status) as DeliveryStatus,
+          at: eventTime(st.timestamp),
+          recipientId: s(st.recipient_id),
+          broadcast: parseCallbackData(st.biz_opaque_callback_data),
+          error: firstError
+            ? {
+                code: Number(firstError.code) || 0,
+                title: s(firstError.title) || s(firstError.message) || "Failed",
+                details: isObj(firstError.error_data)
+                  ? s(firstError.error_data.details)
+                  : s(firstError.message),
+              }
+            : null,
+        });
+      }
+      for (const m of arr(value.messages)) {
+        if (!isObj(m) || !s(m.from) || !s(m.id)) continue;
+        events.push({
+          kind: "message",
+          phoneNumberId,
+          from: s(m.from),
+          wamid: s(m.id),
+          at: eventTime(m.timestamp),
+          type: s(m.type),
+          text: messageText(m).slice(0, 4096),
+          contextId: isObj(m.context) ? s(m.context.id) || null : null,
+        });
+      }
+    }
+  }
+  return events;
+}
