@@ -101,20 +101,26 @@ export class BroadcastDO extends DurableObject<Bindings> {
   }
 
   /** Loads one chunk of recipients; safe to repeat (rows are keyed by seq). */
-  load(rows: NewRecipient[]): void {
+  load(rows: NewRecipient[]): { ok: boolean } {
     const b = this.store.broadcast();
-    if (b?.state !== "loading") throw new Error("Broadcast is not loading");
-    this.ctx.storage.transactionSync(() => this.store.insertRecipients(rows));
+    if (!b) return { ok: false };
+    // A concurrent identical create may have committed already: its rows are these rows.
+    if (b.state === "loading")
+      this.ctx.storage.transactionSync(() => this.store.insertRecipients(rows));
+    return { ok: true };
   }
 
   /** Makes the loaded broadcast real: counters, state, alarm, summary. */
-  async commit(): Promise<BroadcastSummary> {
+  async commit(): Promise<{ ok: true; summary: BroadcastSummary } | { ok: false; error: string }> {
     const b = this.store.broadcast();
-    if (!b) throw new Error("Nothing to commit");
+    if (!b) return { ok: false, error: "Nothing to commit: the create was abandoned" };
     if (b.state === "loading") {
       const loaded = this.store.recipientCount();
       if (loaded !== b.plan.expectedRows) {
-        throw new Error(`Incomplete load: ${loaded} of ${b.plan.expectedRows} recipients`);
+        return {
+          ok: false,
+          error: `Incomplete load: ${loaded} of ${b.plan.expectedRows} recipients`,
+        };
       }
       this.ctx.storage.transactionSync(() => {
         this.store.recountFromRows();
@@ -126,7 +132,7 @@ export class BroadcastDO extends DurableObject<Bindings> {
       await this.flushSummary();
       await this.scheduleAlarm();
     }
-    return this.requireSummary();
+    return { ok: true, summary: this.requireSummary() };
   }
 
   /** Undoes an uncommitted create. */
@@ -150,6 +156,11 @@ export class BroadcastDO extends DurableObject<Bindings> {
   }): { rows: RecipientView[]; total: number } | null {
     if (!this.live()) return null;
     return this.store.listRecipients(query.limit, query.offset, query.updatedSince, query.status);
+  }
+
+  /** Cheap check for a consumer about to send: is the broadcast still sending? */
+  state(): BroadcastState | "gone" {
+    return this.live()?.state ?? "gone";
   }
 
   warnings(): { identifier: string; errors: string[] }[] {

@@ -101,6 +101,12 @@ export async function sendBatch(
   const finalAttempt = attempt >= MAX_SEND_ATTEMPTS;
   let retry = false;
 
+  // The claim may be seconds old by the first slot: a pause or cancel since
+  // then must stop this batch before it sends anything. Later sends learn the
+  // state from each settle's answer.
+  await sleepUntil(slots.startAt);
+  if ((await broadcast.state()) !== "sending") settler.stop();
+
   await Promise.all(
     claim.recipients.map(async (recipient, i) => {
       await sleepUntil(slots.startAt + i * slots.intervalMs);
@@ -176,6 +182,10 @@ class Settler {
   private pending: SendOutcome[] = [];
   private inFlight: Promise<void> | null = null;
   stopped = false;
+
+  stop(): void {
+    this.stopped = true;
+  }
 
   constructor(private readonly settle: (outcomes: SendOutcome[]) => Promise<string>) {}
 

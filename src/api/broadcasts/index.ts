@@ -251,9 +251,13 @@ export function registerBroadcastRoutes(app: App) {
         })),
       ];
       try {
-        for (let i = 0; i < rows.length; i += LOAD_CHUNK)
-          await stub.load(rows.slice(i, i + LOAD_CHUNK));
-        summary = await stub.commit();
+        for (let i = 0; i < rows.length; i += LOAD_CHUNK) {
+          const loaded = await stub.load(rows.slice(i, i + LOAD_CHUNK));
+          if (!loaded.ok) throw new Error("The broadcast vanished while loading");
+        }
+        const committed = await stub.commit();
+        if (!committed.ok) throw new Error(committed.error);
+        summary = committed.summary;
       } catch (err) {
         // Nothing half-written: an uncommitted broadcast is wiped (the DO's alarm would too).
         if (begun.outcome === "created") await stub.abort().catch(() => undefined);

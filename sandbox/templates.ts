@@ -1,0 +1,177 @@
+/**
+ * The sandbox's built-in templates, in Meta's shape, available in every WABA.
+ * They make every example of the seed documents work, plus one of each other
+ * kind (text header, location header, flow button, copy code, no parameters,
+ * not approved). More can be added per WABA through POST /__sandbox/templates.
+ */
+export interface SandboxTemplate {
+  id: string;
+  name: string;
+  language: string;
+  status: "APPROVED" | "PENDING" | "REJECTED" | "PAUSED" | "DISABLED";
+  category: "MARKETING" | "UTILITY" | "AUTHENTICATION";
+  parameter_format: "POSITIONAL" | "NAMED";
+  components: Record<string, unknown>[];
+}
+
+const holiday = (language: string, body: string): SandboxTemplate => ({
+  id: `10000000000000${language === "en" ? "1" : "2"}`,
+  name: "holiday_sale_template",
+  language,
+  status: "APPROVED",
+  category: "MARKETING",
+  parameter_format: "POSITIONAL",
+  components: [
+    {
+      type: "HEADER",
+      format: "IMAGE",
+      example: { header_handle: ["https://www.example.com/image.jpg"] },
+    },
+    { type: "BODY", text: body, example: { body_text: [["Alex", "18h00", "City Centre"]] } },
+    { type: "FOOTER", text: "Reply STOP to opt out" },
+    {
+      type: "BUTTONS",
+      buttons: [
+        {
+          type: "URL",
+          text: "See the offers",
+          url: "https://shop.example.com/offers/{{1}}",
+          example: ["summer"],
+        },
+        {
+          type: "URL",
+          text: "Find a store",
+          url: "https://shop.example.com/stores/{{1}}",
+          example: ["london"],
+        },
+      ],
+    },
+  ],
+});
+
+const card = {
+  components: [
+    {
+      type: "HEADER",
+      format: "IMAGE",
+      example: { header_handle: ["https://www.example.com/product.jpg"] },
+    },
+    {
+      type: "BODY",
+      text: "{{1}} for only {{2}}",
+      example: { body_text: [["Running Shoes", "$99.00"]] },
+    },
+    {
+      type: "BUTTONS",
+      buttons: [
+        {
+          type: "URL",
+          text: "Buy now",
+          url: "https://shop.example.com/p/{{1}}",
+          example: ["shoes-123"],
+        },
+      ],
+    },
+  ],
+};
+
+export const BUILT_IN_TEMPLATES: readonly SandboxTemplate[] = [
+  holiday("en", "Hi {{1}}, our holiday sale starts at {{2}} at {{3}}. See you there!"),
+  holiday("es", "Hola {{1}}, nuestras rebajas empiezan a las {{2}} en {{3}}. ¡Te esperamos!"),
+  {
+    id: "100000000000003",
+    name: "product_carousel_template",
+    language: "en",
+    status: "APPROVED",
+    category: "MARKETING",
+    parameter_format: "POSITIONAL",
+    components: [
+      { type: "BODY", text: "Hi {{1}}, picked for you:", example: { body_text: [["Alex"]] } },
+      { type: "CAROUSEL", cards: [card, card] },
+    ],
+  },
+  {
+    id: "100000000000004",
+    name: "order_update",
+    language: "en",
+    status: "APPROVED",
+    category: "UTILITY",
+    parameter_format: "POSITIONAL",
+    components: [
+      { type: "HEADER", format: "TEXT", text: "Order {{1}}", example: { header_text: ["#1234"] } },
+      {
+        type: "BODY",
+        text: "Hi {{1}}, your order ships {{2}}.",
+        example: { body_text: [["Alex", "tomorrow"]] },
+      },
+      { type: "BUTTONS", buttons: [{ type: "QUICK_REPLY", text: "Thanks" }] },
+    ],
+  },
+  {
+    id: "100000000000005",
+    name: "store_location",
+    language: "en",
+    status: "APPROVED",
+    category: "UTILITY",
+    parameter_format: "POSITIONAL",
+    components: [
+      { type: "HEADER", format: "LOCATION" },
+      { type: "BODY", text: "Visit us today, {{1}}!", example: { body_text: [["Alex"]] } },
+    ],
+  },
+  {
+    id: "100000000000006",
+    name: "class_booking_flow",
+    language: "en",
+    status: "APPROVED",
+    category: "MARKETING",
+    parameter_format: "POSITIONAL",
+    components: [
+      {
+        type: "BODY",
+        text: "Hi {{1}}, book your next class in a few taps.",
+        example: { body_text: [["Alex"]] },
+      },
+      {
+        type: "BUTTONS",
+        buttons: [
+          { type: "FLOW", text: "Book now", flow_id: "123456789", flow_action: "navigate" },
+        ],
+      },
+    ],
+  },
+  {
+    id: "100000000000007",
+    name: "hello_world",
+    language: "en",
+    status: "APPROVED",
+    category: "UTILITY",
+    parameter_format: "POSITIONAL",
+    components: [{ type: "BODY", text: "Hello from Chorus!" }],
+  },
+  {
+    id: "100000000000008",
+    name: "coupon_offer",
+    language: "en",
+    status: "APPROVED",
+    category: "MARKETING",
+    parameter_format: "POSITIONAL",
+    components: [
+      {
+        type: "BODY",
+        text: "Hi {{1}}, here is 20% off your next visit.",
+        example: { body_text: [["Alex"]] },
+      },
+      { type: "BUTTONS", buttons: [{ type: "COPY_CODE", example: "SAVE20" }] },
+    ],
+  },
+  {
+    id: "100000000000009",
+    name: "pending_promo",
+    language: "en",
+    status: "PENDING",
+    category: "MARKETING",
+    parameter_format: "POSITIONAL",
+    components: [{ type: "BODY", text: "Coming soon." }],
+  },
+];
