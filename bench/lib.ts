@@ -45,12 +45,20 @@ export async function ensureDev(): Promise<() => void> {
   while (Date.now() < until) {
     if (await up()) {
       return () => {
-        if (child.pid) process.kill(-child.pid, "SIGTERM");
+        try {
+          if (child.pid) process.kill(-child.pid, "SIGTERM");
+        } catch {
+          // already gone
+        }
       };
     }
     await new Promise((r) => setTimeout(r, 500));
   }
-  if (child.pid) process.kill(-child.pid, "SIGTERM");
+  try {
+    if (child.pid) process.kill(-child.pid, "SIGTERM");
+  } catch {
+    // already gone
+  }
   throw new Error("npm run dev did not come up within 120 s");
 }
 

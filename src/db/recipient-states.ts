@@ -44,11 +44,19 @@ const COLUMNS = [
   "updated_at",
 ] as const;
 
-/** D1 allows 100 bound parameters per statement. */
-const ROWS_PER_STATEMENT = Math.floor(100 / COLUMNS.length);
+/**
+ * Rows travel as one JSON parameter per statement and are unpacked by
+ * json_each: D1 allows only 100 bound parameters per statement (5 rows of 18),
+ * but a single parameter may hold up to 2 MB, so 500 rows cost one statement.
+ */
+const ROWS_PER_STATEMENT = 500;
 const UPDATE_SET = COLUMNS.filter((c) => c !== "broadcast_id" && c !== "seq" && c !== "created_at")
   .map((c) => `${c} = excluded.${c}`)
   .join(", ");
+const SELECT_LIST = COLUMNS.map((_, i) => `json_extract(value, '$[${i}]')`).join(", ");
+const UPSERT = `INSERT INTO recipient_states (${COLUMNS.join(", ")})
+  SELECT ${SELECT_LIST} FROM json_each(?) WHERE true
+  ON CONFLICT (broadcast_id, seq) DO UPDATE SET ${UPDATE_SET}`;
 
 function values(r: RecipientStateRow): (string | number | null)[] {
   return [
@@ -73,22 +81,11 @@ function values(r: RecipientStateRow): (string | number | null)[] {
   ];
 }
 
-export async function upsertRecipientStates(
-  d1: D1Database,
-  rows: RecipientStateRow[],
-): Promise<void> {
+export async function upsertRecipientStates(d1: D1Database, rows: RecipientStateRow[]): Promise<void> {
   const statements: D1PreparedStatement[] = [];
   for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
     const chunk = rows.slice(i, i + ROWS_PER_STATEMENT);
-    const placeholders = chunk.map(() => `(${COLUMNS.map(() => "?").join(", ")})`).join(", ");
-    statements.push(
-      d1
-        .prepare(
-          `INSERT INTO recipient_states (${COLUMNS.join(", ")}) VALUES ${placeholders}
-           ON CONFLICT (broadcast_id, seq) DO UPDATE SET ${UPDATE_SET}`,
-        )
-        .bind(...chunk.flatMap(values)),
-    );
+    statements.push(d1.prepare(UPSERT).bind(JSON.stringify(chunk.map(values))));
   }
   if (statements.length > 0) await d1.batch(statements);
 }

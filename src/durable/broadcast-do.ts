@@ -42,8 +42,8 @@ const CLAIM_LEASE_MS = 60_000;
 /** A queued batch never claimed within this long is presumed lost and re-enqueued. */
 const REQUEUE_AFTER_MS = 90_000;
 /** Rows projected to D1 per alarm run, and per D1 batch. */
-const PROJECTION_PER_RUN = 10_000;
-const PROJECTION_CHUNK = 1_000;
+const PROJECTION_PER_RUN = 50_000;
+const PROJECTION_CHUNK = 5_000;
 /** Circuit breaker on permanent failures: over the last N outcomes, pause above this ratio. */
 const BREAKER_WINDOW = 100;
 const BREAKER_RATIO = 0.5;

@@ -139,22 +139,32 @@ export class BroadcastStore {
     return Number(row.id);
   }
 
+  /** Multi-row inserts: SQLite binds at most 100 parameters per statement (9 per row here). */
   insertRecipients(rows: NewRecipient[]): void {
     const now = nowIso();
-    for (const r of rows) {
+    const perStatement = 11;
+    const placeholders = "(?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    for (let i = 0; i < rows.length; i += perStatement) {
+      const chunk = rows.slice(i, i + perStatement);
+      const binds: SqlStorageValue[] = [];
+      for (const r of chunk) {
+        binds.push(
+          r.seq,
+          r.identifier,
+          r.clientReference,
+          r.name,
+          r.components,
+          r.rejected ? "rejected" : "pending",
+          r.rejected ? JSON.stringify(r.rejected) : null,
+          now,
+          now,
+        );
+      }
       this.sql.exec(
         `INSERT OR IGNORE INTO recipients
            (seq, identifier, client_reference, name, components, status, errors, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        r.seq,
-        r.identifier,
-        r.clientReference,
-        r.name,
-        r.components,
-        r.rejected ? "rejected" : "pending",
-        r.rejected ? JSON.stringify(r.rejected) : null,
-        now,
-        now,
+         VALUES ${chunk.map(() => placeholders).join(", ")}`,
+        ...binds,
       );
     }
   }
