@@ -25,6 +25,10 @@ const migrate = spawnSync("wrangler", ["d1", "migrations", "apply", "DB", "--loc
 });
 if (migrate.status !== 0) process.exit(migrate.status ?? 1);
 
+// CHORUS_DEV_QUIET=1 (the benchmarks) drops wrangler's per-request log lines:
+// at a thousand requests a second, printing them costs more than serving them.
+const quiet = process.env.CHORUS_DEV_QUIET === "1" ? ["--log-level", "warn"] : [];
+
 const children = [];
 function start(name, args) {
   const child = spawn("wrangler", args, { stdio: ["ignore", "pipe", "pipe"], env: process.env });
@@ -63,6 +67,7 @@ start("sandbox", [
   `WEBHOOK_URL:http://localhost:${API_PORT}/webhooks/whatsapp`,
   "--var",
   `APP_SECRET:${vars.META_APP_SECRET ?? "chorus-dev-app-secret"}`,
+  ...quiet,
 ]);
 start("api", [
   "dev",
@@ -72,6 +77,7 @@ start("api", [
   "9229",
   "--var",
   `WHATSAPP_API_BASE:http://localhost:${SANDBOX_PORT}`,
+  ...quiet,
 ]);
 
 async function waitFor(url, timeoutMs = 90_000) {

@@ -1,10 +1,20 @@
 import type { App } from "../../app";
 import { requireApiKey } from "../auth";
+import { registerClassRoutes } from "./classes";
+import { registerContactRoutes } from "./contacts";
+import { registerLocationRoutes } from "./locations";
+import { registerSegmentRoutes } from "./segments";
 import { registerSenderRoutes } from "./senders";
+import { registerSuppressionRoutes } from "./suppressions";
 import { registerTemplateRoutes } from "./templates";
 
 export function registerV1Routes(app: App) {
   app.use("/v1/*", requireApiKey);
   registerSenderRoutes(app);
   registerTemplateRoutes(app);
+  registerLocationRoutes(app);
+  registerContactRoutes(app);
+  registerSegmentRoutes(app);
+  registerClassRoutes(app);
+  registerSuppressionRoutes(app);
 }

@@ -1,0 +1,291 @@
+/**
+ * /v1/contacts: the account's audience, one contact per phone number, and
+ * POST /v1/contacts/bulk to upsert up to 10,000 of them by phone in one call.
+ */
+import { createRoute, z } from "@hono/zod-openapi";
+import { bodyLimit } from "hono/body-limit";
+import type { App } from "../../../app";
+import { database } from "../../../db/client";
+import {
+  bulkUpsertContacts,
+  type ContactInput,
+  contactValues,
+  deleteContact,
+  findContactByPhone,
+  getContact,
+  insertContact,
+  isUniqueViolation,
+  listContacts,
+  mergeContact,
+  updateContact,
+} from "../../../db/contacts";
+import { unknownLocationIds } from "../../../db/locations";
+import { ChorusError, conflict, fieldPath, notFound } from "../../../errors";
+import { conflictResponse, errorResponses, IdParam, jsonBody, jsonContent } from "../../openapi";
+import { ensureLocation } from "../locations";
+import {
+  BulkContactsSchema,
+  BulkResultSchema,
+  ContactListQuery,
+  ContactSchema,
+  ContactUpdateSchema,
+  type ContactWrite,
+  ContactWriteSchema,
+  e164,
+  MAX_BULK_CONTACTS,
+  toContactJson,
+} from "./schemas";
+
+const tags = ["contacts"];
+const security = [{ apiKey: [] }];
+/** 10,000 contacts with generous custom fields fit easily. */
+const BULK_MAX_BYTES = 32 * 1024 * 1024;
+
+const list = createRoute({
+  method: "get",
+  path: "/v1/contacts",
+  tags,
+  security,
+  summary: "List contacts",
+  description:
+    "Oldest first. Filters: `locationId` (a location of this account), `searchText` (part of the name, first or last name, or phone; any case), `optedIn` (`true`/`false`).",
+  request: { query: ContactListQuery },
+  responses: {
+    200: jsonContent(z.array(ContactSchema), "Contacts; the total is in X-Total-Count"),
+    ...errorResponses,
+  },
+});
+
+const create = createRoute({
+  method: "post",
+  path: "/v1/contacts",
+  tags,
+  security,
+  summary: "Create a contact (409 if the phone is already a contact of this account)",
+  request: { body: jsonBody(ContactWriteSchema) },
+  responses: { 201: jsonContent(ContactSchema, "Created"), ...errorResponses, ...conflictResponse },
+});
+
+const bulk = createRoute({
+  method: "post",
+  path: "/v1/contacts/bulk",
+  tags,
+  security,
+  summary: "Upsert up to 10,000 contacts by phone",
+  description:
+    "A row whose phone is already a contact of this account updates that contact (only the fields the row gives); any other creates one. A row that fails validation, names an unknown location, or repeats an earlier row's phone is listed in `errors` and not written; every other row is written, all in one transaction.",
+  request: { body: jsonBody(BulkContactsSchema) },
+  responses: {
+    200: jsonContent(BulkResultSchema, "What was written, and the rows that were not"),
+    ...errorResponses,
+    413: jsonContent(
+      z.object({ message: z.string(), details: z.string(), code: z.string() }),
+      "Body too large",
+    ),
+  },
+});
+
+const get = createRoute({
+  method: "get",
+  path: "/v1/contacts/{id}",
+  tags,
+  security,
+  summary: "Get a contact",
+  request: { params: IdParam },
+  responses: { 200: jsonContent(ContactSchema, "The contact"), ...errorResponses },
+});
+
+const update = createRoute({
+  method: "put",
+  path: "/v1/contacts/{id}",
+  tags,
+  security,
+  summary: "Update a contact (only the fields given; 409 if the new phone is another contact's)",
+  request: { params: IdParam, body: jsonBody(ContactUpdateSchema) },
+  responses: { 200: jsonContent(ContactSchema, "Updated"), ...errorResponses, ...conflictResponse },
+});
+
+const remove = createRoute({
+  method: "delete",
+  path: "/v1/contacts/{id}",
+  tags,
+  security,
+  summary: "Delete a contact, with its segment memberships and enrolments",
+  request: { params: IdParam },
+  responses: {
+    200: jsonContent(z.object({ success: z.literal(true) }), "Deleted"),
+    ...errorResponses,
+  },
+});
+
+function toInput(body: ContactWrite): ContactInput {
+  return {
+    phone: body.phone,
+    name: body.name,
+    firstName: body.firstName,
+    lastName: body.lastName,
+    locationId: body.location === undefined ? undefined : (body.location?.id ?? null),
+    optedIn: body.optedIn,
+    customFields: body.customFields,
+  };
+}
+
+const phoneTaken = (phone: string) =>
+  conflict("Contact already exists", `phone: ${e164(phone)} is already a contact of this account`);
+
+function tooLargeError(): never {
+  throw new ChorusError(
+    "PAYLOAD_TOO_LARGE",
+    "Request body too large",
+    `A bulk request may carry at most ${MAX_BULK_CONTACTS.toLocaleString("en")} contacts and ${BULK_MAX_BYTES / 1024 / 1024} MB`,
+  );
+}
+
+export function registerContactRoutes(app: App) {
+  app.use("/v1/contacts/bulk", bodyLimit({ maxSize: BULK_MAX_BYTES, onError: tooLargeError }));
+
+  app.openapi(list, async (c) => {
+    const { limit, page, locationId, searchText, optedIn } = c.req.valid("query");
+    const { accountId } = c.get("account");
+    if (locationId !== undefined)
+      await ensureLocation(c.env.DB, accountId, locationId, "locationId");
+    const { rows, total } = await listContacts(
+      database(c.env.DB),
+      accountId,
+      { locationId, searchText, optedIn },
+      limit,
+      (page - 1) * limit,
+    );
+    c.header("X-Total-Count", String(total));
+    return c.json(rows.map(toContactJson), 200);
+  });
+
+  app.openapi(create, async (c) => {
+    const body = c.req.valid("json");
+    const { accountId } = c.get("account");
+    const db = database(c.env.DB);
+    if (body.location) await ensureLocation(c.env.DB, accountId, body.location.id, "location.id");
+    if (await findContactByPhone(db, accountId, body.phone)) throw phoneTaken(body.phone);
+    try {
+      const contact = await insertContact(
+        db,
+        accountId,
+        mergeContact(undefined, { ...toInput(body), phone: body.phone }),
+      );
+      return c.json(toContactJson(contact), 201);
+    } catch (err) {
+      if (isUniqueViolation(err)) throw phoneTaken(body.phone);
+      throw err;
+    }
+  });
+
+  app.openapi(bulk, async (c) => {
+    const { contacts } = c.req.valid("json");
+    const { accountId } = c.get("account");
+    const errors: { index: number; phone: string | null; errors: string[] }[] = [];
+    const valid: {
+      index: number;
+      given: string;
+      input: ContactInput & { phone: string };
+      locationId?: string;
+    }[] = [];
+    const seen = new Map<string, number>();
+    contacts.forEach((raw, index) => {
+      const parsed = ContactWriteSchema.safeParse(raw);
+      if (!parsed.success) {
+        const given =
+          raw && typeof raw === "object" && "phone" in raw
+            ? (raw as { phone: unknown }).phone
+            : null;
+        errors.push({
+          index,
+          phone: typeof given === "string" || typeof given === "number" ? String(given) : null,
+          errors: parsed.error.issues.map((i) => `${fieldPath(i.path)}: ${i.message}`),
+        });
+        return;
+      }
+      const given = (raw as { phone: string }).phone;
+      const first = seen.get(parsed.data.phone);
+      if (first !== undefined) {
+        errors.push({
+          index,
+          phone: given,
+          errors: [`phone: the same number as contacts[${first}]; each phone may appear once`],
+        });
+        return;
+      }
+      seen.set(parsed.data.phone, index);
+      valid.push({
+        index,
+        given,
+        input: { ...toInput(parsed.data), phone: parsed.data.phone },
+        locationId: parsed.data.location?.id,
+      });
+    });
+
+    const unknown = new Set(
+      await unknownLocationIds(
+        c.env.DB,
+        accountId,
+        valid.flatMap((row) => (row.locationId === undefined ? [] : [row.locationId])),
+      ),
+    );
+    const writable = valid.filter((row) => {
+      if (row.locationId === undefined || !unknown.has(row.locationId)) return true;
+      errors.push({
+        index: row.index,
+        phone: row.given,
+        errors: [`location.id: no location ${row.locationId} in this account`],
+      });
+      return false;
+    });
+    errors.sort((a, b) => a.index - b.index);
+
+    const { created, updated } = await bulkUpsertContacts(
+      c.env.DB,
+      accountId,
+      writable.map((row) => row.input),
+    );
+    return c.json({ created, updated, errors }, 200);
+  });
+
+  app.openapi(get, async (c) => {
+    const { id } = c.req.valid("param");
+    const contact = await getContact(database(c.env.DB), c.get("account").accountId, id);
+    if (!contact) throw notFound(`No contact ${id}`);
+    return c.json(toContactJson(contact), 200);
+  });
+
+  app.openapi(update, async (c) => {
+    const { id } = c.req.valid("param");
+    const body = c.req.valid("json");
+    const { accountId } = c.get("account");
+    const db = database(c.env.DB);
+    const current = await getContact(db, accountId, id);
+    if (!current) throw notFound(`No contact ${id}`);
+    if (body.location) await ensureLocation(c.env.DB, accountId, body.location.id, "location.id");
+    if (body.phone !== undefined && body.phone !== current.phone) {
+      if (await findContactByPhone(db, accountId, body.phone)) throw phoneTaken(body.phone);
+    }
+    try {
+      const contact = await updateContact(
+        db,
+        accountId,
+        id,
+        mergeContact(contactValues(current), toInput(body)),
+      );
+      if (!contact) throw notFound(`No contact ${id}`);
+      return c.json(toContactJson(contact), 200);
+    } catch (err) {
+      if (body.phone !== undefined && isUniqueViolation(err)) throw phoneTaken(body.phone);
+      throw err;
+    }
+  });
+
+  app.openapi(remove, async (c) => {
+    const { id } = c.req.valid("param");
+    if (!(await deleteContact(database(c.env.DB), c.get("account").accountId, id)))
+      throw notFound(`No contact ${id}`);
+    return c.json({ success: true as const }, 200);
+  });
+}

@@ -1,0 +1,233 @@
+/**
+ * /v1/segments: named sets of the account's contacts, and their members
+ * (GET/POST/DELETE /v1/segments/{id}/contacts).
+ */
+import { createRoute, z } from "@hono/zod-openapi";
+import type { App } from "../../../app";
+import { database } from "../../../db/client";
+import { unknownContactIds } from "../../../db/contacts";
+import {
+  addSegmentContacts,
+  deleteSegment,
+  getSegment,
+  insertSegment,
+  listSegmentContacts,
+  listSegments,
+  type NewSegment,
+  removeSegmentContacts,
+  segmentContactCount,
+  updateSegment,
+} from "../../../db/segments";
+import { badRequest, notFound } from "../../../errors";
+import { errorResponses, IdParam, jsonBody, jsonContent, PageQuery } from "../../openapi";
+import { ContactSchema, toContactJson } from "../contacts/schemas";
+import { ensureLocation } from "../locations";
+import {
+  ContactIdsSchema,
+  MembersAddedSchema,
+  MembersRemovedSchema,
+  SegmentListQuery,
+  SegmentSchema,
+  SegmentUpdateSchema,
+  SegmentWriteSchema,
+  toSegmentJson,
+} from "./schemas";
+
+const tags = ["segments"];
+const security = [{ apiKey: [] }];
+
+const list = createRoute({
+  method: "get",
+  path: "/v1/segments",
+  tags,
+  security,
+  summary: "List segments",
+  description: "Oldest first. Filters: `locationId`, `searchText` (part of the name, any case).",
+  request: { query: SegmentListQuery },
+  responses: {
+    200: jsonContent(z.array(SegmentSchema), "Segments; the total is in X-Total-Count"),
+    ...errorResponses,
+  },
+});
+
+const create = createRoute({
+  method: "post",
+  path: "/v1/segments",
+  tags,
+  security,
+  summary: "Create a segment",
+  request: { body: jsonBody(SegmentWriteSchema) },
+  responses: { 201: jsonContent(SegmentSchema, "Created"), ...errorResponses },
+});
+
+const get = createRoute({
+  method: "get",
+  path: "/v1/segments/{id}",
+  tags,
+  security,
+  summary: "Get a segment",
+  request: { params: IdParam },
+  responses: { 200: jsonContent(SegmentSchema, "The segment"), ...errorResponses },
+});
+
+const update = createRoute({
+  method: "put",
+  path: "/v1/segments/{id}",
+  tags,
+  security,
+  summary: "Update a segment (only the fields given)",
+  request: { params: IdParam, body: jsonBody(SegmentUpdateSchema) },
+  responses: { 200: jsonContent(SegmentSchema, "Updated"), ...errorResponses },
+});
+
+const remove = createRoute({
+  method: "delete",
+  path: "/v1/segments/{id}",
+  tags,
+  security,
+  summary: "Delete a segment (its contacts stay)",
+  request: { params: IdParam },
+  responses: {
+    200: jsonContent(z.object({ success: z.literal(true) }), "Deleted"),
+    ...errorResponses,
+  },
+});
+
+const members = createRoute({
+  method: "get",
+  path: "/v1/segments/{id}/contacts",
+  tags,
+  security,
+  summary: "List a segment's contacts",
+  description: "In contact id order.",
+  request: { params: IdParam, query: PageQuery },
+  responses: {
+    200: jsonContent(z.array(ContactSchema), "Contacts; the total is in X-Total-Count"),
+    ...errorResponses,
+  },
+});
+
+const addMembers = createRoute({
+  method: "post",
+  path: "/v1/segments/{id}/contacts",
+  tags,
+  security,
+  summary: "Add contacts to a segment (up to 1,000 per call)",
+  description:
+    "Contacts already in the segment stay. If any id is not a contact of this account, nothing is added and the answer is a 400 listing them.",
+  request: { params: IdParam, body: jsonBody(ContactIdsSchema) },
+  responses: { 200: jsonContent(MembersAddedSchema, "Added"), ...errorResponses },
+});
+
+const removeMembers = createRoute({
+  method: "delete",
+  path: "/v1/segments/{id}/contacts",
+  tags,
+  security,
+  summary: "Remove contacts from a segment (up to 1,000 per call)",
+  description:
+    "Contacts that are not in the segment are ignored. If any id is not a contact of this account, nothing is removed and the answer is a 400 listing them.",
+  request: { params: IdParam, body: jsonBody(ContactIdsSchema) },
+  responses: { 200: jsonContent(MembersRemovedSchema, "Removed"), ...errorResponses },
+});
+
+async function ensureContacts(d1: D1Database, accountId: string, contactIds: string[]) {
+  const unknown = await unknownContactIds(d1, accountId, contactIds);
+  if (unknown.length > 0) {
+    const shown = unknown.slice(0, 20).join(", ");
+    const more = unknown.length > 20 ? ` and ${unknown.length - 20} more` : "";
+    throw badRequest(
+      "Invalid request body",
+      `contactIds: not contacts of this account: ${shown}${more}`,
+    );
+  }
+}
+
+export function registerSegmentRoutes(app: App) {
+  app.openapi(list, async (c) => {
+    const { limit, page, locationId, searchText } = c.req.valid("query");
+    const { accountId } = c.get("account");
+    if (locationId !== undefined)
+      await ensureLocation(c.env.DB, accountId, locationId, "locationId");
+    const { rows, total } = await listSegments(
+      database(c.env.DB),
+      accountId,
+      { locationId, searchText },
+      limit,
+      (page - 1) * limit,
+    );
+    c.header("X-Total-Count", String(total));
+    return c.json(rows.map(toSegmentJson), 200);
+  });
+
+  app.openapi(create, async (c) => {
+    const body = c.req.valid("json");
+    const { accountId } = c.get("account");
+    if (body.location) await ensureLocation(c.env.DB, accountId, body.location.id, "location.id");
+    const segment = await insertSegment(database(c.env.DB), accountId, {
+      name: body.name,
+      locationId: body.location?.id ?? null,
+    });
+    return c.json(toSegmentJson(segment), 201);
+  });
+
+  app.openapi(get, async (c) => {
+    const { id } = c.req.valid("param");
+    const segment = await getSegment(database(c.env.DB), c.get("account").accountId, id);
+    if (!segment) throw notFound(`No segment ${id}`);
+    return c.json(toSegmentJson(segment), 200);
+  });
+
+  app.openapi(update, async (c) => {
+    const { id } = c.req.valid("param");
+    const body = c.req.valid("json");
+    const { accountId } = c.get("account");
+    const db = database(c.env.DB);
+    if (!(await getSegment(db, accountId, id))) throw notFound(`No segment ${id}`);
+    if (body.location) await ensureLocation(c.env.DB, accountId, body.location.id, "location.id");
+    const patch: Partial<NewSegment> = {};
+    if (body.name !== undefined) patch.name = body.name;
+    if (body.location !== undefined) patch.locationId = body.location?.id ?? null;
+    const segment = await updateSegment(db, accountId, id, patch);
+    if (!segment) throw notFound(`No segment ${id}`);
+    return c.json(toSegmentJson(segment), 200);
+  });
+
+  app.openapi(remove, async (c) => {
+    const { id } = c.req.valid("param");
+    if (!(await deleteSegment(database(c.env.DB), c.get("account").accountId, id)))
+      throw notFound(`No segment ${id}`);
+    return c.json({ success: true as const }, 200);
+  });
+
+  app.openapi(members, async (c) => {
+    const { id } = c.req.valid("param");
+    const { limit, page } = c.req.valid("query");
+    const { accountId } = c.get("account");
+    const db = database(c.env.DB);
+    if (!(await getSegment(db, accountId, id))) throw notFound(`No segment ${id}`);
+    const { rows, total } = await listSegmentContacts(db, accountId, id, limit, (page - 1) * limit);
+    c.header("X-Total-Count", String(total));
+    return c.json(rows.map(toContactJson), 200);
+  });
+
+  app.openapi(addMembers, async (c) => {
+    const { id } = c.req.valid("param");
+    const { contactIds } = c.req.valid("json");
+    const { accountId } = c.get("account");
+    if (!(await getSegment(database(c.env.DB), accountId, id))) throw notFound(`No segment ${id}`);
+    await ensureContacts(c.env.DB, accountId, contactIds);
+    const added = await addSegmentContacts(c.env.DB, accountId, id, contactIds);
+    return c.json({ added, contactCount: await segmentContactCount(c.env.DB, id) }, 200);
+  });
+
+  app.openapi(removeMembers, async (c) => {
+    const { id } = c.req.valid("param");
+    const { contactIds } = c.req.valid("json");
+    const { accountId } = c.get("account");
+    if (!(await getSegment(database(c.env.DB), accountId, id))) throw notFound(`No segment ${id}`);
+    await ensureContacts(c.env.DB, accountId, contactIds);
+    const removed = await removeSegmentContacts(c.env.DB, accountId, id, contactIds);
+    return c.json({ removed, contactCount: await segmentContactCount(c.env.DB, id) }, 200);
+  });
+}
