@@ -37,7 +37,11 @@ async function waitForProjection(uuid: string, total: number): Promise<number> {
   const started = performance.now();
   const body = JSON.stringify({ filters: { broadcastUuid: uuid }, limit: 1, offset: 0 });
   while (performance.now() - started < 120_000) {
-    const res = await fetch(`${API}/broadcasts/message_statuses`, { method: "POST", headers: headers(), body });
+    const res = await fetch(`${API}/broadcasts/message_statuses`, {
+      method: "POST",
+      headers: headers(),
+      body,
+    });
     if (res.ok && (await res.json()).pagination.total >= total) break;
     await new Promise((r) => setTimeout(r, 250));
   }

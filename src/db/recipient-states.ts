@@ -81,7 +81,10 @@ function values(r: RecipientStateRow): (string | number | null)[] {
   ];
 }
 
-export async function upsertRecipientStates(d1: D1Database, rows: RecipientStateRow[]): Promise<void> {
+export async function upsertRecipientStates(
+  d1: D1Database,
+  rows: RecipientStateRow[],
+): Promise<void> {
   const statements: D1PreparedStatement[] = [];
   for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
     const chunk = rows.slice(i, i + ROWS_PER_STATEMENT);

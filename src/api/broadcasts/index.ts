@@ -254,7 +254,8 @@ export function registerBroadcastRoutes(app: App) {
         // Chunks travel concurrently (the DO applies them one at a time);
         // rows are keyed by seq, so order does not matter.
         const chunks: NewRecipient[][] = [];
-        for (let i = 0; i < rows.length; i += LOAD_CHUNK) chunks.push(rows.slice(i, i + LOAD_CHUNK));
+        for (let i = 0; i < rows.length; i += LOAD_CHUNK)
+          chunks.push(rows.slice(i, i + LOAD_CHUNK));
         const loads = await Promise.all(chunks.map((chunk) => stub.load(chunk)));
         if (loads.some((l) => !l.ok)) throw new Error("The broadcast vanished while loading");
         const committed = await stub.commit();
