@@ -18,8 +18,14 @@ const vars = Object.fromEntries(
     .map((line) => [line.slice(0, line.indexOf("=")), line.slice(line.indexOf("=") + 1)]),
 );
 
+// CHORUS_STATE_DIR moves the local state (D1, Durable Objects, queues) out of
+// .wrangler/: the benchmarks put it on tmpfs so that they measure Chorus, not
+// the disk's fsync rate.
+const stateDir = process.env.CHORUS_STATE_DIR;
+const persist = (sub) => (stateDir ? ["--persist-to", `${stateDir}/${sub}`] : []);
+
 spawnSync(process.execPath, ["scripts/copy-assets.mjs"], { stdio: "inherit" });
-const migrate = spawnSync("wrangler", ["d1", "migrations", "apply", "DB", "--local"], {
+const migrate = spawnSync("wrangler", ["d1", "migrations", "apply", "DB", "--local", ...persist("api")], {
   stdio: "inherit",
   env: { ...process.env, CI: "true" },
 });
@@ -68,6 +74,7 @@ start("sandbox", [
   "--var",
   `APP_SECRET:${vars.META_APP_SECRET ?? "chorus-dev-app-secret"}`,
   ...quiet,
+  ...persist("sandbox"),
 ]);
 start("api", [
   "dev",
@@ -78,6 +85,7 @@ start("api", [
   "--var",
   `WHATSAPP_API_BASE:http://localhost:${SANDBOX_PORT}`,
   ...quiet,
+  ...persist("api"),
 ]);
 
 async function waitFor(url, timeoutMs = 90_000) {

@@ -290,3 +290,10 @@ export function normalizePhone(identifier: string): NormalizedPhone {
   }
   return { ok: true, digits: phone.digits, region: phone.region };
 }
+
+/** A number's calling code and national number, for the v1 logs (`"44"`, `"7592850122"`). */
+export function splitPhone(digits: string): { countryCode: string; national: string } {
+  const parsed = parsePhoneNumberFromString(`+${digits}`);
+  if (!parsed) return { countryCode: "", national: digits };
+  return { countryCode: parsed.countryCallingCode, national: parsed.nationalNumber };
+}

@@ -10,12 +10,18 @@
  *   nothing left to send → completed
  */
 import { DurableObject } from "cloudflare:workers";
-import { upsertBroadcastSummary } from "../db/broadcasts";
-import { type RecipientStateRow, upsertRecipientStates } from "../db/recipient-states";
+import { deleteBroadcastSummary, upsertBroadcastSummary } from "../db/broadcasts";
+import {
+  deleteRecipientStates,
+  type RecipientStateRow,
+  upsertRecipientStates,
+} from "../db/recipient-states";
 import { applyDeliveryStatus } from "../domain/status";
+import type { V1Definition } from "../domain/v1-broadcast";
 import type { Bindings } from "../env";
 import type { SendBatchMessage, SendOutcome } from "../queues/messages";
 import type { StatusEvent } from "../whatsapp/webhooks";
+import { resolveAudience } from "./broadcast/audience";
 import { type BroadcastRow, BroadcastStore, nowIso } from "./broadcast/store";
 import type {
   BeginOutcome,
@@ -209,6 +215,55 @@ export class BroadcastDO extends DurableObject<Bindings> {
     if (next === "sending") await this.pump();
     await this.scheduleAlarm();
     return { ok: true, summary: this.requireSummary() };
+  }
+
+  /**
+   * v1 edits while the broadcast is a draft or scheduled (its audience not yet
+   * resolved): the plan is replaced and the alarm follows the new schedule.
+   */
+  async replacePlan(plan: BroadcastPlan): Promise<StateChange> {
+    const b = this.live();
+    if (!b) return { ok: false, reason: "not_found" };
+    if ((b.state !== "draft" && b.state !== "scheduled") || b.plan.audienceResolved) {
+      return { ok: false, reason: "conflict", state: b.state };
+    }
+    this.store.updateBroadcast({ plan, state: plan.draft ? "draft" : "scheduled" });
+    await this.rescheduleAlarm();
+    return { ok: true, summary: this.requireSummary() };
+  }
+
+  /** draft → scheduled (at the plan's time) and scheduled → draft. */
+  async setDraft(draft: boolean): Promise<StateChange> {
+    const b = this.live();
+    if (!b) return { ok: false, reason: "not_found" };
+    const from: BroadcastState = draft ? "scheduled" : "draft";
+    if (b.state !== from) return { ok: false, reason: "conflict", state: b.state };
+    this.store.updateBroadcast({
+      state: draft ? "draft" : "scheduled",
+      plan: { ...b.plan, draft },
+    });
+    await this.rescheduleAlarm();
+    return { ok: true, summary: this.requireSummary() };
+  }
+
+  /** Renames the broadcast (allowed in any state). */
+  async rename(name: string): Promise<StateChange> {
+    const b = this.live();
+    if (!b) return { ok: false, reason: "not_found" };
+    this.store.updateBroadcast({ plan: { ...b.plan, name } });
+    await this.scheduleAlarm();
+    return { ok: true, summary: this.requireSummary() };
+  }
+
+  /** Cancels what is still unsent, then erases the broadcast here and in D1. */
+  async remove(): Promise<boolean> {
+    const b = this.live();
+    if (!b) return false;
+    if (b.state !== "completed" && b.state !== "cancelled") await this.cancel();
+    await deleteBroadcastSummary(this.env.DB, b.plan.accountId, b.plan.broadcastId);
+    await deleteRecipientStates(this.env.DB, b.plan.accountId, b.plan.broadcastId);
+    await this.wipe();
+    return true;
   }
 
   /** Starts sending now (v1 `scheduled` with a past time, or tests). */
@@ -435,6 +490,7 @@ export class BroadcastDO extends DurableObject<Bindings> {
         return;
       }
     } else if (b.state === "scheduled" && now >= Date.parse(b.plan.scheduledAt)) {
+      if (!b.plan.audienceResolved) await this.resolve(b);
       await this.startSending();
     } else if (b.state === "sending") {
       if (this.expired(b)) await this.expireRemaining();
@@ -462,6 +518,24 @@ export class BroadcastDO extends DurableObject<Bindings> {
 
   private expired(b: BroadcastRow): boolean {
     return b.plan.validUntil !== null && Date.now() >= Date.parse(b.plan.validUntil);
+  }
+
+  /** Loads a v1 broadcast's audience into its recipients (the D1 contacts as they are now). */
+  private async resolve(b: BroadcastRow): Promise<void> {
+    const definition = JSON.parse(b.plan.definition ?? "null") as V1Definition | null;
+    const count = definition
+      ? await resolveAudience(this.env.DB, b.plan.accountId, definition, (rows) =>
+          this.ctx.storage.transactionSync(() => this.store.insertRecipients(rows)),
+        )
+      : 0;
+    this.ctx.storage.transactionSync(() => {
+      this.store.recountFromRows();
+      const current = this.store.broadcast();
+      if (current)
+        this.store.updateBroadcast({
+          plan: { ...current.plan, audienceResolved: true, expectedRows: count },
+        });
+    });
   }
 
   private async startSending(): Promise<void> {
@@ -668,6 +742,12 @@ export class BroadcastDO extends DurableObject<Bindings> {
     const wanted = Math.max(now, Math.min(...candidates));
     const current = await this.ctx.storage.getAlarm();
     if (current === null || wanted < current) await this.ctx.storage.setAlarm(wanted);
+  }
+
+  /** After a schedule change: the alarm may move later, so drop it and arm afresh. */
+  private async rescheduleAlarm(): Promise<void> {
+    await this.ctx.storage.deleteAlarm();
+    await this.scheduleAlarm();
   }
 
   private async wipe(): Promise<void> {

@@ -6,6 +6,8 @@
  * attributed to the message they answer (context.id), else to the latest
  * broadcast message sent to that number from that sender within 24 h.
  */
+
+import { optOutContact } from "../db/contacts";
 import { findByWamid, findLatestSent, type MessageRef } from "../db/recipient-states";
 import { suppress } from "../db/suppressions";
 import { broadcastStub } from "../durable/stubs";
@@ -95,8 +97,12 @@ async function applyInbound(env: Bindings, event: MessageEvent): Promise<boolean
   if (accounts.results.length === 0) return true; // not one of ours: nothing to do
 
   for (const { account_id: accountId } of accounts.results) {
-    if (await isOptOut(env, accountId, event.text))
+    if (await isOptOut(env, accountId, event.text)) {
+      // Both: the suppression list guards every future broadcast, and the
+      // contact (if there is one) shows as opted out in the v1 audience.
       await suppress(env.DB, accountId, event.from, OPT_OUT_REASON);
+      await optOutContact(env.DB, accountId, event.from);
+    }
   }
 
   let ref: MessageRef | null = event.contextId ? await findByWamid(env.DB, event.contextId) : null;

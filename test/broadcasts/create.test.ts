@@ -478,6 +478,7 @@ describe("BroadcastDO create atomicity and counters", () => {
       expectedRows: 3,
       definition: null,
       draft: false,
+      audienceResolved: true,
     };
     expect((await stub.begin(plan)).outcome).toBe("created");
     await stub.load([

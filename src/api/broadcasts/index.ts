@@ -221,6 +221,7 @@ export function registerBroadcastRoutes(app: App) {
       expectedRows: body.recipients.length,
       definition: null,
       draft: false,
+      audienceResolved: true,
     };
     const begun = await stub.begin(plan);
     if (begun.outcome === "conflict") {

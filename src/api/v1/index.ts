@@ -1,5 +1,6 @@
 import type { App } from "../../app";
 import { requireApiKey } from "../auth";
+import { registerV1BroadcastRoutes } from "./broadcasts";
 import { registerClassRoutes } from "./classes";
 import { registerContactRoutes } from "./contacts";
 import { registerLocationRoutes } from "./locations";
@@ -17,4 +18,5 @@ export function registerV1Routes(app: App) {
   registerSegmentRoutes(app);
   registerClassRoutes(app);
   registerSuppressionRoutes(app);
+  registerV1BroadcastRoutes(app);
 }

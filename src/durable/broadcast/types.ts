@@ -69,6 +69,8 @@ export interface BroadcastPlan {
   definition: string | null;
   /** Start as a draft (v1) instead of scheduled. */
   draft: boolean;
+  /** Inline recipients are known at create; a v1 audience is resolved when sending starts. */
+  audienceResolved: boolean;
 }
 
 /** One recipient row as the create loads it. */

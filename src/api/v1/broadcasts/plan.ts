@@ -1,0 +1,155 @@
+/**
+ * Turns a v1 broadcast request into the engine's BroadcastPlan: the audience
+ * references checked against the account, the sender (the location's, else
+ * the account's default), the template, and the parameters compiled against it.
+ */
+import type { Context } from "hono";
+import { getClass } from "../../../db/classes";
+import { database } from "../../../db/client";
+import { getLocation } from "../../../db/locations";
+import type { Sender } from "../../../db/schema";
+import { unknownSegmentIds } from "../../../db/segments";
+import { getSender } from "../../../db/senders";
+import { findTemplate } from "../../../db/templates";
+import { analyzeTemplate } from "../../../domain/template";
+import type { V1Definition } from "../../../domain/v1-broadcast";
+import { planV1Parameters } from "../../../domain/v1-parameters";
+import type { BroadcastPlan } from "../../../durable/broadcast/types";
+import type { AppEnv } from "../../../env";
+import { badRequest } from "../../../errors";
+import type { V1BroadcastWrite } from "./schemas";
+
+const invalid = (details: string) => badRequest("Invalid request body", details);
+
+async function defaultSender(d1: D1Database, accountId: string): Promise<Sender | null> {
+  const row = await d1
+    .prepare("SELECT id FROM senders WHERE account_id = ? AND is_default = 1 LIMIT 1")
+    .bind(accountId)
+    .first<{ id: string }>();
+  return row ? ((await getSender(database(d1), accountId, row.id)) ?? null) : null;
+}
+
+async function checkAudience(c: Context<AppEnv>, body: V1BroadcastWrite): Promise<void> {
+  const { accountId } = c.get("account");
+  const db = database(c.env.DB);
+  switch (body.type) {
+    case "segment": {
+      const ids = (body.segments ?? []).map((s) => s.id);
+      if (ids.length === 0)
+        throw invalid("segments: a segment broadcast needs at least one segment");
+      const unknown = await unknownSegmentIds(c.env.DB, accountId, ids);
+      if (unknown.length)
+        throw invalid(`segments: no segment ${unknown.join(", ")} in this account`);
+      return;
+    }
+    case "class":
+      if (!body.targetClass) throw invalid("targetClass: a class broadcast needs targetClass");
+      if (!(await getClass(db, accountId, body.targetClass.id))) {
+        throw invalid(`targetClass.id: no class ${body.targetClass.id} in this account`);
+      }
+      return;
+    case "retarget": {
+      if (!body.retargetBroadcast)
+        throw invalid("retargetBroadcast: a retarget broadcast needs retargetBroadcast");
+      if (!body.retargetEngagementType)
+        throw invalid("retargetEngagementType: required for a retarget broadcast");
+      const exists = await c.env.DB.prepare(
+        "SELECT 1 FROM broadcasts WHERE account_id = ? AND id = ?",
+      )
+        .bind(accountId, body.retargetBroadcast.id)
+        .first();
+      if (!exists)
+        throw invalid(
+          `retargetBroadcast.id: no broadcast ${body.retargetBroadcast.id} in this account`,
+        );
+      return;
+    }
+    case "client":
+      return;
+  }
+}
+
+export async function buildV1Plan(
+  c: Context<AppEnv>,
+  body: V1BroadcastWrite,
+  broadcastId: string,
+): Promise<BroadcastPlan> {
+  const { accountId } = c.get("account");
+  const db = database(c.env.DB);
+  await checkAudience(c, body);
+
+  let sender: Sender | null = null;
+  if (body.location) {
+    const location = await getLocation(db, accountId, body.location.id);
+    if (!location) throw invalid(`location.id: no location ${body.location.id} in this account`);
+    if (location.senderId) sender = (await getSender(db, accountId, location.senderId)) ?? null;
+  }
+  sender ??= await defaultSender(c.env.DB, accountId);
+  if (!sender) {
+    throw invalid(
+      "location: no sender to send from; give the location a sender or make one of the account's senders the default",
+    );
+  }
+
+  const language = body.template.language;
+  const template = await findTemplate(db, accountId, sender.wabaId, body.template.name, language);
+  if (!template) {
+    throw invalid(
+      `template: no template '${body.template.name}' in language '${language}' for sender ${sender.phoneNumber}`,
+    );
+  }
+  if (template.status !== "APPROVED") {
+    throw invalid(
+      `template: '${template.name}' (${template.language}) is ${template.status}, not APPROVED`,
+    );
+  }
+  const params = {
+    headerMediaUrl: body.headerMediaUrl ?? null,
+    headerTextParameters: body.headerTextParameters ?? null,
+    bodyTextParameters: body.bodyTextParameters ?? null,
+    buttonUrlParameters: body.buttonUrlParameters ?? null,
+    locationParameters: body.locationParameters ?? null,
+    flowParameters: body.flowParameters ?? null,
+  };
+  const planned = planV1Parameters(
+    analyzeTemplate(JSON.parse(template.components), template.parameterFormat),
+    params,
+  );
+  if (!planned.ok) throw invalid(planned.errors.join("; "));
+
+  const definition: V1Definition = {
+    ...params,
+    type: body.type,
+    segments: body.type === "segment" ? (body.segments ?? []) : [],
+    targetClass: body.type === "class" ? (body.targetClass ?? null) : null,
+    targetClassStatus: body.type === "class" ? (body.targetClassStatus ?? "ALL") : null,
+    retargetBroadcast: body.type === "retarget" ? (body.retargetBroadcast ?? null) : null,
+    retargetEngagementType: body.type === "retarget" ? (body.retargetEngagementType ?? null) : null,
+    location: body.location ?? null,
+    plan: planned.plan,
+  };
+  const now = Date.now();
+  const requested = body.scheduleDateTime ? Date.parse(body.scheduleDateTime) : now;
+  return {
+    accountId,
+    broadcastId,
+    surface: "v1",
+    name: body.name,
+    sender: {
+      id: sender.id,
+      phoneNumber: sender.phoneNumber,
+      phoneNumberId: sender.phoneNumberId,
+      wabaId: sender.wabaId,
+      throughputMps: sender.throughputMps,
+    },
+    template: { name: template.name, language: template.language },
+    scheduledAt: new Date(Math.max(requested, now)).toISOString(),
+    validUntil: null,
+    locationId: body.location?.id ?? null,
+    requestHash: null,
+    expectedRows: 0,
+    definition: JSON.stringify(definition),
+    draft: body.status === "draft",
+    audienceResolved: false,
+  };
+}

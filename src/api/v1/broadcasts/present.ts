@@ -1,0 +1,159 @@
+/**
+ * How the v1 surface shows a broadcast (from its DO's summary, or from its D1
+ * row in lists) and its recipients (the logs).
+ */
+import type { BroadcastRow } from "../../../db/schema";
+import { splitPhone } from "../../../domain/phone";
+import type { V1Definition } from "../../../domain/v1-broadcast";
+import type { BroadcastSummary, RecipientView } from "../../../durable/broadcast/types";
+import { countersView, isoTime } from "../../broadcasts/present";
+import type { V1Broadcast } from "./schemas";
+
+interface Counts {
+  all: number;
+  rejected: number;
+  submitted: number;
+  sent: number;
+  delivered: number;
+  read: number;
+  failed: number;
+  replied: number;
+}
+
+interface Shown {
+  id: string;
+  name: string;
+  status: string;
+  scheduledAt: string | null;
+  startedAt: string | null;
+  completedAt: string | null;
+  template: { name: string; language: string };
+  pauseReason: string | null;
+  definition: string | null;
+}
+
+function v1Object(b: Shown, c: Counts): V1Broadcast {
+  const d = JSON.parse(b.definition ?? "null") as V1Definition | null;
+  return {
+    id: b.id,
+    name: b.name,
+    type: d?.type ?? "client",
+    status: b.status,
+    segments: d?.segments ?? [],
+    targetClass: d?.targetClass ?? null,
+    targetClassStatus: d?.targetClassStatus ?? null,
+    retargetBroadcast: d?.retargetBroadcast ?? null,
+    retargetEngagementType: d?.retargetEngagementType ?? null,
+    scheduleDateTime: isoTime(b.scheduledAt),
+    startedAt: isoTime(b.startedAt),
+    completedAt: isoTime(b.completedAt),
+    template: b.template,
+    headerMediaUrl: d?.headerMediaUrl ?? null,
+    headerTextParameters: d?.headerTextParameters ?? [],
+    bodyTextParameters: d?.bodyTextParameters ?? [],
+    buttonUrlParameters: d?.buttonUrlParameters ?? [],
+    locationParameters: d?.locationParameters ?? null,
+    flowParameters: d?.flowParameters ?? null,
+    location: d?.location ?? null,
+    processedStats: {
+      totalCount: c.all,
+      successCount: c.submitted,
+      failureCount: c.failed + c.rejected,
+    },
+    deliveryStats: {
+      sentCount: c.sent,
+      deliveredCount: c.delivered,
+      readCount: c.read,
+      failedCount: c.failed,
+      repliedCount: c.replied,
+    },
+    pauseReason: b.pauseReason,
+  };
+}
+
+export function fromSummary(s: BroadcastSummary): V1Broadcast {
+  const c = countersView(s.counters);
+  return v1Object(
+    {
+      id: s.broadcastId,
+      name: s.name,
+      status: s.state,
+      scheduledAt: s.scheduledAt,
+      startedAt: s.startedAt,
+      completedAt: s.completedAt,
+      template: s.template,
+      pauseReason: s.pauseReason,
+      definition: s.definition,
+    },
+    { ...c, all: c.recipients },
+  );
+}
+
+export function fromRow(r: BroadcastRow): V1Broadcast {
+  return v1Object(
+    {
+      id: r.id,
+      name: r.name,
+      status: r.status,
+      scheduledAt: r.scheduledAt,
+      startedAt: r.startedAt,
+      completedAt: r.completedAt,
+      template: { name: r.templateName, language: r.templateLanguage },
+      pauseReason: r.pauseReason,
+      definition: r.definition,
+    },
+    {
+      all: r.total + r.rejected,
+      rejected: r.rejected,
+      submitted: r.submitted,
+      sent: r.sent,
+      delivered: r.delivered,
+      read: r.read,
+      failed: r.failed,
+      replied: r.replied,
+    },
+  );
+}
+
+type LogStatus = "pending" | "sent" | "delivered" | "read" | "replied" | "failed";
+
+function logStatus(r: RecipientView): LogStatus {
+  if (r.repliedAt) return "replied";
+  switch (r.status) {
+    case "pending":
+    case "queued":
+    case "sending":
+      return "pending";
+    case "submitted":
+    case "sent":
+      return "sent";
+    case "delivered":
+      return "delivered";
+    case "read":
+      return "read";
+    default:
+      return "failed";
+  }
+}
+
+function logError(r: RecipientView): string | null {
+  if (r.errors?.length) return r.errors.join("; ");
+  if (r.status === "cancelled") return "Broadcast cancelled";
+  if (r.status === "failed" || r.status === "undeliverable") return r.errorTitle;
+  return null;
+}
+
+export function logRow(broadcast: { id: string; name: string }, r: RecipientView) {
+  const { countryCode, national } = splitPhone(r.identifier);
+  return {
+    broadcast,
+    recepientName: r.name,
+    countryCode,
+    phone: national,
+    status: logStatus(r),
+    reply: r.replyText,
+    error: logError(r),
+    createdAt: r.createdAt,
+    updatedAt: r.updatedAt,
+  };
+}

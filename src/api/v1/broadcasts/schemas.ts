@@ -1,0 +1,112 @@
+/**
+ * The v1 broadcast object, field by field as the seed document shows it.
+ */
+import { z } from "@hono/zod-openapi";
+import { AUDIENCE_TYPES, CLASS_STATUSES, ENGAGEMENT_TYPES } from "../../../domain/v1-broadcast";
+import { RefSchema } from "../../openapi";
+
+const LocationParameters = z.object({
+  latitude: z.number().min(-90).max(90),
+  longitude: z.number().min(-180).max(180),
+  address: z.string().max(1000).nullable().optional(),
+  name: z.string().max(1000).nullable().optional(),
+});
+
+const FlowParameters = z.object({
+  flowToken: z.string().max(1000).nullable().optional(),
+  flowData: z
+    .union([z.string().max(10_000), z.record(z.string(), z.unknown())])
+    .nullable()
+    .optional(),
+});
+
+const TextList = z.array(z.string().max(4096)).max(20);
+
+/** UTC only: `Z` or `+00:00`; any other offset is refused (the seed: "adheres to UTC"). */
+const UtcDateTime = z.iso
+  .datetime({ offset: true })
+  .refine((v) => /(Z|[+-]00:?00)$/i.test(v), "must be in UTC (end with Z or +00:00)")
+  .openapi({ example: "2026-12-15T10:00:00Z" });
+
+export const V1BroadcastWriteSchema = z
+  .object({
+    name: z.string().trim().min(1).max(255),
+    type: z.enum(AUDIENCE_TYPES),
+    status: z
+      .enum(["draft", "scheduled", "sending", "paused", "completed", "cancelled"])
+      .optional(),
+    segments: z.array(RefSchema).max(50).optional(),
+    targetClass: RefSchema.nullable().optional(),
+    targetClassStatus: z.enum(CLASS_STATUSES).optional(),
+    retargetBroadcast: RefSchema.nullable().optional(),
+    retargetEngagementType: z.enum(ENGAGEMENT_TYPES).optional(),
+    scheduleDateTime: UtcDateTime.nullable().optional(),
+    template: z.object({
+      name: z.string().min(1).max(512),
+      language: z.string().min(1).max(20).default("en"),
+    }),
+    headerMediaUrl: z.string().max(2048).nullable().optional(),
+    headerTextParameters: TextList.nullable().optional(),
+    bodyTextParameters: TextList.nullable().optional(),
+    buttonUrlParameters: TextList.nullable().optional(),
+    locationParameters: LocationParameters.nullable().optional(),
+    flowParameters: FlowParameters.nullable().optional(),
+    location: RefSchema.nullable().optional(),
+  })
+  .openapi("V1BroadcastWrite");
+
+export type V1BroadcastWrite = z.infer<typeof V1BroadcastWriteSchema>;
+
+export const V1BroadcastSchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    type: z.enum(AUDIENCE_TYPES),
+    status: z.string(),
+    segments: z.array(RefSchema),
+    targetClass: RefSchema.nullable(),
+    targetClassStatus: z.string().nullable(),
+    retargetBroadcast: RefSchema.nullable(),
+    retargetEngagementType: z.string().nullable(),
+    scheduleDateTime: z.string().nullable(),
+    startedAt: z.string().nullable(),
+    completedAt: z.string().nullable(),
+    template: z.object({ name: z.string(), language: z.string() }),
+    headerMediaUrl: z.string().nullable(),
+    headerTextParameters: z.array(z.string()),
+    bodyTextParameters: z.array(z.string()),
+    buttonUrlParameters: z.array(z.string()),
+    locationParameters: LocationParameters.nullable(),
+    flowParameters: FlowParameters.nullable(),
+    location: RefSchema.nullable(),
+    processedStats: z.object({
+      totalCount: z.number().int(),
+      successCount: z.number().int(),
+      failureCount: z.number().int(),
+    }),
+    deliveryStats: z.object({
+      sentCount: z.number().int(),
+      deliveredCount: z.number().int(),
+      readCount: z.number().int(),
+      failedCount: z.number().int(),
+      repliedCount: z.number().int(),
+    }),
+    pauseReason: z.string().nullable().openapi({ description: "Extension: why it is paused" }),
+  })
+  .openapi("V1Broadcast");
+
+export type V1Broadcast = z.infer<typeof V1BroadcastSchema>;
+
+export const V1LogSchema = z
+  .object({
+    broadcast: z.object({ id: z.string(), name: z.string() }),
+    recepientName: z.string().nullable(),
+    countryCode: z.string(),
+    phone: z.string(),
+    status: z.enum(["pending", "sent", "delivered", "read", "replied", "failed"]),
+    reply: z.string().nullable(),
+    error: z.string().nullable(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .openapi("V1BroadcastLog");

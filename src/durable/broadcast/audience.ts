@@ -1,0 +1,93 @@
+/**
+ * Resolving a v1 broadcast's audience when sending starts (not at create):
+ * page by page from D1 into the BroadcastDO's recipients, each contact's
+ * parameters rendered through the same component builder as inline
+ * recipients. Rows are keyed by a sequence that follows the source's stable
+ * order, so a resolution cut short by a crash is simply run again.
+ */
+import { type AudiencePage, fetchAudiencePage } from "../../db/audience";
+import type { EnrolmentStatus } from "../../db/audience-schema";
+import { fetchRetargetPage } from "../../db/retarget";
+import type { V1Definition } from "../../domain/v1-broadcast";
+import { renderForContact } from "../../domain/v1-parameters";
+import type { NewRecipient } from "./types";
+
+export function audiencePages(
+  d1: D1Database,
+  accountId: string,
+  definition: V1Definition,
+): (cursor: string | null) => Promise<AudiencePage> {
+  switch (definition.type) {
+    case "client":
+      return (cursor) =>
+        fetchAudiencePage(
+          d1,
+          accountId,
+          { type: "client", locationId: definition.location?.id ?? null },
+          cursor,
+        );
+    case "segment":
+      return (cursor) =>
+        fetchAudiencePage(
+          d1,
+          accountId,
+          { type: "segment", segmentIds: definition.segments.map((s) => s.id) },
+          cursor,
+        );
+    case "class":
+      return (cursor) =>
+        fetchAudiencePage(
+          d1,
+          accountId,
+          {
+            type: "class",
+            classId: definition.targetClass?.id ?? "",
+            status: (definition.targetClassStatus ?? "ALL") as EnrolmentStatus | "ALL",
+          },
+          cursor,
+        );
+    case "retarget":
+      return (cursor) =>
+        fetchRetargetPage(
+          d1,
+          accountId,
+          definition.retargetBroadcast?.id ?? "",
+          definition.retargetEngagementType ?? "sent",
+          cursor,
+        );
+  }
+}
+
+/** Streams the audience as recipient rows, `load` taking each page's rows. Returns how many. */
+export async function resolveAudience(
+  d1: D1Database,
+  accountId: string,
+  definition: V1Definition,
+  load: (rows: NewRecipient[]) => void,
+): Promise<number> {
+  const page = audiencePages(d1, accountId, definition);
+  const seen = new Set<string>();
+  let seq = 0;
+  let cursor: string | null = null;
+  do {
+    const { contacts, cursor: next }: AudiencePage = await page(cursor);
+    const rows: NewRecipient[] = [];
+    for (const contact of contacts) {
+      if (seen.has(contact.phone)) continue;
+      seen.add(contact.phone);
+      const rendered = renderForContact(definition.plan, contact);
+      rows.push({
+        seq: seq++,
+        identifier: contact.phone,
+        clientReference: contact.id.startsWith("phone:") ? null : contact.id,
+        name:
+          contact.name ?? ([contact.firstName, contact.lastName].filter(Boolean).join(" ") || null),
+        components: rendered.ok ? JSON.stringify(rendered.components) : null,
+        rejected: rendered.ok ? null : rendered.errors,
+      });
+    }
+    if (rows.length > 0) load(rows);
+    cursor = next;
+  } while (cursor !== null);
+  return seq;
+}

@@ -1,0 +1,428 @@
+import { runDurableObjectAlarm } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { describe, expect, it, vi } from "vitest";
+import { broadcastStub } from "../../src/durable/stubs";
+import { mobileNumber } from "../domain/phones";
+import { deliverWebhooks, future, type Setup, sandboxMessages, setup } from "../engine";
+import { api, apiKey, createAccount, expectStatus, jsonInit } from "../helpers";
+
+const key = (s: Setup) => apiKey(s.account.key);
+
+async function defaultSetup(): Promise<Setup> {
+  const s = await setup();
+  await expectStatus(
+    await api(`/v1/senders/${s.sender.id}`, jsonInit("PUT", { isDefault: true }, key(s))),
+    200,
+  );
+  return s;
+}
+
+async function contacts(s: Setup, rows: Record<string, unknown>[]) {
+  const out = await expectStatus(
+    await api("/v1/contacts/bulk", jsonInit("POST", { contacts: rows }, key(s))),
+    200,
+  );
+  expect(out.errors).toEqual([]);
+  const all = await expectStatus(await api("/v1/contacts?limit=100", { headers: key(s) }), 200);
+  return Object.fromEntries(all.map((c: any) => [c.phone.replace("+", ""), c.id])) as Record<
+    string,
+    string
+  >;
+}
+
+const booking = (extra: Record<string, unknown> = {}) => ({
+  name: "Class reminder",
+  type: "client",
+  template: { name: "class_booking_flow", language: "en" },
+  bodyTextParameters: ["{{contact.firstName}}"],
+  ...extra,
+});
+
+async function createV1(s: Setup, body: unknown) {
+  return expectStatus(await api("/v1/broadcasts", jsonInit("POST", body, key(s))), 200);
+}
+
+async function waitV1(s: Setup, id: string, status: string) {
+  let last: any;
+  await vi
+    .waitUntil(
+      async () => {
+        last = await expectStatus(await api(`/v1/broadcasts/${id}`, { headers: key(s) }), 200);
+        return last.status === status;
+      },
+      { timeout: 20_000, interval: 100 },
+    )
+    .catch(() => {
+      throw new Error(`v1 broadcast ${id} did not become ${status}: ${JSON.stringify(last)}`);
+    });
+  return last;
+}
+
+async function logs(s: Setup, id: string) {
+  return expectStatus<any[]>(
+    await api(`/v1/broadcasts/${id}/logs?limit=100`, { headers: key(s) }),
+    200,
+  );
+}
+
+describe("/v1/broadcasts CRUD", () => {
+  it("creates a draft with every field of the seed's object, lists, gets, renames and deletes it", async () => {
+    const s = await defaultSetup();
+    const created = await createV1(
+      s,
+      booking({ status: "draft", scheduleDateTime: "2030-01-01T09:00:00Z" }),
+    );
+    expect(created).toMatchObject({
+      id: expect.any(String),
+      name: "Class reminder",
+      type: "client",
+      status: "draft",
+      segments: [],
+      targetClass: null,
+      retargetBroadcast: null,
+      scheduleDateTime: "2030-01-01T09:00:00Z",
+      startedAt: null,
+      completedAt: null,
+      template: { name: "class_booking_flow", language: "en" },
+      headerMediaUrl: null,
+      bodyTextParameters: ["{{contact.firstName}}"],
+      location: null,
+      processedStats: { totalCount: 0, successCount: 0, failureCount: 0 },
+      deliveryStats: {
+        sentCount: 0,
+        deliveredCount: 0,
+        readCount: 0,
+        failedCount: 0,
+        repliedCount: 0,
+      },
+    });
+    const other = await createV1(
+      s,
+      booking({
+        name: "Other",
+        status: "draft",
+        template: { name: "hello_world", language: "en" },
+        bodyTextParameters: [],
+      }),
+    );
+
+    const list = await api("/v1/broadcasts?limit=1&page=1", { headers: key(s) });
+    expect(list.headers.get("x-total-count")).toBe("2");
+    expect((await expectStatus(list, 200)).map((b: any) => b.id)).toEqual([other.id]);
+    const found = await expectStatus(
+      await api("/v1/broadcasts?searchText=HELLO_w", { headers: key(s) }),
+      200,
+    );
+    expect(found.map((b: any) => b.id)).toEqual([other.id]);
+    const byName = await expectStatus(
+      await api("/v1/broadcasts?searchText=reminder", { headers: key(s) }),
+      200,
+    );
+    expect(byName.map((b: any) => b.id)).toEqual([created.id]);
+    const later = await expectStatus(
+      await api(`/v1/broadcasts?startDate=${future(3_600_000)}`, { headers: key(s) }),
+      200,
+    );
+    expect(later).toEqual([]);
+
+    const renamed = await expectStatus(
+      await api(
+        `/v1/broadcasts/${created.id}`,
+        jsonInit("PUT", booking({ name: "Renamed", status: "draft" }), key(s)),
+      ),
+      200,
+    );
+    expect(renamed).toMatchObject({ name: "Renamed", status: "draft" });
+    expect(
+      await expectStatus(
+        await api(`/v1/broadcasts/${created.id}`, { method: "DELETE", headers: key(s) }),
+        200,
+      ),
+    ).toEqual({ success: true });
+    await expectStatus(await api(`/v1/broadcasts/${created.id}`, { headers: key(s) }), 404);
+  });
+
+  it("refuses bad input with the field named, and leaves nothing behind", async () => {
+    const s = await defaultSetup();
+    const cases: [unknown, RegExp][] = [
+      [booking({ scheduleDateTime: "2030-01-01T09:00:00+02:00" }), /scheduleDateTime.*UTC/],
+      [booking({ type: "everyone" }), /type/],
+      [booking({ type: "segment", segments: [] }), /segments/],
+      [booking({ type: "segment", segments: [{ id: "nope" }] }), /segments: no segment nope/],
+      [booking({ type: "class" }), /targetClass/],
+      [
+        booking({
+          type: "retarget",
+          retargetBroadcast: { id: "nope" },
+          retargetEngagementType: "read",
+        }),
+        /retargetBroadcast.id/,
+      ],
+      [booking({ bodyTextParameters: ["{{contact.age}}"] }), /unknown contact field 'age'/],
+      [booking({ bodyTextParameters: [] }), /bodyTextParameters/],
+      [booking({ template: { name: "nope", language: "en" } }), /template/],
+      [booking({ location: { id: "nope" } }), /location.id/],
+      [booking({ status: "completed" }), /status/],
+      [{ type: "client" }, /name/],
+    ];
+    for (const [body, pattern] of cases) {
+      const out = await expectStatus(
+        await api("/v1/broadcasts", jsonInit("POST", body, key(s))),
+        400,
+      );
+      expect(out.details, JSON.stringify(body)).toMatch(pattern);
+    }
+    const total = await api("/v1/broadcasts", { headers: key(s) });
+    expect(total.headers.get("x-total-count")).toBe("0");
+  });
+
+  it("allows only the documented status moves", async () => {
+    const s = await defaultSetup();
+    const draft = await createV1(
+      s,
+      booking({ status: "draft", scheduleDateTime: "2030-01-01T09:00:00Z" }),
+    );
+    const put = (status: string) =>
+      api(
+        `/v1/broadcasts/${draft.id}`,
+        jsonInit("PUT", booking({ status, scheduleDateTime: "2030-01-01T09:00:00Z" }), key(s)),
+      );
+    await expectStatus(await put("paused"), 409);
+    await expectStatus(await put("completed"), 409);
+    expect((await expectStatus(await put("scheduled"), 200)).status).toBe("scheduled");
+    expect((await expectStatus(await put("draft"), 200)).status).toBe("draft");
+    expect((await expectStatus(await put("cancelled"), 200)).status).toBe("cancelled");
+    await expectStatus(await put("scheduled"), 409);
+  });
+});
+
+describe("v1 audiences, resolved when sending starts", () => {
+  it("client: every opted-in, unsuppressed contact once, with placeholders rendered per contact", async () => {
+    const s = await defaultSetup();
+    const [a, b, c, d] = [mobileNumber(10), mobileNumber(11), mobileNumber(12), mobileNumber(13)];
+    await contacts(s, [
+      { phone: a, firstName: "Ada", lastName: "L" },
+      { phone: b, firstName: "Bo", lastName: "K" },
+      { phone: c, firstName: "Cy", optedIn: false },
+      { phone: d, firstName: "Di" },
+    ]);
+    await expectStatus(
+      await api("/v1/suppressions", jsonInit("POST", { phone: d, reason: "asked" }, key(s))),
+      201,
+    );
+    const created = await createV1(s, booking());
+    const done = await waitV1(s, created.id, "completed");
+    expect(done.processedStats).toEqual({ totalCount: 2, successCount: 2, failureCount: 0 });
+    const rows = await logs(s, created.id);
+    expect(rows.map((r) => r.recepientName).sort()).toEqual(["Ada L", "Bo K"]);
+    expect(rows[0]).toMatchObject({
+      broadcast: { id: created.id, name: "Class reminder" },
+      countryCode: "44",
+      status: "sent",
+      reply: null,
+      error: null,
+    });
+    expect(`44${rows[0].phone}`).toMatch(/^44\d{10}$/);
+    const sent = await sandboxMessages(s.number.phoneNumberId);
+    const bodyOf = (to: string) =>
+      sent.find((m: any) => m.to === `+${to}`)?.components?.find((x: any) => x.type === "body")
+        ?.parameters[0].text;
+    expect(bodyOf(a)).toBe("Ada");
+    expect(bodyOf(b)).toBe("Bo");
+  });
+
+  it("a contact whose placeholder renders empty fails alone, visibly", async () => {
+    const s = await defaultSetup();
+    await contacts(s, [
+      { phone: mobileNumber(20), firstName: "Eve" },
+      { phone: mobileNumber(21), name: "No First Name" },
+    ]);
+    const created = await createV1(s, booking());
+    const done = await waitV1(s, created.id, "completed");
+    expect(done.processedStats).toEqual({ totalCount: 2, successCount: 1, failureCount: 1 });
+    const failed = (await logs(s, created.id)).find((r) => r.status === "failed");
+    expect(failed.error).toMatch(/empty/);
+  });
+
+  it("segment and class audiences fold duplicates and honour the enrolment status", async () => {
+    const s = await defaultSetup();
+    const ids = await contacts(
+      s,
+      [0, 1, 2, 3].map((i) => ({ phone: mobileNumber(30 + i), firstName: `P${i}` })),
+    );
+    const id = (i: number) => ids[mobileNumber(30 + i)] as string;
+    const seg1 = await expectStatus(
+      await api("/v1/segments", jsonInit("POST", { name: "A" }, key(s))),
+      201,
+    );
+    const seg2 = await expectStatus(
+      await api("/v1/segments", jsonInit("POST", { name: "B" }, key(s))),
+      201,
+    );
+    await expectStatus(
+      await api(
+        `/v1/segments/${seg1.id}/contacts`,
+        jsonInit("POST", { contactIds: [id(0), id(1)] }, key(s)),
+      ),
+      200,
+    );
+    await expectStatus(
+      await api(
+        `/v1/segments/${seg2.id}/contacts`,
+        jsonInit("POST", { contactIds: [id(1), id(2)] }, key(s)),
+      ),
+      200,
+    );
+    const bySegments = await createV1(
+      s,
+      booking({ type: "segment", segments: [{ id: seg1.id }, { id: seg2.id }] }),
+    );
+    await waitV1(s, bySegments.id, "completed");
+    expect((await logs(s, bySegments.id)).map((r) => r.recepientName).sort()).toEqual([
+      "P0",
+      "P1",
+      "P2",
+    ]);
+
+    const cls = await expectStatus(
+      await api(
+        "/v1/classes",
+        jsonInit("POST", { name: "Yoga", startsAt: "2030-01-01T09:00:00Z" }, key(s)),
+      ),
+      201,
+    );
+    await expectStatus(
+      await api(
+        `/v1/classes/${cls.id}/enrolments`,
+        jsonInit("POST", { contactId: id(2), status: "BOOKED" }, key(s)),
+      ),
+      201,
+    );
+    await expectStatus(
+      await api(
+        `/v1/classes/${cls.id}/enrolments`,
+        jsonInit("POST", { contactId: id(3), status: "WAITLISTED" }, key(s)),
+      ),
+      201,
+    );
+    const booked = await createV1(
+      s,
+      booking({ type: "class", targetClass: { id: cls.id }, targetClassStatus: "BOOKED" }),
+    );
+    await waitV1(s, booked.id, "completed");
+    expect((await logs(s, booked.id)).map((r) => r.recepientName)).toEqual(["P2"]);
+    const everyone = await createV1(s, booking({ type: "class", targetClass: { id: cls.id } }));
+    await waitV1(s, everyone.id, "completed");
+    expect((await logs(s, everyone.id)).map((r) => r.recepientName).sort()).toEqual(["P2", "P3"]);
+  });
+
+  it("retargets a finished sandbox broadcast by engagement", async () => {
+    const s = await defaultSetup();
+    const readers = [mobileNumber(40), mobileNumber(41)];
+    const unread = mobileNumber(42, "4444");
+    const replier = mobileNumber(43, "6666");
+    const failing = mobileNumber(44, "1111");
+    await contacts(
+      s,
+      [...readers, unread, replier, failing].map((phone, i) => ({ phone, firstName: `R${i}` })),
+    );
+    const first = await createV1(s, booking());
+    await waitV1(s, first.id, "completed");
+    const stub = broadcastStub(env, s.account.accountId, first.id);
+    await runDurableObjectAlarm(stub);
+    await deliverWebhooks(s.number.phoneNumberId);
+    await vi.waitUntil(
+      async () => {
+        const b = await expectStatus(
+          await api(`/v1/broadcasts/${first.id}`, { headers: key(s) }),
+          200,
+        );
+        return (
+          b.deliveryStats.readCount === 3 &&
+          b.deliveryStats.failedCount === 1 &&
+          b.deliveryStats.repliedCount === 1
+        );
+      },
+      { timeout: 20_000, interval: 200 },
+    );
+    await runDurableObjectAlarm(stub);
+    const expectations: [string, string[]][] = [
+      ["read", [...readers, replier]],
+      ["not_read", [unread]],
+      ["replied", [replier]],
+      ["not_replied", [...readers, unread]],
+      ["failed", [failing]],
+      ["delivered", [...readers, unread, replier]],
+    ];
+    for (const [engagement, phones] of expectations) {
+      const again = await createV1(
+        s,
+        booking({
+          name: `retarget ${engagement}`,
+          type: "retarget",
+          retargetBroadcast: { id: first.id },
+          retargetEngagementType: engagement,
+        }),
+      );
+      await waitV1(s, again.id, "completed");
+      const got = (await logs(s, again.id)).map((r) => `44${r.phone}`).sort();
+      expect(got, engagement).toEqual([...phones].sort());
+    }
+  }, 60_000);
+
+  it("pauses, resumes and deletes while sending", async () => {
+    const s = await setup({ throughputMps: 20 });
+    await expectStatus(
+      await api(`/v1/senders/${s.sender.id}`, jsonInit("PUT", { isDefault: true }, key(s))),
+      200,
+    );
+    await contacts(
+      s,
+      Array.from({ length: 120 }, (_, i) => ({ phone: mobileNumber(100 + i), firstName: `N${i}` })),
+    );
+    const created = await createV1(s, booking());
+    await waitV1(s, created.id, "sending");
+    const put = (status: string) =>
+      api(`/v1/broadcasts/${created.id}`, jsonInit("PUT", booking({ status }), key(s)));
+    expect((await expectStatus(await put("paused"), 200)).status).toBe("paused");
+    expect((await expectStatus(await put("scheduled"), 200)).status).toBe("sending");
+    await expectStatus(await put("draft"), 409);
+    expect(
+      await expectStatus(
+        await api(`/v1/broadcasts/${created.id}`, { method: "DELETE", headers: key(s) }),
+        200,
+      ),
+    ).toEqual({ success: true });
+    await expectStatus(await api(`/v1/broadcasts/${created.id}/logs`, { headers: key(s) }), 404);
+    const sentSoFar = (await sandboxMessages(s.number.phoneNumberId)).length;
+    await new Promise((r) => setTimeout(r, 1500));
+    expect((await sandboxMessages(s.number.phoneNumberId)).length).toBeLessThanOrEqual(
+      sentSoFar + 25,
+    );
+    expect(sentSoFar).toBeLessThan(120);
+  }, 40_000);
+
+  it("never shows another account's broadcast", async () => {
+    const s = await defaultSetup();
+    const other = await createAccount();
+    const created = await createV1(s, booking({ status: "draft" }));
+    for (const [path, method] of [
+      [`/v1/broadcasts/${created.id}`, "GET"],
+      [`/v1/broadcasts/${created.id}/logs`, "GET"],
+      [`/v1/broadcasts/${created.id}`, "DELETE"],
+    ] as const) {
+      await expectStatus(await api(path, { method, headers: apiKey(other.key) }), 404);
+    }
+    await expectStatus(
+      await api(`/v1/broadcasts/${created.id}`, jsonInit("PUT", booking(), apiKey(other.key))),
+      404,
+    );
+    expect(
+      await expectStatus(await api("/v1/broadcasts", { headers: apiKey(other.key) }), 200),
+    ).toEqual([]);
+    expect(
+      (await expectStatus(await api(`/v1/broadcasts/${created.id}`, { headers: key(s) }), 200))
+        .status,
+    ).toBe("draft");
+  });
+});
