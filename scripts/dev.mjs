@@ -25,10 +25,14 @@ const stateDir = process.env.CHORUS_STATE_DIR;
 const persist = (sub) => (stateDir ? ["--persist-to", `${stateDir}/${sub}`] : []);
 
 spawnSync(process.execPath, ["scripts/copy-assets.mjs"], { stdio: "inherit" });
-const migrate = spawnSync("wrangler", ["d1", "migrations", "apply", "DB", "--local", ...persist("api")], {
-  stdio: "inherit",
-  env: { ...process.env, CI: "true" },
-});
+const migrate = spawnSync(
+  "wrangler",
+  ["d1", "migrations", "apply", "DB", "--local", ...persist("api")],
+  {
+    stdio: "inherit",
+    env: { ...process.env, CI: "true" },
+  },
+);
 if (migrate.status !== 0) process.exit(migrate.status ?? 1);
 
 // CHORUS_DEV_QUIET=1 (the benchmarks) drops wrangler's per-request log lines:

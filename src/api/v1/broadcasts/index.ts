@@ -195,7 +195,7 @@ export function registerV1BroadcastRoutes(app: App) {
   app.openapi(get, async (c) => {
     const { id } = c.req.valid("param");
     const summary = await broadcastStub(c.env, c.get("account").accountId, id).summary();
-    if (!summary || summary.surface !== "v1") throw notFound(`No broadcast ${id}`);
+    if (summary?.surface !== "v1") throw notFound(`No broadcast ${id}`);
     return c.json(fromSummary(summary), 200);
   });
 
@@ -204,7 +204,7 @@ export function registerV1BroadcastRoutes(app: App) {
     const body = c.req.valid("json");
     const stub = broadcastStub(c.env, c.get("account").accountId, id);
     const current = await stub.summary();
-    if (!current || current.surface !== "v1") throw notFound(`No broadcast ${id}`);
+    if (current?.surface !== "v1") throw notFound(`No broadcast ${id}`);
     const from = current.state;
     const to = (body.status ?? from) as BroadcastState;
     if (to !== from && !MOVES[from]?.includes(to)) {
@@ -240,7 +240,7 @@ export function registerV1BroadcastRoutes(app: App) {
     const { id } = c.req.valid("param");
     const stub = broadcastStub(c.env, c.get("account").accountId, id);
     const current = await stub.summary();
-    if (!current || current.surface !== "v1") throw notFound(`No broadcast ${id}`);
+    if (current?.surface !== "v1") throw notFound(`No broadcast ${id}`);
     await stub.remove();
     return c.json({ success: true as const }, 200);
   });
@@ -250,7 +250,7 @@ export function registerV1BroadcastRoutes(app: App) {
     const { limit, page } = c.req.valid("query");
     const stub = broadcastStub(c.env, c.get("account").accountId, id);
     const summary = await stub.summary();
-    if (!summary || summary.surface !== "v1") throw notFound(`No broadcast ${id}`);
+    if (summary?.surface !== "v1") throw notFound(`No broadcast ${id}`);
     const rows = await stub.recipients({
       limit,
       offset: (page - 1) * limit,
