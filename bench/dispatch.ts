@@ -53,6 +53,19 @@ async function setRate(mps: number) {
   );
 }
 
+/**
+ * Numbers the sandbox treats plainly: none ending in its behaviour suffixes
+ * (1111 … 6666), whose retries or failures would stretch the measured span.
+ */
+function plainNumbers(from: number, count: number): string[] {
+  const out: string[] = [];
+  for (let seq = from; out.length < count; seq++) {
+    const n = mobile(seq);
+    if (!/(1111|2222|3333|4444|5555|6666)$/.test(n)) out.push(n);
+  }
+  return out;
+}
+
 const stop = await ensureDev();
 const results: Record<string, unknown>[] = [];
 try {
@@ -68,9 +81,7 @@ try {
           name: `bench dispatch ${mps} mps`,
           template_name: "hello_world",
           from: DEMO_SENDER,
-          recipients: Array.from({ length: RECIPIENTS }, (_, i) => ({
-            identifier: mobile(mps * 100_000 + i),
-          })),
+          recipients: plainNumbers(mps * 100_000, RECIPIENTS).map((identifier) => ({ identifier })),
         }),
       }),
     );

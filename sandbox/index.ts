@@ -1,162 +1,177 @@
 /**
  * The WhatsApp sandbox: a fake of Meta's Cloud API for dev, tests and
- * benchmarks. See sandbox/README.md for the routes, the numbered behaviours
- * and fault injection. Never deployed with Chorus.
+ * benchmarks. This file only routes; see sandbox/README.md for the routes,
+ * the behaviours by recipient number, fault injection and the outbox.
+ * Never deployed with Chorus.
  */
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
+import { isDemo } from "./config";
+import { numberStub, registryStub, type SandboxEnv } from "./env";
 import { ERRORS, errorResponse } from "./errors";
-import { type SandboxEnv, SandboxNumberDO } from "./number-do";
+import { SandboxNumberDO } from "./number-do";
+import { paginate } from "./paging";
 import { SandboxRegistryDO } from "./registry-do";
-import { BUILT_IN_TEMPLATES, type SandboxTemplate } from "./templates";
+import { parseTemplate, wabaTemplates } from "./templates";
 
 export { SandboxNumberDO, SandboxRegistryDO };
 
-const app = new Hono<{ Bindings: SandboxEnv }>();
+type Env = { Bindings: SandboxEnv };
+const app = new Hono<Env>();
 
-const numberStub = (env: SandboxEnv, id: string) =>
-  env.SANDBOX_NUMBER.get(env.SANDBOX_NUMBER.idFromName(id));
-const registry = (env: SandboxEnv) =>
-  env.SANDBOX_REGISTRY.get(env.SANDBOX_REGISTRY.idFromName("registry"));
+/** A Graph API version segment: v23.0. */
+const VERSION = ":version{v[0-9]+\\.[0-9]+}";
+
+const problem = (c: Context<Env>, message: string, status: 400 | 404 = 400) =>
+  c.json({ error: message }, status);
+
+async function jsonBody(c: Context<Env>): Promise<unknown> {
+  try {
+    return await c.req.json();
+  } catch {
+    return undefined;
+  }
+}
+
+const field = (body: unknown, key: string): unknown =>
+  typeof body === "object" && body !== null ? (body as Record<string, unknown>)[key] : undefined;
 
 app.get("/", (c) =>
   c.json({
-    sandbox: "WhatsApp Cloud API (fake)",
+    sandbox: "WhatsApp Cloud API (fake); see sandbox/README.md",
     routes: [
       "POST /{version}/{phone-number-id}/messages",
-      "GET /{version}/{waba-id}/message_templates",
-      "POST /__sandbox/numbers/{phone-number-id}",
-      "GET /__sandbox/numbers/{phone-number-id}",
+      "GET /{version}/{waba-id}/message_templates?limit=&after=&before=&name=&status=&language=",
+      "GET|POST /__sandbox/numbers/{phone-number-id}",
       "POST /__sandbox/numbers/{phone-number-id}/webhooks/drain[?all=true]",
-      "GET /__sandbox/messages?phone_number_id=&to=",
+      "GET /__sandbox/messages[?phone_number_id=&to=]",
       "GET /__sandbox/stats[?phone_number_id=]",
-      "POST /__sandbox/templates",
+      "GET|POST /__sandbox/templates",
       "POST /__sandbox/reset[?phone_number_id=]",
     ],
   }),
 );
 
-// ---- inspection and configuration (for people, tests and benchmarks) ----------
+// ---- the Cloud API ------------------------------------------------------------------------
 
-app.post("/__sandbox/numbers/:id", async (c) => {
-  const id = c.req.param("id");
-  const patch = await c.req.json().catch(() => ({}));
-  const cfg = await numberStub(c.env, id).configure(
-    id,
-    typeof patch === "object" && patch ? patch : {},
-  );
-  await registry(c.env).register(id, cfg.waba_id, cfg.access_token);
-  return c.json(cfg);
-});
-
-app.get("/__sandbox/numbers/:id", async (c) => {
-  const id = c.req.param("id");
-  const cfg = await numberStub(c.env, id).config(id);
-  return cfg ? c.json(cfg) : c.json({ error: "unknown number" }, 404);
-});
-
-app.post("/__sandbox/numbers/:id/webhooks/drain", async (c) => {
-  const id = c.req.param("id");
-  const deliveries = await numberStub(c.env, id).drain(id, c.req.query("all") === "true");
-  return c.json({ deliveries });
-});
-
-app.get("/__sandbox/messages", async (c) => {
-  const id = c.req.query("phone_number_id");
-  if (!id) return c.json({ error: "phone_number_id is required" }, 400);
-  return c.json({ messages: await numberStub(c.env, id).messages(c.req.query("to") ?? null) });
-});
-
-app.get("/__sandbox/stats", async (c) => {
-  const one = c.req.query("phone_number_id");
-  const ids = one ? [one] : await registry(c.env).numbers();
-  const numbers = await Promise.all(ids.map((id) => numberStub(c.env, id).statistics(id)));
-  return c.json({ numbers });
-});
-
-app.post("/__sandbox/templates", async (c) => {
-  const body = (await c.req.json().catch(() => null)) as {
-    waba_id?: string;
-    template?: SandboxTemplate;
-  } | null;
-  const t = body?.template;
-  if (!body?.waba_id || !t?.name || !t.language || !Array.isArray(t.components)) {
-    return c.json(
-      { error: "expected {waba_id, template: {name, language, status, category, components}}" },
-      400,
-    );
-  }
-  const template: SandboxTemplate = {
-    id: t.id ?? String(Date.now()),
-    name: t.name,
-    language: t.language,
-    status: t.status ?? "APPROVED",
-    category: t.category ?? "MARKETING",
-    parameter_format: t.parameter_format ?? "POSITIONAL",
-    components: t.components,
-  };
-  await registry(c.env).addTemplate(body.waba_id, template);
-  return c.json(template);
-});
-
-app.post("/__sandbox/reset", async (c) => {
-  const one = c.req.query("phone_number_id");
-  if (one) {
-    await numberStub(c.env, one).reset(false);
-    return c.json({ reset: [one] });
-  }
-  const ids = await registry(c.env).numbers();
-  await Promise.all(ids.map((id) => numberStub(c.env, id).reset(true)));
-  await Promise.all(ids.map((id) => registry(c.env).forget(id)));
-  await registry(c.env).clearTemplates();
-  return c.json({ reset: ids });
-});
-
-// ---- the Cloud API ---------------------------------------------------------------
-
-app.post("/:version/:phoneNumberId/messages", async (c) => {
-  const id = c.req.param("phoneNumberId");
-  let payload: unknown;
-  try {
-    payload = await c.req.json();
-  } catch {
-    return errorResponse(ERRORS.invalidParameter("The request body is not valid JSON"));
-  }
-  const answer = await numberStub(c.env, id).send(
-    id,
+app.post(`/${VERSION}/:phoneNumberId/messages`, async (c) => {
+  const answer = await numberStub(c.env, c.req.param("phoneNumberId")).send(
+    c.req.param("phoneNumberId"),
     c.req.header("authorization") ?? null,
-    payload,
+    await c.req.text(),
   );
+  // A timeout fault: hold the answer here, not in the Durable Object, which keeps serving.
+  if (answer.delay_ms) await new Promise((resolve) => setTimeout(resolve, answer.delay_ms));
   return new Response(answer.body, {
     status: answer.status,
     headers: { "content-type": "application/json" },
   });
 });
 
-app.get("/:version/:wabaId/message_templates", async (c) => {
+app.get(`/${VERSION}/:wabaId/message_templates`, async (c) => {
   const wabaId = c.req.param("wabaId");
-  const tokens = await registry(c.env).wabaTokens(wabaId);
-  if (tokens.length === 0) return errorResponse(ERRORS.unknownObject(wabaId));
-  if (!tokens.some((t) => c.req.header("authorization") === `Bearer ${t}`))
-    return errorResponse(ERRORS.badToken());
-  const all = [...(await registry(c.env).customTemplates(wabaId)), ...BUILT_IN_TEMPLATES];
-  const limit = Math.min(Math.max(Number(c.req.query("limit") ?? 25) || 25, 1), 1000);
-  const after = Number(c.req.query("after") ? atob(c.req.query("after") ?? "") : 0) || 0;
-  const data = all.slice(after, after + limit);
-  const cursor = (n: number) => btoa(String(n));
-  const paging: Record<string, unknown> = {
-    cursors: { before: cursor(after), after: cursor(after + data.length) },
-  };
-  if (after + data.length < all.length) {
-    const next = new URL(c.req.url);
-    next.searchParams.set("limit", String(limit));
-    next.searchParams.set("after", cursor(after + data.length));
-    paging.next = next.toString();
-  }
-  return c.json({ data, paging });
+  const registry = registryStub(c.env);
+  const [numbers, custom] = await Promise.all([
+    registry.wabaNumbers(wabaId),
+    registry.customTemplates(wabaId),
+  ]);
+  if (numbers.length === 0) return errorResponse(ERRORS.unknownObject(wabaId));
+  const token = /^Bearer\s+(.+)$/i.exec(c.req.header("authorization") ?? "")?.[1]?.trim();
+  if (!numbers.some((n) => n.access_token === token)) return errorResponse(ERRORS.badToken());
+  const name = c.req.query("name")?.toLowerCase();
+  const status = c.req.query("status")?.toUpperCase().split(",");
+  const language = c.req.query("language");
+  const templates = wabaTemplates(custom).filter(
+    (t) =>
+      (!name || t.name.includes(name)) &&
+      (!status || status.includes(t.status)) &&
+      (!language || t.language === language),
+  );
+  const page = paginate(templates, new URL(c.req.url));
+  return "data" in page ? c.json(page) : errorResponse(page);
 });
 
-app.notFound((c) =>
-  errorResponse(ERRORS.invalidParameter(`Unknown path ${c.req.method} ${c.req.path}`)),
-);
+// ---- configuration and inspection -----------------------------------------------------------
+
+app.get("/__sandbox/numbers/:id", async (c) => {
+  const config = await numberStub(c.env, c.req.param("id")).getConfig(c.req.param("id"));
+  return config ? c.json(config) : problem(c, "unknown phone number id", 404);
+});
+
+app.post("/__sandbox/numbers/:id", async (c) => {
+  const id = c.req.param("id");
+  const result = await numberStub(c.env, id).configure(id, await jsonBody(c));
+  if ("error" in result) return problem(c, result.error);
+  const { config } = result;
+  await registryStub(c.env).register(id, config.waba_id, config.access_token);
+  return c.json(config);
+});
+
+app.post("/__sandbox/numbers/:id/webhooks/drain", async (c) => {
+  const id = c.req.param("id");
+  const deliveries = await numberStub(c.env, id).drain(id, c.req.query("all") === "true");
+  return deliveries ? c.json({ deliveries }) : problem(c, "unknown phone number id", 404);
+});
+
+app.get("/__sandbox/messages", async (c) => {
+  const one = c.req.query("phone_number_id");
+  const to = c.req.query("to") ?? null;
+  const ids = one ? [one] : await registryStub(c.env).numbers();
+  const each = await Promise.all(ids.map((id) => numberStub(c.env, id).messages(id, to)));
+  if (one && !each[0]) return problem(c, "unknown phone number id", 404);
+  return c.json({
+    messages: each.flatMap((m) =>
+      (m?.messages ?? []).map(({ components_json, ...rest }) => ({
+        ...rest,
+        components: components_json === null ? null : JSON.parse(components_json),
+      })),
+    ),
+    attempts: each.flatMap((m) => m?.attempts ?? []),
+  });
+});
+
+app.get("/__sandbox/stats", async (c) => {
+  const one = c.req.query("phone_number_id");
+  const ids = one ? [one] : await registryStub(c.env).numbers();
+  const numbers = await Promise.all(ids.map((id) => numberStub(c.env, id).statistics(id)));
+  if (one && !numbers[0]) return problem(c, "unknown phone number id", 404);
+  return c.json({ numbers: numbers.filter((n) => n !== null) });
+});
+
+app.get("/__sandbox/templates", async (c) => {
+  const wabaId = c.req.query("waba_id");
+  if (!wabaId) return problem(c, "waba_id is required");
+  return c.json({ data: wabaTemplates(await registryStub(c.env).customTemplates(wabaId)) });
+});
+
+app.post("/__sandbox/templates", async (c) => {
+  const body = await jsonBody(c);
+  const wabaId = field(body, "waba_id");
+  if (typeof wabaId !== "string" || !/^\d+$/.test(wabaId))
+    return problem(c, "expected {waba_id: digits, template: {name, language, components, …}}");
+  const template = parseTemplate(field(body, "template"));
+  if (typeof template === "string") return problem(c, template);
+  const stale = await registryStub(c.env).addTemplate(wabaId, template);
+  await Promise.all(stale.map((id) => numberStub(c.env, id).forgetTemplates()));
+  return c.json(template);
+});
+
+app.post("/__sandbox/reset", async (c) => {
+  const one = c.req.query("phone_number_id");
+  if (one) {
+    // One number: its messages, counters and outbox; the demo number's settings too.
+    await numberStub(c.env, one).reset(isDemo(one));
+    return c.json({ reset: [one] });
+  }
+  const ids = await registryStub(c.env).resetAll();
+  await Promise.all(ids.map((id) => numberStub(c.env, id).reset(true)));
+  return c.json({ reset: ids });
+});
+
+app.notFound((c) => errorResponse(ERRORS.unknownPath(c.req.path)));
+
+app.onError((err) => {
+  console.error("sandbox error", err);
+  return errorResponse({ ...ERRORS.unavailable(), details: `Sandbox error: ${String(err)}` });
+});
 
 export default app;

@@ -1,636 +1,402 @@
 /**
- * SandboxNumberDO: one fake WhatsApp business number (named by its phone
- * number id). It accepts or refuses sends as Meta would, enforces the number's
- * throughput over a sliding one-second window, keeps what was sent for
- * inspection, and sends the status and reply webhooks back from an outbox
- * driven by its alarm (or holds them for tests to drain).
+ * SandboxNumberDO: one fake WhatsApp business number, named by its phone
+ * number id. It accepts or refuses sends as Meta would, holds the number to
+ * its throughput, keeps what was sent for inspection, and sends the status
+ * and reply webhooks from an outbox driven by its alarm (or holds them for
+ * the drain route when there is nowhere to send them).
+ *
+ * A send is one RPC and synchronous SQL, with no await between the
+ * throughput check and the accept, so concurrent sends cannot overrun the cap.
  */
 import { DurableObject } from "cloudflare:workers";
+import { recipientRefusal, rollFault, scheduledEvents } from "./behaviours";
+import { applyPatch, demoConfig, isDemo, type NumberConfig } from "./config";
+import { registryStub, type SandboxEnv } from "./env";
 import { ERRORS, errorBody, type MetaError } from "./errors";
-import { BUILT_IN_TEMPLATES, type SandboxTemplate } from "./templates";
-import { validateTemplateMessage } from "./validate";
-import { envelope, newWamid, type OutboxEvent, sign } from "./webhooks";
+import { emptyStats, NumberStore, type Stats } from "./number-store";
+import { type SandboxTemplate, wabaTemplates } from "./templates";
+import { SlidingWindow } from "./throughput";
+import { parseMessage, templateRefusal, validateTemplateMessage } from "./validate";
+import {
+  type NumberIdentity,
+  newWamid,
+  type PlannedPost,
+  planPosts,
+  type SignedDelivery,
+  signedDelivery,
+} from "./webhooks";
 
-export interface SandboxEnv {
-  APP_SECRET: string;
-  WEBHOOK_URL?: string;
-  SANDBOX_NUMBER: DurableObjectNamespace<SandboxNumberDO>;
-  SANDBOX_REGISTRY: DurableObjectNamespace<import("./registry-do").SandboxRegistryDO>;
-}
-
-export type FailureMode = "token_expired" | "account_locked" | "template_paused" | null;
-
-export interface NumberConfig {
-  phone_number_id: string;
-  waba_id: string;
-  display_phone_number: string;
-  access_token: string;
-  mps: number;
-  webhook_url: string | null;
-  delays: { sent_ms: number; delivered_ms: number; read_ms: number };
-  failure_mode: FailureMode;
-  faults: { error_500_rate: number; timeout_rate: number; throttle_rate: number };
-  timeout_ms: number;
-  shuffle_webhooks: boolean;
-  duplicate_webhook_rate: number;
-}
-
-export const DEMO_NUMBER = {
-  phone_number_id: "100000000000001",
-  waba_id: "200000000000001",
-  display_phone_number: "447576209857",
-  access_token: "sandbox-demo-token",
-} as const;
-
-export function defaultConfig(phoneNumberId: string): NumberConfig {
-  const demo = phoneNumberId === DEMO_NUMBER.phone_number_id;
-  return {
-    phone_number_id: phoneNumberId,
-    waba_id: demo ? DEMO_NUMBER.waba_id : "",
-    display_phone_number: demo ? DEMO_NUMBER.display_phone_number : "",
-    access_token: demo ? DEMO_NUMBER.access_token : "",
-    mps: 80,
-    webhook_url: null,
-    delays: { sent_ms: 100, delivered_ms: 300, read_ms: 600 },
-    failure_mode: null,
-    faults: { error_500_rate: 0, timeout_rate: 0, throttle_rate: 0 },
-    timeout_ms: 15_000,
-    shuffle_webhooks: false,
-    duplicate_webhook_rate: 0,
-  };
-}
-
-interface Stats {
-  accepted: number;
-  rejected_throughput: number;
-  rejected_other: number;
-  max_per_second: number;
-  duplicates: number;
-  first_accepted_at: number | null;
-  last_accepted_at: number | null;
-  webhooks_delivered: number;
-  webhooks_failed: number;
-}
-
-const EMPTY_STATS: Stats = {
-  accepted: 0,
-  rejected_throughput: 0,
-  rejected_other: 0,
-  max_per_second: 0,
-  duplicates: 0,
-  first_accepted_at: null,
-  last_accepted_at: null,
-  webhooks_delivered: 0,
-  webhooks_failed: 0,
-};
-
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS config (id INTEGER PRIMARY KEY CHECK (id = 1), json TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS stats (id INTEGER PRIMARY KEY CHECK (id = 1), json TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS messages (
-  wamid TEXT PRIMARY KEY, to_number TEXT NOT NULL, callback TEXT, template TEXT, language TEXT,
-  components TEXT, accepted_at INTEGER NOT NULL
-);
-CREATE INDEX IF NOT EXISTS messages_to_idx ON messages (to_number);
-CREATE TABLE IF NOT EXISTS attempts (key TEXT PRIMARY KEY, attempts INTEGER NOT NULL, accepted INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS outbox (
-  id INTEGER PRIMARY KEY AUTOINCREMENT, due_at INTEGER NOT NULL, event TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0
-);
-CREATE INDEX IF NOT EXISTS outbox_due_idx ON outbox (due_at);
-`;
-
-const MAX_EVENTS_PER_POST = 50;
-const MAX_WEBHOOK_ATTEMPTS = 6;
-
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
-
-/** The HTTP answer to a send: status and JSON text (plain data crosses the RPC boundary untouched). */
+/** The HTTP answer to a send. `delay_ms`: how long the Worker waits before answering (a timeout fault). */
 export interface SendAnswer {
   status: number;
   body: string;
+  delay_ms?: number;
 }
 
+/** Events one alarm run delivers at most; the rest go in the next run, straight after. */
+const EVENTS_PER_ALARM = 500;
+/**
+ * Least time between two alarm runs of a number: statuses due within it go
+ * in the same POSTs (as Meta groups them), which keeps webhook traffic, and
+ * the API's work per event, low at high send rates.
+ */
+const ALARM_GAP_MS = 50;
+const WEBHOOK_TIMEOUT_MS = 10_000;
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+const digitsOf = (s: string) => s.replace(/\D/g, "");
+
 export class SandboxNumberDO extends DurableObject<SandboxEnv> {
-  private cfg: NumberConfig | null = null;
+  private readonly store: NumberStore;
+  private cfg: NumberConfig | null;
   private stats: Stats;
-  /** Accept times within the last second: the sliding throughput window. */
-  private window: number[] = [];
-  private customTemplates: { at: number; list: SandboxTemplate[] } | null = null;
+  private readonly window = new SlidingWindow();
+  private templateCache: { wabaId: string; list: SandboxTemplate[] } | null = null;
+  /** Bumped when the WABA's templates change, so a lookup already under way is not cached. */
+  private templateGeneration = 0;
+  /** The alarm's time as last set or read; undefined until read once. */
+  private alarmAt: number | null | undefined = undefined;
+  /** When the last alarm run started. */
+  private lastAlarmRun = 0;
+  /** Outbox rows an alarm run is POSTing right now (the drain route leaves them alone). */
+  private readonly inFlight = new Set<number>();
 
   constructor(ctx: DurableObjectState, env: SandboxEnv) {
     super(ctx, env);
-    ctx.storage.sql.exec(SCHEMA);
-    const cfg = ctx.storage.sql.exec<{ json: string }>("SELECT json FROM config").toArray()[0];
-    this.cfg = cfg ? (JSON.parse(cfg.json) as NumberConfig) : null;
-    const stats = ctx.storage.sql.exec<{ json: string }>("SELECT json FROM stats").toArray()[0];
-    this.stats = stats ? (JSON.parse(stats.json) as Stats) : { ...EMPTY_STATS };
+    this.store = new NumberStore(ctx.storage.sql);
+    this.cfg = this.store.loadConfig();
+    this.stats = this.store.loadStats();
   }
 
-  // ---- configuration -------------------------------------------------------
-
-  config(phoneNumberId: string): NumberConfig | null {
-    if (!this.cfg && phoneNumberId === DEMO_NUMBER.phone_number_id)
-      this.saveConfig(defaultConfig(phoneNumberId));
+  /**
+   * The number's configuration. The demo number exists without setup: its
+   * defaults are stored on first use, so that the alarm (which is not told
+   * the number's id) finds them too.
+   */
+  private config(phoneNumberId: string): NumberConfig | null {
+    if (!this.cfg && isDemo(phoneNumberId)) {
+      this.cfg = demoConfig();
+      this.store.saveConfig(this.cfg);
+    }
     return this.cfg;
   }
 
-  configure(phoneNumberId: string, patch: Obj): NumberConfig {
-    const base = this.config(phoneNumberId) ?? defaultConfig(phoneNumberId);
-    const next: NumberConfig = {
-      ...base,
-      ...(typeof patch.waba_id === "string" ? { waba_id: patch.waba_id } : {}),
-      ...(typeof patch.display_phone_number === "string"
-        ? { display_phone_number: patch.display_phone_number }
-        : {}),
-      ...(typeof patch.access_token === "string" ? { access_token: patch.access_token } : {}),
-      ...(typeof patch.mps === "number" && patch.mps > 0 ? { mps: patch.mps } : {}),
-      ...("webhook_url" in patch
-        ? {
-            webhook_url:
-              typeof patch.webhook_url === "string" && patch.webhook_url ? patch.webhook_url : null,
-          }
-        : {}),
-      ...(isObj(patch.delays) ? { delays: { ...base.delays, ...numbers(patch.delays) } } : {}),
-      ...("failure_mode" in patch ? { failure_mode: failureMode(patch.failure_mode) } : {}),
-      ...(isObj(patch.faults) ? { faults: { ...base.faults, ...numbers(patch.faults) } } : {}),
-      ...(typeof patch.timeout_ms === "number" ? { timeout_ms: patch.timeout_ms } : {}),
-      ...(typeof patch.shuffle_webhooks === "boolean"
-        ? { shuffle_webhooks: patch.shuffle_webhooks }
-        : {}),
-      ...(typeof patch.duplicate_webhook_rate === "number"
-        ? { duplicate_webhook_rate: patch.duplicate_webhook_rate }
-        : {}),
-    };
-    this.saveConfig(next);
-    return next;
+  // ---- configuration --------------------------------------------------------------------
+
+  getConfig(phoneNumberId: string): NumberConfig | null {
+    return this.config(phoneNumberId);
   }
 
-  private saveConfig(cfg: NumberConfig): void {
-    this.cfg = cfg;
-    this.ctx.storage.sql.exec(
-      "INSERT INTO config (id, json) VALUES (1, ?) ON CONFLICT(id) DO UPDATE SET json = excluded.json",
-      JSON.stringify(cfg),
-    );
+  /** Creates or updates the number; `{error}` names the first wrong field. */
+  async configure(
+    phoneNumberId: string,
+    patch: unknown,
+  ): Promise<{ config: NumberConfig } | { error: string }> {
+    const next = applyPatch(phoneNumberId, this.config(phoneNumberId), patch);
+    if (typeof next === "string") return { error: next };
+    if (next.waba_id !== this.cfg?.waba_id) this.forgetTemplates();
+    this.cfg = next;
+    this.store.saveConfig(next);
+    // Webhooks held while there was no URL go out once there is one.
+    await this.armAlarm(this.store.nextDue());
+    return { config: next };
   }
 
-  private saveStats(): void {
-    this.ctx.storage.sql.exec(
-      "INSERT INTO stats (id, json) VALUES (1, ?) ON CONFLICT(id) DO UPDATE SET json = excluded.json",
-      JSON.stringify(this.stats),
-    );
+  /** Called when the WABA's own templates change. */
+  forgetTemplates(): void {
+    this.templateCache = null;
+    this.templateGeneration++;
   }
 
-  // ---- sending ---------------------------------------------------------------
+  // ---- sending ------------------------------------------------------------------------
 
   async send(
     phoneNumberId: string,
     authorization: string | null,
-    payload: unknown,
+    raw: string,
   ): Promise<SendAnswer> {
     const cfg = this.config(phoneNumberId);
-    if (!cfg) return this.refuse(ERRORS.unknownObject(phoneNumberId), false);
-    if (authorization !== `Bearer ${cfg.access_token}`)
-      return this.refuse(ERRORS.badToken(), false);
-    if (cfg.failure_mode === "token_expired") return this.refuse(ERRORS.badToken());
+    if (!cfg) return answer(ERRORS.unknownObject(phoneNumberId));
+    const token = /^Bearer\s+(.+)$/i.exec(authorization ?? "")?.[1]?.trim();
+    if (token !== cfg.access_token) return this.refuse(ERRORS.badToken());
+    if (cfg.failure_mode === "token_expired") return this.refuse(ERRORS.tokenExpired());
     if (cfg.failure_mode === "account_locked") return this.refuse(ERRORS.accountLocked());
-    if (!isObj(payload))
-      return this.refuse(ERRORS.invalidParameter("The request body must be a JSON object"));
-    if (payload.messaging_product !== "whatsapp") {
-      return this.refuse(ERRORS.invalidParameter("messaging_product must be 'whatsapp'"));
+
+    let payload: unknown;
+    try {
+      payload = JSON.parse(raw);
+    } catch {
+      return this.refuse(ERRORS.invalidParameter("The request body is not valid JSON"));
     }
-    const to = typeof payload.to === "string" ? payload.to : "";
-    const digits = to.replace(/^\+/, "");
-    if (!/^\d{6,15}$/.test(digits))
-      return this.refuse(ERRORS.invalidParameter("to: a phone number is required"));
-    const type = payload.type ?? "text";
-    if (type !== "template" && type !== "text")
-      return this.refuse(
-        ERRORS.invalidParameter(`type '${String(type)}' is not supported by the sandbox`),
+    const parsed = parseMessage(payload);
+    if (!parsed.ok) return this.refuse(parsed.error);
+    const message = parsed.value;
+
+    let template: SandboxTemplate | undefined;
+    if (message.template) {
+      const { name, language, components } = message.template;
+      template = (await this.templates(cfg.waba_id)).find(
+        (t) => t.name === name && t.language === language,
       );
-    const callback =
-      typeof payload.biz_opaque_callback_data === "string"
-        ? payload.biz_opaque_callback_data
-        : null;
-    if (callback && callback.length > 512)
-      return this.refuse(
-        ERRORS.invalidParameter("biz_opaque_callback_data is over 512 characters"),
-      );
-
-    const key = `${digits}|${callback ?? ""}`;
-    const attempt = this.countAttempt(key);
-
-    // Deterministic behaviours by recipient number (sandbox/README.md).
-    if (digits.endsWith("2222")) return this.refuse(ERRORS.marketingLimit());
-    if (digits.endsWith("3333") && attempt <= 2) return this.refuse(ERRORS.unavailable());
-
-    // Random fault injection (off by default).
-    const roll = Math.random();
-    const f = cfg.faults;
-    if (roll < f.error_500_rate) return this.refuse(ERRORS.unavailable());
-    if (roll < f.error_500_rate + f.timeout_rate) {
-      await new Promise((resolve) => setTimeout(resolve, cfg.timeout_ms));
-      return this.refuse(ERRORS.timeout());
-    }
-    if (roll < f.error_500_rate + f.timeout_rate + f.throttle_rate)
-      return this.refuse(ERRORS.throughput(), true, true);
-
-    let template: SandboxTemplate | null = null;
-    if (type === "template") {
-      const t = isObj(payload.template) ? payload.template : null;
-      const name = typeof t?.name === "string" ? t.name : "";
-      const language =
-        isObj(t?.language) && typeof t.language.code === "string" ? t.language.code : "";
-      if (!name || !language)
-        return this.refuse(
-          ERRORS.invalidParameter("template.name and template.language.code are required"),
-        );
-      template =
-        (await this.templates(cfg.waba_id)).find(
-          (x) => x.name === name && x.language === language,
-        ) ?? null;
-      if (template?.status !== "APPROVED")
-        return this.refuse(ERRORS.templateMissing(name, language));
-      if (cfg.failure_mode === "template_paused") return this.refuse(ERRORS.templatePaused());
-      const problem = validateTemplateMessage(template, t);
+      const refusal = templateRefusal(template, name, language);
+      if (refusal) return this.refuse(refusal);
+      if (cfg.failure_mode === "template_paused") return this.refuse(ERRORS.templatePaused(name));
+      const problem = template ? validateTemplateMessage(template, components) : null;
       if (problem) return this.refuse(problem);
     }
 
-    // Throughput: at most `mps` accepted sends in any sliding one-second window.
+    // From here to the accept there is no await: the window cannot change under us.
     const now = Date.now();
-    while (this.window.length && (this.window[0] ?? 0) <= now - 1000) this.window.shift();
-    if (this.window.length >= cfg.mps) return this.refuse(ERRORS.throughput(), true, true);
-    this.window.push(now);
+    if (this.window.count(now) >= cfg.mps) return this.refuse(ERRORS.throughput(cfg.mps), true);
+    const pair = this.store.recordAttempt(message.digits, message.callback);
+    const refusal = recipientRefusal(message.digits, pair.attempts);
+    if (refusal) return this.refuse(refusal);
+    const fault = rollFault(cfg.faults, Math.random());
+    if (fault === "error_500") return this.refuse(ERRORS.unavailable());
+    if (fault === "throttle") return this.refuse(ERRORS.throughput(cfg.mps), true);
+    // A timeout never accepts the message, so a client that retries after it sends no duplicate.
+    if (fault === "timeout") return { ...this.refuse(ERRORS.timeout()), delay_ms: cfg.timeout_ms };
 
+    const inWindow = this.window.add(now);
     const wamid = newWamid();
     const s = this.stats;
     s.accepted++;
-    s.max_per_second = Math.max(s.max_per_second, this.window.length);
+    s.max_per_second = Math.max(s.max_per_second, inWindow);
     s.first_accepted_at ??= now;
     s.last_accepted_at = now;
-    const sql = this.ctx.storage.sql;
-    if (callback) {
-      const prior = sql
-        .exec<{ accepted: number }>("SELECT accepted FROM attempts WHERE key = ?", key)
-        .one().accepted;
-      if (prior > 0) s.duplicates++;
-    }
-    sql.exec("UPDATE attempts SET accepted = accepted + 1 WHERE key = ?", key);
-    const t = isObj(payload.template) ? payload.template : {};
-    sql.exec(
-      "INSERT INTO messages (wamid, to_number, callback, template, language, components, accepted_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-      wamid,
-      to,
-      callback,
-      template?.name ?? null,
-      template?.language ?? null,
-      JSON.stringify(t.components ?? null),
-      now,
+    if (message.callback && pair.accepted > 0) s.duplicates++;
+    const events = scheduledEvents(
+      {
+        wamid,
+        digits: message.digits,
+        callback: message.callback,
+        acceptedAt: now,
+        category: template ? template.category.toLowerCase() : "service",
+        businessDigits: digitsOf(cfg.display_phone_number),
+      },
+      cfg.delays,
     );
-    this.saveStats();
-    this.scheduleWebhooks(cfg, wamid, digits, callback, now);
-    await this.armAlarm(cfg);
+    this.store.recordAccepted(
+      {
+        wamid,
+        to_input: message.to,
+        wa_id: message.digits,
+        callback: message.callback,
+        type: message.type,
+        template: template?.name ?? null,
+        language: template?.language ?? null,
+        components: message.template ? JSON.stringify(message.template.components) : null,
+        accepted_at: now,
+      },
+      events,
+    );
+    this.store.saveStats(s);
+    await this.armAlarm(Math.min(...events.map((e) => e.due)));
     return {
       status: 200,
       body: JSON.stringify({
         messaging_product: "whatsapp",
-        contacts: [{ input: to, wa_id: digits }],
+        contacts: [{ input: message.to, wa_id: message.digits }],
         messages: [{ id: wamid, message_status: "accepted" }],
       }),
     };
   }
 
-  private countAttempt(key: string): number {
-    return this.ctx.storage.sql
-      .exec<{ attempts: number }>(
-        "INSERT INTO attempts (key, attempts, accepted) VALUES (?, 1, 0) ON CONFLICT(key) DO UPDATE SET attempts = attempts + 1 RETURNING attempts",
-        key,
-      )
-      .one().attempts;
+  private refuse(error: MetaError, throughput = false): SendAnswer {
+    if (throughput) this.stats.rejected_throughput++;
+    else this.stats.rejected_other++;
+    this.store.saveStats(this.stats);
+    return answer(error);
   }
 
-  private refuse(error: MetaError, count = true, throughput = false): SendAnswer {
-    if (count) {
-      if (throughput) this.stats.rejected_throughput++;
-      else this.stats.rejected_other++;
-      this.saveStats();
-    }
-    return { status: error.status, body: JSON.stringify(errorBody(error)) };
-  }
-
+  /** The WABA's templates: built-ins and its own, cached until they change. */
   private async templates(wabaId: string): Promise<SandboxTemplate[]> {
-    if (!this.customTemplates || Date.now() - this.customTemplates.at > 2000) {
-      const registry = this.env.SANDBOX_REGISTRY.get(
-        this.env.SANDBOX_REGISTRY.idFromName("registry"),
-      );
-      this.customTemplates = { at: Date.now(), list: await registry.customTemplates(wabaId) };
-    }
-    return [...this.customTemplates.list, ...BUILT_IN_TEMPLATES];
+    if (this.templateCache?.wabaId === wabaId) return this.templateCache.list;
+    const generation = this.templateGeneration;
+    const list = wabaTemplates(await registryStub(this.env).customTemplates(wabaId));
+    if (generation === this.templateGeneration) this.templateCache = { wabaId, list };
+    return list;
   }
 
-  // ---- webhooks --------------------------------------------------------------
-
-  private scheduleWebhooks(
-    cfg: NumberConfig,
-    wamid: string,
-    to: string,
-    callback: string | null,
-    at: number,
-  ): void {
-    const d = cfg.delays;
-    const status = (name: string, due: number, extra: Obj = {}) =>
-      this.enqueue(due, {
-        kind: "status",
-        status: {
-          id: wamid,
-          status: name,
-          timestamp: String(Math.floor(due / 1000)),
-          recipient_id: to,
-          ...(callback && name !== "failed" ? { biz_opaque_callback_data: callback } : {}),
-          ...(name === "sent" || name === "delivered"
-            ? {
-                conversation: { id: `conv${wamid.slice(-12)}`, origin: { type: "marketing" } },
-                pricing: { billable: true, pricing_model: "PMP", category: "marketing" },
-              }
-            : {}),
-          ...extra,
-        },
-      });
-    status("sent", at + d.sent_ms);
-    if (to.endsWith("1111")) {
-      // Meta does not promise biz_opaque_callback_data on failures: Chorus must find the message by wamid.
-      status("failed", at + d.delivered_ms, {
-        errors: [
-          {
-            code: 131026,
-            title: "Message undeliverable",
-            message: "Message undeliverable",
-            error_data: {
-              details: "The recipient is not a WhatsApp user, or has not accepted the terms.",
-            },
-          },
-        ],
-      });
-      return;
-    }
-    status("delivered", at + d.delivered_ms);
-    if (to.endsWith("4444")) return;
-    status("read", at + d.read_ms);
-    const replyAt = at + d.read_ms + 100;
-    const contact = { profile: { name: `Sandbox ${to.slice(-4)}` }, wa_id: to };
-    if (to.endsWith("5555")) {
-      this.enqueue(replyAt, {
-        kind: "message",
-        contact,
-        message: {
-          from: to,
-          id: newWamid(),
-          timestamp: String(Math.floor(replyAt / 1000)),
-          type: "text",
-          text: { body: "STOP" },
-        },
-      });
-    } else if (to.endsWith("6666")) {
-      this.enqueue(replyAt, {
-        kind: "message",
-        contact,
-        message: {
-          from: to,
-          id: newWamid(),
-          timestamp: String(Math.floor(replyAt / 1000)),
-          type: "button",
-          button: { text: "Yes", payload: "Yes" },
-          context: { from: cfg.display_phone_number, id: wamid },
-        },
-      });
-    }
-  }
-
-  private enqueue(due: number, event: OutboxEvent): void {
-    this.ctx.storage.sql.exec(
-      "INSERT INTO outbox (due_at, event) VALUES (?, ?)",
-      due,
-      JSON.stringify(event),
-    );
-  }
+  // ---- webhooks -----------------------------------------------------------------------
 
   private webhookUrl(cfg: NumberConfig): string | null {
     return cfg.webhook_url || this.env.WEBHOOK_URL || null;
   }
 
-  private async armAlarm(cfg: NumberConfig): Promise<void> {
-    if (!this.webhookUrl(cfg)) return; // held for tests to drain
-    const next = this.ctx.storage.sql
-      .exec<{ due: number | null }>("SELECT MIN(due_at) AS due FROM outbox")
-      .one().due;
-    if (next === null) return;
-    const current = await this.ctx.storage.getAlarm();
-    if (current === null || next < current) await this.ctx.storage.setAlarm(next);
-  }
-
-  /** Takes due events out of the outbox, in delivery order (shuffled and duplicated when configured). */
-  private takeDue(
-    all: boolean,
-    limit: number,
-  ): { ids: number[]; events: OutboxEvent[]; attempts: number[] } {
-    const rows = this.ctx.storage.sql
-      .exec<{ id: number; event: string; attempts: number }>(
-        `SELECT id, event, attempts FROM outbox ${all ? "" : "WHERE due_at <= ?"} ORDER BY due_at, id LIMIT ?`,
-        ...(all ? [limit] : [Date.now(), limit]),
-      )
-      .toArray();
-    const cfg = this.cfg;
-    const events = rows.map((r) => JSON.parse(r.event) as OutboxEvent);
-    const order = events.map((_, i) => i);
-    if (cfg?.duplicate_webhook_rate) {
-      for (let i = 0; i < events.length; i++)
-        if (Math.random() < cfg.duplicate_webhook_rate) order.push(i);
-    }
-    if (cfg?.shuffle_webhooks) {
-      for (let i = order.length - 1; i > 0; i--) {
-        const j = Math.floor(Math.random() * (i + 1));
-        [order[i], order[j]] = [order[j] as number, order[i] as number];
-      }
-    }
-    return {
-      ids: rows.map((r) => r.id),
-      events: order.map((i) => events[i] as OutboxEvent),
-      attempts: rows.map((r) => r.attempts),
-    };
-  }
-
-  private identity(cfg: NumberConfig) {
+  private identity(cfg: NumberConfig): NumberIdentity {
     return {
       phoneNumberId: cfg.phone_number_id,
       wabaId: cfg.waba_id,
-      displayNumber: cfg.display_phone_number,
+      displayNumber: digitsOf(cfg.display_phone_number),
     };
   }
 
-  private async signedPosts(cfg: NumberConfig, events: OutboxEvent[]) {
-    const posts: { body: string; headers: Record<string, string> }[] = [];
-    for (let i = 0; i < events.length; i += MAX_EVENTS_PER_POST) {
-      const body = envelope(this.identity(cfg), events.slice(i, i + MAX_EVENTS_PER_POST));
-      posts.push({
-        body,
-        headers: {
-          "content-type": "application/json",
-          "x-hub-signature-256": await sign(body, this.env.APP_SECRET),
-        },
-      });
-    }
-    return posts;
-  }
-
-  /** For tests: the signed deliveries of every due event (every event with `all`), removed from the outbox. */
-  async drain(
-    phoneNumberId: string,
-    all: boolean,
-  ): Promise<{ body: string; headers: Record<string, string> }[]> {
-    const cfg = this.config(phoneNumberId);
-    if (!cfg) return [];
-    const { ids, events } = this.takeDue(all, 100_000);
-    this.deleteOutbox(ids);
-    return this.signedPosts(cfg, events);
-  }
-
-  private deleteOutbox(ids: number[]): void {
-    for (let i = 0; i < ids.length; i += 90) {
-      const chunk = ids.slice(i, i + 90);
-      this.ctx.storage.sql.exec(
-        `DELETE FROM outbox WHERE id IN (${chunk.map(() => "?").join(",")})`,
-        ...chunk,
-      );
-    }
-  }
-
-  override async alarm(): Promise<void> {
-    const cfg = this.cfg;
-    if (!cfg) return;
-    const url = this.webhookUrl(cfg);
-    if (!url) return;
-    const { ids, events, attempts } = this.takeDue(false, 1000);
-    if (ids.length) {
-      const posts = await this.signedPosts(cfg, events);
-      const results = await Promise.all(
-        posts.map((p) =>
-          fetch(url, { method: "POST", headers: p.headers, body: p.body })
-            .then(async (r) => {
-              await r.body?.cancel();
-              return r.ok;
-            })
-            .catch(() => false),
-        ),
-      );
-      const delivered = results.every(Boolean);
-      if (delivered) {
-        this.deleteOutbox(ids);
-        this.stats.webhooks_delivered += events.length;
-      } else {
-        // Like Meta: retry the whole delivery later with backoff, then give up.
-        const attempt = Math.max(...attempts) + 1;
-        if (attempt >= MAX_WEBHOOK_ATTEMPTS) {
-          this.deleteOutbox(ids);
-          this.stats.webhooks_failed += ids.length;
-        } else {
-          const due = Date.now() + 1000 * 2 ** (attempt - 1);
-          for (const id of ids)
-            this.ctx.storage.sql.exec(
-              "UPDATE outbox SET attempts = ?, due_at = ? WHERE id = ?",
-              attempt,
-              due,
-              id,
-            );
-        }
-      }
-      this.saveStats();
-    }
-    const next = this.ctx.storage.sql
-      .exec<{ due: number | null }>("SELECT MIN(due_at) AS due FROM outbox")
-      .one().due;
-    if (next !== null) await this.ctx.storage.setAlarm(Math.max(next, Date.now() + 20));
-  }
-
-  // ---- inspection ----------------------------------------------------------------
-
-  messages(to: string | null) {
-    const sql = this.ctx.storage.sql;
-    const rows = to
-      ? sql
-          .exec<Record<string, SqlStorageValue>>(
-            "SELECT * FROM messages WHERE to_number = ? OR to_number = ? ORDER BY accepted_at",
-            to,
-            `+${to.replace(/^\+/, "")}`,
-          )
-          .toArray()
-      : sql
-          .exec<Record<string, SqlStorageValue>>("SELECT * FROM messages ORDER BY accepted_at")
-          .toArray();
-    const attempts = new Map(
-      sql
-        .exec<{ key: string; attempts: number }>("SELECT key, attempts FROM attempts")
-        .toArray()
-        .map((r) => [r.key, r.attempts]),
-    );
-    return rows.map((r) => {
-      const digits = String(r.to_number).replace(/^\+/, "");
-      return {
-        wamid: r.wamid,
-        to: r.to_number,
-        biz_opaque_callback_data: r.callback,
-        template: r.template,
-        language: r.language,
-        components: r.components ? JSON.parse(String(r.components)) : null,
-        accepted_at: new Date(Number(r.accepted_at)).toISOString(),
-        attempts: attempts.get(`${digits}|${r.callback ?? ""}`) ?? 1,
-      };
+  private plan(cfg: NumberConfig, rows: Parameters<typeof planPosts>[0]): PlannedPost[] {
+    return planPosts(rows, {
+      shuffle: cfg.shuffle_webhooks,
+      duplicateRate: cfg.duplicate_webhook_rate,
+      random: Math.random,
     });
   }
 
-  statistics(phoneNumberId: string) {
-    const pending = this.ctx.storage.sql
-      .exec<{ n: number }>("SELECT COUNT(*) AS n FROM outbox")
-      .one().n;
+  /** Makes sure the alarm fires by `due` when webhooks have somewhere to go. */
+  private async armAlarm(due: number | null): Promise<void> {
+    const cfg = this.cfg;
+    if (due === null || !cfg || !this.webhookUrl(cfg)) return;
+    if (this.alarmAt === undefined) this.alarmAt = await this.ctx.storage.getAlarm();
+    if (this.alarmAt !== null && this.alarmAt <= due) return;
+    // Not sooner than ALARM_GAP_MS after the last run, so that due events pile up into bigger POSTs.
+    const at = Math.max(due, this.lastAlarmRun + ALARM_GAP_MS);
+    if (this.alarmAt !== null && this.alarmAt <= at) return;
+    this.alarmAt = at;
+    await this.ctx.storage.setAlarm(at);
+  }
+
+  /**
+   * For tests and scripts: the signed deliveries of the due events (every
+   * event with `all`), taken out of the outbox. Null for an unknown number.
+   */
+  async drain(phoneNumberId: string, all: boolean): Promise<SignedDelivery[] | null> {
+    const cfg = this.config(phoneNumberId);
+    if (!cfg) return null;
+    const rows = this.store
+      .due(all ? null : Date.now(), 100_000)
+      .filter((r) => !this.inFlight.has(r.id));
+    const posts = this.plan(cfg, rows);
+    // Taken out before the first await, so that two drains never hand out the same event.
+    this.store.remove(rows.map((r) => r.id));
+    this.stats.webhooks_drained += rows.length;
+    this.stats.webhooks_duplicated += posts
+      .filter((p) => p.duplicate)
+      .reduce((n, p) => n + p.events.length, 0);
+    this.store.saveStats(this.stats);
+    const identity = this.identity(cfg);
+    return Promise.all(posts.map((p) => signedDelivery(identity, p.events, this.env.APP_SECRET)));
+  }
+
+  /** POSTs the due webhooks; a failed POST is retried with exponential backoff, like Meta. */
+  override async alarm(): Promise<void> {
+    this.alarmAt = null;
+    this.lastAlarmRun = Date.now();
+    const cfg = this.cfg;
+    const url = cfg ? this.webhookUrl(cfg) : null;
+    if (!cfg || !url) return;
+    const rows = this.store.due(Date.now(), EVENTS_PER_ALARM);
+    const attempts = new Map(rows.map((r) => [r.id, r.attempts]));
+    const posts = this.plan(cfg, rows);
+    for (const r of rows) this.inFlight.add(r.id);
+    const identity = this.identity(cfg);
+    const results = await Promise.all(
+      posts.map(async (p) =>
+        post(url, await signedDelivery(identity, p.events, this.env.APP_SECRET)),
+      ),
+    );
+    for (const r of rows) this.inFlight.delete(r.id);
+
     const s = this.stats;
+    const { max_attempts, base_ms } = cfg.webhook_retry;
+    posts.forEach((p, i) => {
+      const ok = results[i] === true;
+      if (p.duplicate) {
+        if (ok) s.webhooks_duplicated += p.events.length;
+        return;
+      }
+      if (ok) {
+        this.store.remove(p.ids);
+        s.webhooks_delivered += p.ids.length;
+        return;
+      }
+      const failures = Math.max(...p.ids.map((id) => attempts.get(id) ?? 0)) + 1;
+      if (failures >= max_attempts) {
+        this.store.remove(p.ids);
+        s.webhooks_failed += p.ids.length;
+      } else {
+        this.store.reschedule(p.ids, failures, Date.now() + base_ms * 2 ** (failures - 1));
+        s.webhooks_retried += p.ids.length;
+      }
+    });
+    if (posts.length > 0) this.store.saveStats(s);
+    const next = this.store.nextDue();
+    if (next !== null) {
+      this.alarmAt = Math.max(next, Date.now() + ALARM_GAP_MS);
+      await this.ctx.storage.setAlarm(this.alarmAt);
+    }
+  }
+
+  // ---- inspection ---------------------------------------------------------------------
+
+  messages(phoneNumberId: string, to: string | null) {
+    if (!this.config(phoneNumberId)) return null;
+    const waId = to === null ? null : digitsOf(to);
     return {
-      phone_number_id: phoneNumberId,
-      accepted: s.accepted,
-      rejected_throughput: s.rejected_throughput,
-      rejected_other: s.rejected_other,
-      max_per_second: s.max_per_second,
-      duplicates: s.duplicates,
-      first_accepted_at: s.first_accepted_at ? new Date(s.first_accepted_at).toISOString() : null,
-      last_accepted_at: s.last_accepted_at ? new Date(s.last_accepted_at).toISOString() : null,
-      webhooks_delivered: s.webhooks_delivered,
-      webhooks_failed: s.webhooks_failed,
-      webhooks_pending: pending,
+      messages: this.store.messages(waId).map((m) => ({
+        phone_number_id: phoneNumberId,
+        wamid: m.wamid,
+        to: m.to_input,
+        wa_id: m.wa_id,
+        type: m.type,
+        biz_opaque_callback_data: m.callback,
+        template: m.template,
+        language: m.language,
+        // As JSON text: `unknown` does not survive the RPC's types (the router parses it).
+        components_json: m.components,
+        accepted_at: iso(m.accepted_at),
+        attempts: m.attempts,
+      })),
+      attempts: this.store.attempts(waId).map((a) => ({
+        phone_number_id: phoneNumberId,
+        to: a.wa_id,
+        biz_opaque_callback_data: a.callback,
+        attempts: a.attempts,
+        accepted: a.accepted,
+      })),
     };
   }
 
-  /** Wipes what was sent and counted; `everything` also forgets the configuration. */
-  async reset(everything: boolean): Promise<void> {
-    const sql = this.ctx.storage.sql;
-    sql.exec("DELETE FROM messages");
-    sql.exec("DELETE FROM attempts");
-    sql.exec("DELETE FROM outbox");
-    sql.exec("DELETE FROM stats");
-    this.stats = { ...EMPTY_STATS };
-    this.window = [];
-    if (everything) {
-      sql.exec("DELETE FROM config");
+  statistics(phoneNumberId: string) {
+    if (!this.config(phoneNumberId)) return null;
+    const s = this.stats;
+    return {
+      phone_number_id: phoneNumberId,
+      ...s,
+      first_accepted_at: iso(s.first_accepted_at),
+      last_accepted_at: iso(s.last_accepted_at),
+      webhooks_pending: this.store.pending(),
+    };
+  }
+
+  /** Forgets what was sent and counted; `forgetConfig` also drops the configuration (the demo number's returns to its defaults). */
+  async reset(forgetConfig: boolean): Promise<void> {
+    this.store.wipe();
+    this.stats = emptyStats();
+    this.window.reset();
+    this.forgetTemplates();
+    if (forgetConfig) {
+      this.store.deleteConfig();
       this.cfg = null;
     }
+    this.alarmAt = null;
     await this.ctx.storage.deleteAlarm();
   }
 }
 
-function numbers(o: Obj): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const [k, v] of Object.entries(o))
-    if (typeof v === "number" && Number.isFinite(v) && v >= 0) out[k] = v;
-  return out;
+function answer(error: MetaError): SendAnswer {
+  return { status: error.status, body: JSON.stringify(errorBody(error)) };
 }
 
-function failureMode(v: unknown): FailureMode {
-  return v === "token_expired" || v === "account_locked" || v === "template_paused" ? v : null;
+/** One webhook POST; true when answered 2xx. */
+async function post(url: string, delivery: SignedDelivery): Promise<boolean> {
+  try {
+    const res = await fetch(url, {
+      method: "POST",
+      headers: delivery.headers,
+      body: delivery.body,
+      signal: AbortSignal.timeout(WEBHOOK_TIMEOUT_MS),
+    });
+    await res.body?.cancel();
+    return res.ok;
+  } catch {
+    return false;
+  }
 }

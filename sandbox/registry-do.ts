@@ -1,22 +1,38 @@
 /**
- * SandboxRegistryDO (one instance, named "registry"): which numbers exist
- * (for /__sandbox/stats and for the template list's token check) and the
- * templates added per WABA through POST /__sandbox/templates.
+ * SandboxRegistryDO (one instance, named "registry"): which numbers exist,
+ * with their WABA and token (for the stats of every number and for the
+ * template list's token check), and the templates added to each WABA through
+ * POST /__sandbox/templates. Not on the send path: a number DO reads its
+ * WABA's templates once and caches them until told they changed.
  */
 import { DurableObject } from "cloudflare:workers";
-import { DEMO_NUMBER, type SandboxEnv } from "./number-do";
+import { DEMO_NUMBER } from "./config";
+import type { SandboxEnv } from "./env";
 import type { SandboxTemplate } from "./templates";
 
 export class SandboxRegistryDO extends DurableObject<SandboxEnv> {
   constructor(ctx: DurableObjectState, env: SandboxEnv) {
     super(ctx, env);
     ctx.storage.sql.exec(`
-      CREATE TABLE IF NOT EXISTS numbers (phone_number_id TEXT PRIMARY KEY, waba_id TEXT NOT NULL, access_token TEXT NOT NULL);
-      CREATE INDEX IF NOT EXISTS numbers_waba_idx ON numbers (waba_id);
-      CREATE TABLE IF NOT EXISTS templates (waba_id TEXT NOT NULL, name TEXT NOT NULL, language TEXT NOT NULL, json TEXT NOT NULL,
-        PRIMARY KEY (waba_id, name, language));
+      CREATE TABLE IF NOT EXISTS numbers (
+        phone_number_id TEXT PRIMARY KEY, waba_id TEXT NOT NULL, access_token TEXT NOT NULL
+      );
+      CREATE INDEX IF NOT EXISTS numbers_waba ON numbers (waba_id);
+      CREATE TABLE IF NOT EXISTS templates (
+        waba_id TEXT NOT NULL, name TEXT NOT NULL, language TEXT NOT NULL, json TEXT NOT NULL,
+        PRIMARY KEY (waba_id, name, language)
+      );
     `);
-    this.register(DEMO_NUMBER.phone_number_id, DEMO_NUMBER.waba_id, DEMO_NUMBER.access_token);
+    this.registerDemo();
+  }
+
+  private registerDemo(): void {
+    this.ctx.storage.sql.exec(
+      "INSERT OR IGNORE INTO numbers (phone_number_id, waba_id, access_token) VALUES (?, ?, ?)",
+      DEMO_NUMBER.phone_number_id,
+      DEMO_NUMBER.waba_id,
+      DEMO_NUMBER.access_token,
+    );
   }
 
   register(phoneNumberId: string, wabaId: string, accessToken: string): void {
@@ -29,12 +45,6 @@ export class SandboxRegistryDO extends DurableObject<SandboxEnv> {
     );
   }
 
-  forget(phoneNumberId: string): void {
-    if (phoneNumberId !== DEMO_NUMBER.phone_number_id) {
-      this.ctx.storage.sql.exec("DELETE FROM numbers WHERE phone_number_id = ?", phoneNumberId);
-    }
-  }
-
   numbers(): string[] {
     return this.ctx.storage.sql
       .exec<{ phone_number_id: string }>(
@@ -44,15 +54,18 @@ export class SandboxRegistryDO extends DurableObject<SandboxEnv> {
       .map((r) => r.phone_number_id);
   }
 
-  /** Tokens of the WABA's numbers: any of them may read its templates. */
-  wabaTokens(wabaId: string): string[] {
+  /** The WABA's numbers and their tokens: any of them may read its templates. */
+  wabaNumbers(wabaId: string): { phone_number_id: string; access_token: string }[] {
     return this.ctx.storage.sql
-      .exec<{ access_token: string }>("SELECT access_token FROM numbers WHERE waba_id = ?", wabaId)
-      .toArray()
-      .map((r) => r.access_token);
+      .exec<{ phone_number_id: string; access_token: string }>(
+        "SELECT phone_number_id, access_token FROM numbers WHERE waba_id = ?",
+        wabaId,
+      )
+      .toArray();
   }
 
-  addTemplate(wabaId: string, template: SandboxTemplate): void {
+  /** Adds or replaces one of the WABA's templates; returns the WABA's numbers, whose caches are now stale. */
+  addTemplate(wabaId: string, template: SandboxTemplate): string[] {
     this.ctx.storage.sql.exec(
       `INSERT INTO templates (waba_id, name, language, json) VALUES (?, ?, ?, ?)
        ON CONFLICT(waba_id, name, language) DO UPDATE SET json = excluded.json`,
@@ -61,19 +74,22 @@ export class SandboxRegistryDO extends DurableObject<SandboxEnv> {
       template.language,
       JSON.stringify(template),
     );
+    return this.wabaNumbers(wabaId).map((n) => n.phone_number_id);
   }
 
   customTemplates(wabaId: string): SandboxTemplate[] {
     return this.ctx.storage.sql
-      .exec<{ json: string }>(
-        "SELECT json FROM templates WHERE waba_id = ? ORDER BY name, language",
-        wabaId,
-      )
+      .exec<{ json: string }>("SELECT json FROM templates WHERE waba_id = ?", wabaId)
       .toArray()
       .map((r) => JSON.parse(r.json) as SandboxTemplate);
   }
 
-  clearTemplates(): void {
+  /** Forgets every number but the demo one (back to its defaults) and every added template; returns the numbers it knew. */
+  resetAll(): string[] {
+    const known = this.numbers();
+    this.ctx.storage.sql.exec("DELETE FROM numbers");
     this.ctx.storage.sql.exec("DELETE FROM templates");
+    this.registerDemo();
+    return known;
   }
 }

@@ -4,12 +4,15 @@
  * kind (text header, location header, flow button, copy code, no parameters,
  * not approved). More can be added per WABA through POST /__sandbox/templates.
  */
+export const TEMPLATE_STATUSES = ["APPROVED", "PENDING", "REJECTED", "PAUSED", "DISABLED"] as const;
+export const TEMPLATE_CATEGORIES = ["MARKETING", "UTILITY", "AUTHENTICATION"] as const;
+
 export interface SandboxTemplate {
   id: string;
   name: string;
   language: string;
-  status: "APPROVED" | "PENDING" | "REJECTED" | "PAUSED" | "DISABLED";
-  category: "MARKETING" | "UTILITY" | "AUTHENTICATION";
+  status: (typeof TEMPLATE_STATUSES)[number];
+  category: (typeof TEMPLATE_CATEGORIES)[number];
   parameter_format: "POSITIONAL" | "NAMED";
   components: Record<string, unknown>[];
 }
@@ -175,3 +178,59 @@ export const BUILT_IN_TEMPLATES: readonly SandboxTemplate[] = [
     components: [{ type: "BODY", text: "Coming soon." }],
   },
 ];
+
+const key = (t: { name: string; language: string }) => `${t.name}\u0000${t.language}`;
+
+/**
+ * A WABA's templates: the built-ins (a WABA's own template of the same name
+ * and language replaces the built-in in place), then the WABA's other
+ * templates by name and language. The order is stable, so paging is too.
+ */
+export function wabaTemplates(custom: readonly SandboxTemplate[]): SandboxTemplate[] {
+  const own = new Map(custom.map((t) => [key(t), t]));
+  const builtIn = BUILT_IN_TEMPLATES.map((t) => own.get(key(t)) ?? t);
+  const builtInKeys = new Set(BUILT_IN_TEMPLATES.map(key));
+  const extra = custom
+    .filter((t) => !builtInKeys.has(key(t)))
+    .sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+  return [...builtIn, ...extra];
+}
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** Reads a template given to POST /__sandbox/templates; an error message when it is not one. */
+export function parseTemplate(input: unknown): SandboxTemplate | string {
+  if (!isObj(input)) return "template must be an object";
+  const { name, language, status, category, parameter_format, components, id } = input;
+  if (typeof name !== "string" || !/^[a-z0-9_]{1,512}$/.test(name))
+    return "template.name must be lowercase letters, digits and underscores";
+  if (typeof language !== "string" || !language) return "template.language is required";
+  if (!Array.isArray(components) || !components.every(isObj))
+    return "template.components must be an array of objects";
+  if (status !== undefined && !TEMPLATE_STATUSES.some((s) => s === status))
+    return `template.status must be one of ${TEMPLATE_STATUSES.join(", ")}`;
+  if (category !== undefined && !TEMPLATE_CATEGORIES.some((c) => c === category))
+    return `template.category must be one of ${TEMPLATE_CATEGORIES.join(", ")}`;
+  if (
+    parameter_format !== undefined &&
+    parameter_format !== "POSITIONAL" &&
+    parameter_format !== "NAMED"
+  )
+    return "template.parameter_format must be POSITIONAL or NAMED";
+  return {
+    // Meta's template ids are numeric strings; a random one cannot collide with the built-ins'.
+    id: typeof id === "string" && id ? id : randomId(),
+    name,
+    language,
+    status: TEMPLATE_STATUSES.find((s) => s === status) ?? "APPROVED",
+    category: TEMPLATE_CATEGORIES.find((c) => c === category) ?? "MARKETING",
+    parameter_format: parameter_format === "NAMED" ? "NAMED" : "POSITIONAL",
+    components,
+  };
+}
+
+function randomId(): string {
+  const [a = 0, b = 0] = crypto.getRandomValues(new Uint32Array(2));
+  return `3${String(a).padStart(10, "0")}${String(b % 10000).padStart(4, "0")}`;
+}

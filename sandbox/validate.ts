@@ -1,7 +1,14 @@
 /**
- * Checks a template message's `components` against the template as Meta does,
- * independently of Chorus's own rendering code (so that a bug there shows up
- * here as Meta's error, not as a silent agreement).
+ * Pure checks of a send request, as Meta makes them: the message envelope,
+ * then a template message's `components` against the template. Written
+ * independently of Chorus's own rendering code, so that a bug there shows up
+ * here as Meta's error instead of a silent agreement.
+ *
+ * Codes: a parameter count that differs from the template is 132000; a
+ * parameter of the wrong kind (video for an image header, a wrong button
+ * sub_type, a carousel that differs in cards) is 132012; an empty or missing
+ * value is 131008; a malformed value 131009; a text parameter with a line
+ * break, a tab or five spaces 132018; filled text over the limit 132005.
  */
 import { ERRORS, type MetaError } from "./errors";
 import type { SandboxTemplate } from "./templates";
@@ -10,183 +17,498 @@ type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
 const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 const str = (v: unknown): string => (typeof v === "string" ? v : "");
+const lower = (v: unknown): string => str(v).toLowerCase();
 
-const BODY_LIMIT = 1024;
-const HEADER_TEXT_LIMIT = 60;
+export const LIMITS = {
+  body: 1024,
+  headerText: 60,
+  text: 4096,
+  callbackData: 512,
+  couponCode: 15,
+} as const;
 
-/** The distinct variables of a text: `{{1}}`, `{{first_name}}`. */
-function variables(text: string): string[] {
-  return [...new Set([...text.matchAll(/\{\{\s*([A-Za-z0-9_]+)\s*\}\}/g)].map((m) => m[1] ?? ""))];
+export interface TemplateRequest {
+  name: string;
+  language: string;
+  components: unknown[];
 }
 
-function fill(text: string, params: string[]): string {
-  const vars = variables(text);
-  return text.replace(
-    /\{\{\s*([A-Za-z0-9_]+)\s*\}\}/g,
-    (_, name: string) => params[vars.indexOf(name)] ?? "",
+export interface ParsedMessage {
+  /** `to` as sent. */
+  to: string;
+  /** Its digits: the recipient's wa_id. */
+  digits: string;
+  type: "template" | "text";
+  callback: string | null;
+  template: TemplateRequest | null;
+}
+
+export type Parsed<T> = { ok: true; value: T } | { ok: false; error: MetaError };
+const fail = (error: MetaError): { ok: false; error: MetaError } => ({ ok: false, error });
+
+/** The envelope of `POST /{version}/{phone-number-id}/messages`. */
+export function parseMessage(payload: unknown): Parsed<ParsedMessage> {
+  if (!isObj(payload))
+    return fail(ERRORS.invalidParameter("The request body must be a JSON object"));
+  if (payload.messaging_product !== "whatsapp") {
+    return fail(
+      ERRORS.invalidParameter(
+        payload.messaging_product === undefined
+          ? "The parameter messaging_product is required."
+          : "messaging_product must be 'whatsapp'",
+      ),
+    );
+  }
+  if (payload.recipient_type !== undefined && payload.recipient_type !== "individual")
+    return fail(ERRORS.invalidParameter("recipient_type must be 'individual'"));
+  if (payload.to === undefined || payload.to === null || payload.to === "")
+    return fail(ERRORS.invalidParameter("The parameter to is required."));
+  const to = typeof payload.to === "string" ? payload.to : "";
+  // Meta tolerates formatting characters in `to`; the digits are what count.
+  const digits = to.replace(/[\s\-().]/g, "").replace(/^\+/, "");
+  if (!/^\d{5,15}$/.test(digits))
+    return fail(ERRORS.invalidParameter(`to: '${String(payload.to)}' is not a phone number`));
+  const callback = payload.biz_opaque_callback_data;
+  if (callback !== undefined && typeof callback !== "string")
+    return fail(ERRORS.invalidParameter("biz_opaque_callback_data must be a string"));
+  if (typeof callback === "string" && callback.length > LIMITS.callbackData) {
+    return fail(
+      ERRORS.invalidParameter(`biz_opaque_callback_data is over ${LIMITS.callbackData} characters`),
+    );
+  }
+  const base = { to, digits, callback: callback || null };
+  const type = payload.type ?? "text";
+  if (type === "text") {
+    const body = isObj(payload.text) ? payload.text.body : undefined;
+    if (typeof body !== "string" || body === "")
+      return fail(ERRORS.missingParameter("text.body is required"));
+    if ([...body].length > LIMITS.text)
+      return fail(ERRORS.invalidParameter(`text.body is over ${LIMITS.text} characters`));
+    return { ok: true, value: { ...base, type: "text", template: null } };
+  }
+  if (type !== "template") {
+    return fail(ERRORS.invalidParameter(`type '${String(type)}' is not supported by the sandbox`));
+  }
+  const t = payload.template;
+  if (!isObj(t)) return fail(ERRORS.missingParameter("The parameter template is required."));
+  const name = str(t.name);
+  const language = isObj(t.language) ? str(t.language.code) : "";
+  if (!name) return fail(ERRORS.missingParameter("The parameter template['name'] is required."));
+  if (!language)
+    return fail(ERRORS.missingParameter("The parameter template['language']['code'] is required."));
+  if (t.components !== undefined && !Array.isArray(t.components))
+    return fail(ERRORS.invalidParameter("template.components must be an array"));
+  return {
+    ok: true,
+    value: {
+      ...base,
+      type: "template",
+      template: { name, language, components: list(t.components) },
+    },
+  };
+}
+
+/** Whether a template found (or not) by name and language can be sent. */
+export function templateRefusal(
+  template: SandboxTemplate | undefined,
+  name: string,
+  language: string,
+): MetaError | null {
+  if (!template) return ERRORS.templateMissing(name, language, "");
+  switch (template.status) {
+    case "APPROVED":
+      return null;
+    case "PAUSED":
+      return ERRORS.templatePaused(name);
+    case "DISABLED":
+      return ERRORS.templateDisabled(name);
+    default:
+      return ERRORS.templateMissing(name, language, `status ${template.status}`);
+  }
+}
+
+// ---- template components ----------------------------------------------------------
+
+/** The parts of a template, or of one carousel card. */
+interface TemplateSection {
+  header: Obj | undefined;
+  body: Obj | undefined;
+  buttons: Obj[];
+}
+
+/** The components of a message, or of one carousel card. */
+interface MessageSection {
+  header: Obj | undefined;
+  body: Obj | undefined;
+  buttons: Obj[];
+  carousel: Obj | undefined;
+}
+
+interface Context {
+  /** Prefix of every detail: "" for the message, "card 1: " in a carousel. */
+  where: string;
+  named: boolean;
+  inCard: boolean;
+}
+
+const VARIABLE = /\{\{\s*([A-Za-z0-9_]+)\s*\}\}/g;
+
+/** The distinct variables of a text, in order of first appearance: `{{1}}`, `{{first_name}}`. */
+export function variables(text: string): string[] {
+  return [...new Set([...text.matchAll(VARIABLE)].map((m) => m[1] ?? ""))];
+}
+
+/** Unicode characters, which is what Meta counts. */
+const characters = (s: string): number => [...s].length;
+
+function templateSection(components: unknown[]): TemplateSection {
+  const of = (type: string) =>
+    components.filter(isObj).find((c) => str(c.type).toUpperCase() === type);
+  return {
+    header: of("HEADER"),
+    body: of("BODY"),
+    buttons: list(of("BUTTONS")?.buttons).filter(isObj),
+  };
+}
+
+function messageSection(components: unknown[], ctx: Context): Parsed<MessageSection> {
+  const section: MessageSection = {
+    header: undefined,
+    body: undefined,
+    buttons: [],
+    carousel: undefined,
+  };
+  for (const c of components) {
+    if (!isObj(c))
+      return fail(ERRORS.invalidParameter(`${ctx.where}each component must be an object`));
+    const type = lower(c.type);
+    if (type === "button") section.buttons.push(c);
+    else if (type === "header" || type === "body" || (type === "carousel" && !ctx.inCard)) {
+      if (section[type])
+        return fail(ERRORS.invalidParameter(`${ctx.where}more than one ${type} component`));
+      section[type] = c;
+    } else {
+      return fail(ERRORS.invalidParameter(`${ctx.where}unknown component type '${str(c.type)}'`));
+    }
+  }
+  return { ok: true, value: section };
+}
+
+/** Checks `components` of a template message against the template; null when Meta would accept them. */
+export function validateTemplateMessage(
+  template: SandboxTemplate,
+  components: unknown[],
+): MetaError | null {
+  const ctx: Context = { where: "", named: template.parameter_format === "NAMED", inCard: false };
+  const parsed = messageSection(components, ctx);
+  if (!parsed.ok) return parsed.error;
+  const t = templateSection(template.components);
+  return (
+    checkSection(t, parsed.value, ctx) ??
+    checkCarousel(
+      template.components.find((c) => str(c.type).toUpperCase() === "CAROUSEL"),
+      parsed.value.carousel,
+      ctx.named,
+    )
   );
 }
 
-function component(components: unknown[], type: string): Obj | undefined {
-  return components.filter(isObj).find((c) => str(c.type).toLowerCase() === type);
+function checkSection(t: TemplateSection, m: MessageSection, ctx: Context): MetaError | null {
+  return (
+    checkHeader(t.header, m.header, ctx) ??
+    checkBody(t.body, m.body, ctx) ??
+    checkButtons(t.buttons, m.buttons, ctx)
+  );
 }
 
-function templatePart(t: { components: unknown[] }, type: string): Obj | undefined {
-  return t.components.filter(isObj).find((c) => str(c.type).toUpperCase() === type);
+function params(component: Obj | undefined): unknown[] {
+  return list(component?.parameters);
 }
 
-function textParams(c: Obj | undefined): unknown[] {
-  return list(c?.parameters);
-}
+// ---- header -------------------------------------------------------------------------
 
-/** Returns Meta's error for the first problem, or null when the message is well-formed. */
-export function validateTemplateMessage(
-  template: SandboxTemplate,
-  payload: unknown,
-): MetaError | null {
-  const components = isObj(payload) ? list(payload.components) : [];
-  return checkSection(template, components, "") ?? checkCarousel(template, components);
-}
-
-function checkSection(
-  t: { components: unknown[] },
-  components: unknown[],
-  where: string,
-): MetaError | null {
-  // Header
-  const tHeader = templatePart(t, "HEADER");
-  const header = component(components, "header");
-  const format = str(tHeader?.format).toUpperCase();
-  if (!tHeader) {
-    if (header) return ERRORS.paramCount(`${where}header: the template has no header`);
-  } else if (format === "IMAGE" || format === "VIDEO" || format === "DOCUMENT") {
-    const p = textParams(header)[0];
-    if (!isObj(p))
-      return ERRORS.paramCount(
-        `${where}header: expected 1 ${format.toLowerCase()} parameter, received 0`,
-      );
-    const kind = format.toLowerCase();
-    const media = p[kind];
-    if (str(p.type) !== kind || !isObj(media)) {
-      return ERRORS.paramFormat(
-        `${where}header: expected a ${kind} parameter, received ${str(p.type) || "none"}`,
-      );
-    }
-    if (!str(media.link) && !str(media.id))
-      return ERRORS.missingParameter(`${where}header.${kind}: link or id is required`);
-  } else if (format === "TEXT") {
-    const vars = variables(str(tHeader.text));
-    const params = textParams(header);
-    if (params.length !== vars.length) {
-      return ERRORS.paramCount(
-        `${where}header: expected ${vars.length} text parameters, received ${params.length}`,
-      );
-    }
-    const texts = params.map((p) => (isObj(p) ? str(p.text) : ""));
-    if (texts.some((x) => x.trim() === ""))
-      return ERRORS.missingParameter(`${where}header: text parameters cannot be empty`);
-    if (fill(str(tHeader.text), texts).length > HEADER_TEXT_LIMIT) {
-      return ERRORS.tooLong(
-        `${where}header: the filled header is over ${HEADER_TEXT_LIMIT} characters`,
-      );
-    }
-  } else if (format === "LOCATION") {
-    const p = textParams(header)[0];
-    const loc = isObj(p) ? p.location : undefined;
-    if (!isObj(loc) || typeof loc.latitude !== "number" || typeof loc.longitude !== "number") {
-      return ERRORS.paramCount(
-        `${where}header: expected 1 location parameter with latitude and longitude`,
-      );
-    }
+function checkHeader(t: Obj | undefined, header: Obj | undefined, ctx: Context): MetaError | null {
+  const { where } = ctx;
+  const given = params(header);
+  // In a carousel card, Meta reports any header that differs from the card's as a format error.
+  const count = (d: string) => (ctx.inCard ? ERRORS.paramFormat(d) : ERRORS.paramCount(d));
+  if (!t) {
+    return header
+      ? count(`${where}header: the template has no header, received a header component`)
+      : null;
   }
-
-  // Body
-  const tBody = templatePart(t, "BODY");
-  const body = component(components, "body");
-  const bodyVars = variables(str(tBody?.text));
-  const bodyParams = textParams(body);
-  if (bodyParams.length !== bodyVars.length) {
-    return ERRORS.paramCount(
-      `${where}body: expected ${bodyVars.length} parameters, received ${bodyParams.length}`,
+  const format = str(t.format).toUpperCase();
+  if (format === "TEXT") {
+    const expected = variables(str(t.text)).length;
+    if (given.length !== expected) {
+      return count(
+        `${where}header: expected ${expected} text parameter(s), received ${given.length}`,
+      );
+    }
+    for (const p of given) {
+      if (!isObj(p) || p.type !== "text")
+        return ERRORS.paramFormat(`${where}header: expected a text parameter`);
+      const problem = textProblem(p.text, `${where}header`);
+      if (problem) return problem;
+    }
+    const filled = fill(str(t.text), given, ctx.named);
+    if (characters(filled) > LIMITS.headerText) {
+      return ERRORS.tooLong(
+        `${where}header: the filled header is ${characters(filled)} characters; the limit is ${LIMITS.headerText}`,
+      );
+    }
+    return null;
+  }
+  if (given.length !== 1) {
+    return count(
+      `${where}header: expected 1 ${format.toLowerCase()} parameter, received ${given.length}`,
     );
   }
-  const bodyTexts = bodyParams.map((p) => (isObj(p) ? str(p.text) : ""));
-  if (bodyTexts.some((x) => x.trim() === ""))
-    return ERRORS.missingParameter(`${where}body: parameters cannot be empty`);
-  if (tBody && fill(str(tBody.text), bodyTexts).length > BODY_LIMIT) {
-    return ERRORS.tooLong(`${where}body: the filled body is over ${BODY_LIMIT} characters`);
+  const p = given[0];
+  const kind = format.toLowerCase();
+  if (!isObj(p) || p.type !== kind) {
+    return ERRORS.paramFormat(
+      `${where}header: the template's header is ${format}, received a ${isObj(p) ? str(p.type) || "untyped" : "malformed"} parameter`,
+    );
   }
+  if (format === "LOCATION") return locationProblem(p.location, where);
+  // IMAGE, VIDEO, DOCUMENT
+  const media = p[kind];
+  if (!isObj(media) || (!str(media.link) && !str(media.id)))
+    return ERRORS.missingParameter(`${where}header.${kind}: a link or an id is required`);
+  if (str(media.link) && !isHttpUrl(str(media.link)))
+    return ERRORS.invalidValue(`${where}header.${kind}.link must be an http(s) URL`);
+  return null;
+}
 
-  // Buttons
-  const tButtons = list(templatePart(t, "BUTTONS")?.buttons).filter(isObj);
-  const buttons = components.filter(
-    (c) => isObj(c) && str(c.type).toLowerCase() === "button",
-  ) as Obj[];
-  const seen = new Set<number>();
-  for (const b of buttons) {
-    const index = Number(b.index);
-    const tb = tButtons[index];
-    if (!Number.isInteger(index) || !tb)
-      return ERRORS.paramCount(`${where}button index ${String(b.index)}: no such button`);
-    const expected = str(tb.type).toLowerCase();
-    if (str(b.sub_type).toLowerCase() !== expected) {
-      return ERRORS.paramFormat(
-        `${where}button ${index}: sub_type ${str(b.sub_type)} does not match the template's ${expected}`,
-      );
-    }
-    seen.add(index);
-    const params = textParams(b);
-    if (expected === "url") {
-      const vars = variables(str(tb.url));
-      if (params.length !== vars.length) {
-        return ERRORS.paramCount(
-          `${where}button ${index}: expected ${vars.length} parameters, received ${params.length}`,
-        );
-      }
-      if (params.some((p) => !isObj(p) || str(p.text).trim() === "")) {
-        return ERRORS.missingParameter(`${where}button ${index}: the url suffix cannot be empty`);
-      }
-    }
-    if (expected === "copy_code" && !params.some((p) => isObj(p) && str(p.coupon_code))) {
-      return ERRORS.missingParameter(`${where}button ${index}: coupon_code is required`);
-    }
+function locationProblem(location: unknown, where: string): MetaError | null {
+  if (
+    !isObj(location) ||
+    typeof location.latitude !== "number" ||
+    typeof location.longitude !== "number"
+  )
+    return ERRORS.missingParameter(`${where}header.location: latitude and longitude are required`);
+  const { latitude, longitude } = location;
+  if (Math.abs(latitude) > 90 || Math.abs(longitude) > 180)
+    return ERRORS.invalidValue(`${where}header.location: latitude or longitude out of range`);
+  return null;
+}
+
+function isHttpUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === "https:" || url.protocol === "http:") && url.hostname !== "";
+  } catch {
+    return false;
   }
-  for (const [index, tb] of tButtons.entries()) {
-    const needs =
-      (str(tb.type) === "URL" && variables(str(tb.url)).length > 0) || str(tb.type) === "COPY_CODE";
-    if (needs && !seen.has(index))
-      return ERRORS.paramCount(`${where}button ${index}: a parameter is required`);
+}
+
+// ---- body ---------------------------------------------------------------------------
+
+/** The value a body parameter puts in the text: its text, or a currency/date's fallback. */
+function parameterValue(p: Obj): string {
+  if (p.type === "text") return str(p.text);
+  const inner = p[str(p.type)];
+  return isObj(inner) ? str(inner.fallback_value) : "";
+}
+
+function textProblem(text: unknown, where: string): MetaError | null {
+  if (typeof text !== "string" || text.trim() === "")
+    return ERRORS.missingParameter(`${where}: text parameters cannot be empty`);
+  // Meta refuses these in parameters (132018), however the template is written.
+  if (/[\r\n\t]/.test(text) || / {5}/.test(text)) {
+    return ERRORS.paramInvalid(
+      `${where}: Param text cannot have new-line/tab characters or more than 4 consecutive spaces`,
+    );
   }
   return null;
 }
 
-function checkCarousel(template: SandboxTemplate, components: unknown[]): MetaError | null {
-  const tCarousel = templatePart(template, "CAROUSEL");
-  const carousel = component(components, "carousel");
-  if (!tCarousel) {
-    return carousel ? ERRORS.paramFormat("carousel: the template is not a carousel") : null;
+function checkBody(t: Obj | undefined, body: Obj | undefined, ctx: Context): MetaError | null {
+  const { where } = ctx;
+  const text = str(t?.text);
+  const vars = variables(text);
+  const given = params(body);
+  if (given.length !== vars.length) {
+    return ERRORS.paramCount(
+      `${where}body: expected ${vars.length} parameter(s), received ${given.length}`,
+    );
   }
-  const tCards = list(tCarousel.cards).filter(isObj);
-  const cards = list(carousel?.cards).filter(isObj);
-  // Meta answers a wrong card count with this (misleading) format error.
+  for (const p of given) {
+    if (!isObj(p) || !["text", "currency", "date_time"].includes(str(p.type)))
+      return ERRORS.paramFormat(
+        `${where}body: parameters must be of type text, currency or date_time`,
+      );
+    const problem = textProblem(parameterValue(p), `${where}body`);
+    if (problem) return problem;
+  }
+  if (ctx.named) {
+    const names = given.map((p) => (isObj(p) ? str(p.parameter_name) : ""));
+    const missing = vars.filter((v) => !names.includes(v));
+    if (missing.length > 0) {
+      return ERRORS.paramCount(
+        `${where}body: named parameter(s) ${missing.join(", ")} missing (each needs parameter_name)`,
+      );
+    }
+  }
+  const filled = fill(text, given, ctx.named);
+  if (characters(filled) > LIMITS.body) {
+    return ERRORS.tooLong(
+      `${where}body: the filled body is ${characters(filled)} characters; the limit is ${LIMITS.body}`,
+    );
+  }
+  return null;
+}
+
+/** The text with its variables replaced: `{{n}}` by the n-th parameter, `{{name}}` by the parameter of that name. */
+function fill(text: string, given: unknown[], named: boolean): string {
+  const objs = given.filter(isObj);
+  return text.replace(VARIABLE, (_, name: string) => {
+    const p = named ? objs.find((o) => str(o.parameter_name) === name) : objs[Number(name) - 1];
+    return p ? parameterValue(p) : "";
+  });
+}
+
+// ---- buttons ------------------------------------------------------------------------
+
+/** The `sub_type` a message uses for each kind of template button (OTP buttons take a url one). */
+const SUB_TYPES: Record<string, string> = {
+  URL: "url",
+  OTP: "url",
+  QUICK_REPLY: "quick_reply",
+  COPY_CODE: "copy_code",
+  FLOW: "flow",
+  PHONE_NUMBER: "voice_call",
+};
+
+/** Buttons that cannot be sent without a value. */
+function needsParameter(b: Obj): boolean {
+  const type = str(b.type).toUpperCase();
+  return (
+    (type === "URL" && variables(str(b.url)).length > 0) || type === "COPY_CODE" || type === "OTP"
+  );
+}
+
+function checkButtons(tButtons: Obj[], buttons: Obj[], ctx: Context): MetaError | null {
+  const { where } = ctx;
+  const seen = new Set<number>();
+  for (const b of buttons) {
+    // `index` is the zero-based position among the template's buttons, sent as "0" or 0.
+    const index = typeof b.index === "string" && b.index.trim() !== "" ? Number(b.index) : b.index;
+    const tb = typeof index === "number" && Number.isInteger(index) ? tButtons[index] : undefined;
+    if (typeof index !== "number" || !tb) {
+      return ERRORS.paramCount(
+        `${where}button index ${JSON.stringify(b.index ?? null)}: the template has ${tButtons.length} button(s)`,
+      );
+    }
+    if (seen.has(index)) return ERRORS.paramCount(`${where}button ${index}: given more than once`);
+    seen.add(index);
+    const type = str(tb.type).toUpperCase();
+    const expected = SUB_TYPES[type] ?? type.toLowerCase();
+    if (lower(b.sub_type) !== expected) {
+      return ERRORS.paramFormat(
+        `${where}button ${index}: sub_type '${str(b.sub_type)}' does not match the template's ${type} button`,
+      );
+    }
+    const problem = checkButton(type, tb, params(b), `${where}button ${index}`);
+    if (problem) return problem;
+  }
+  for (const [index, tb] of tButtons.entries()) {
+    if (needsParameter(tb) && !seen.has(index)) {
+      return ERRORS.paramCount(
+        `${where}button ${index}: the template's ${str(tb.type)} button needs a parameter`,
+      );
+    }
+  }
+  return null;
+}
+
+function checkButton(type: string, tb: Obj, given: unknown[], where: string): MetaError | null {
+  const p = given[0];
+  switch (type) {
+    case "URL":
+    case "OTP": {
+      const expected = type === "OTP" ? 1 : variables(str(tb.url)).length;
+      if (given.length !== expected)
+        return ERRORS.paramCount(
+          `${where}: expected ${expected} parameter(s), received ${given.length}`,
+        );
+      if (expected === 0) return null;
+      if (!isObj(p) || p.type !== "text")
+        return ERRORS.paramFormat(`${where}: expected a text parameter`);
+      if (str(p.text).trim() === "")
+        return ERRORS.missingParameter(`${where}: the URL suffix cannot be empty`);
+      return null;
+    }
+    case "COPY_CODE": {
+      if (given.length !== 1)
+        return ERRORS.paramCount(
+          `${where}: expected 1 coupon_code parameter, received ${given.length}`,
+        );
+      if (!isObj(p) || p.type !== "coupon_code")
+        return ERRORS.paramFormat(`${where}: expected a coupon_code parameter`);
+      const code = str(p.coupon_code);
+      if (code.trim() === "")
+        return ERRORS.missingParameter(`${where}: coupon_code cannot be empty`);
+      if (characters(code) > LIMITS.couponCode)
+        return ERRORS.invalidValue(`${where}: coupon_code is over ${LIMITS.couponCode} characters`);
+      return null;
+    }
+    case "QUICK_REPLY":
+    case "FLOW": {
+      // Optional: a payload for a quick reply, a flow token and data for a flow.
+      const kind = type === "FLOW" ? "action" : "payload";
+      if (given.length > 1)
+        return ERRORS.paramCount(
+          `${where}: expected at most 1 ${kind} parameter, received ${given.length}`,
+        );
+      if (given.length === 1 && (!isObj(p) || p.type !== kind))
+        return ERRORS.paramFormat(`${where}: expected a ${kind} parameter`);
+      return null;
+    }
+    default:
+      return given.length > 0
+        ? ERRORS.paramCount(`${where}: a ${type} button takes no parameters`)
+        : null;
+  }
+}
+
+// ---- carousel -----------------------------------------------------------------------
+
+function checkCarousel(
+  t: Obj | undefined,
+  carousel: Obj | undefined,
+  named: boolean,
+): MetaError | null {
+  if (!t) {
+    return carousel
+      ? ERRORS.paramFormat("carousel: the template is not a carousel template")
+      : null;
+  }
+  const tCards = list(t.cards).filter(isObj);
+  const cards = list(carousel?.cards);
+  // Meta answers a wrong card count with this (misleading) format error, not 132000.
   if (cards.length !== tCards.length) {
     return ERRORS.paramFormat(
-      `carousel: expected ${tCards.length} cards, received ${cards.length}`,
+      `carousel: the template has ${tCards.length} cards, received ${cards.length}`,
     );
   }
-  for (const [i, c] of cards.entries()) {
-    if (Number(c.card_index) !== i)
-      return ERRORS.paramFormat(`carousel card ${i}: card_index must be ${i}`);
-    const tCard = tCards[i] as Obj;
-    const problem = checkSection(
-      { components: list(tCard.components) },
-      list(c.components),
-      `card ${i} `,
-    );
-    if (problem)
-      return problem.code === 132000 && problem.details.includes("header")
-        ? ERRORS.paramFormat(problem.details)
-        : problem;
+  const seen = new Set<number>();
+  for (const card of cards) {
+    if (!isObj(card)) return ERRORS.paramFormat("carousel: each card must be an object");
+    const index = typeof card.card_index === "string" ? Number(card.card_index) : card.card_index;
+    const tCard = typeof index === "number" && Number.isInteger(index) ? tCards[index] : undefined;
+    if (typeof index !== "number" || !tCard || seen.has(index)) {
+      return ERRORS.paramFormat(
+        `carousel: card_index ${JSON.stringify(card.card_index ?? null)} is missing, repeated or out of range 0..${tCards.length - 1}`,
+      );
+    }
+    seen.add(index);
+    const ctx: Context = { where: `card ${index}: `, named, inCard: true };
+    const parsed = messageSection(list(card.components), ctx);
+    if (!parsed.ok) return parsed.error;
+    const problem = checkSection(templateSection(list(tCard.components)), parsed.value, ctx);
+    if (problem) return problem;
   }
   return null;
 }

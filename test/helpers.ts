@@ -5,6 +5,7 @@
 import { env, exports } from "cloudflare:workers";
 import { expect } from "vitest";
 import { TEST_BINDINGS } from "./bindings";
+import { mobileNumber } from "./domain/phones";
 
 export const BASE = "http://chorus.test";
 
@@ -111,3 +112,21 @@ export async function createSender(
   );
   return { sender, number };
 }
+
+/** Calls the v1 API as `account` and expects `status`; the body, if any, is sent as JSON. */
+export async function call(
+  account: TestAccount,
+  method: string,
+  path: string,
+  body?: unknown,
+  status = 200,
+) {
+  const init =
+    body === undefined
+      ? { method, headers: apiKey(account.key) }
+      : jsonInit(method, body, apiKey(account.key));
+  return expectStatus<any>(await api(path, init), status);
+}
+
+/** A random valid mobile number (UK), for tests that need a few distinct ones. */
+export const randomPhone = () => mobileNumber(Math.floor(Math.random() * 61_000_000));

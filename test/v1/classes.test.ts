@@ -1,22 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { mobileNumber } from "../domain/phones";
-import { api, apiKey, createAccount, expectStatus, jsonInit, type TestAccount } from "../helpers";
+import { api, apiKey, call, createAccount, expectStatus, randomPhone } from "../helpers";
 
-const phone = () => mobileNumber(Math.floor(Math.random() * 61_000_000));
-
-async function call(
-  account: TestAccount,
-  method: string,
-  path: string,
-  body?: unknown,
-  status = 200,
-) {
-  const init =
-    body === undefined
-      ? { method, headers: apiKey(account.key) }
-      : jsonInit(method, body, apiKey(account.key));
-  return expectStatus<any>(await api(path, init), status);
-}
+const phone = randomPhone;
 
 describe("/v1/classes", () => {
   it("creates with startsAt in UTC, lists in start order with paging and filters, updates, deletes", async () => {

@@ -1,9 +1,17 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { KNOWN_NUMBERS, mobileNumber } from "../domain/phones";
-import { api, apiKey, createAccount, expectStatus, jsonInit, type TestAccount } from "../helpers";
+import { KNOWN_NUMBERS } from "../domain/phones";
+import {
+  api,
+  apiKey,
+  createAccount,
+  expectStatus,
+  jsonInit,
+  randomPhone,
+  type TestAccount,
+} from "../helpers";
 
-const phone = () => mobileNumber(Math.floor(Math.random() * 61_000_000));
+const phone = randomPhone;
 
 async function post(account: TestAccount, path: string, body: unknown, status = 201) {
   return expectStatus<any>(await api(path, jsonInit("POST", body, apiKey(account.key))), status);

@@ -4,24 +4,9 @@
  * them in lists, and cannot reference them; A's data is left untouched.
  */
 import { describe, expect, it } from "vitest";
-import { mobileNumber } from "../domain/phones";
-import { api, apiKey, createAccount, expectStatus, jsonInit, type TestAccount } from "../helpers";
+import { api, apiKey, call, createAccount, expectStatus, randomPhone } from "../helpers";
 
-const phone = () => mobileNumber(Math.floor(Math.random() * 61_000_000));
-
-async function call(
-  account: TestAccount,
-  method: string,
-  path: string,
-  body?: unknown,
-  status = 200,
-) {
-  const init =
-    body === undefined
-      ? { method, headers: apiKey(account.key) }
-      : jsonInit(method, body, apiKey(account.key));
-  return expectStatus<any>(await api(path, init), status);
-}
+const phone = randomPhone;
 
 async function seedA() {
   const a = await createAccount();

@@ -1,6 +1,5 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { mobileNumber } from "../domain/phones";
 import {
   api,
   apiKey,
@@ -8,10 +7,11 @@ import {
   createSender,
   expectStatus,
   jsonInit,
+  randomPhone,
   type TestAccount,
 } from "../helpers";
 
-const phone = () => mobileNumber(Math.floor(Math.random() * 61_000_000));
+const phone = randomPhone;
 
 async function post(account: TestAccount, path: string, body: unknown, status = 201) {
   return expectStatus<any>(await api(path, jsonInit("POST", body, apiKey(account.key))), status);

@@ -1,24 +1,9 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { suppress } from "../../src/db/suppressions";
-import { mobileNumber } from "../domain/phones";
-import { api, apiKey, createAccount, expectStatus, jsonInit, type TestAccount } from "../helpers";
+import { api, apiKey, call, createAccount, expectStatus, randomPhone } from "../helpers";
 
-const phone = () => mobileNumber(Math.floor(Math.random() * 61_000_000));
-
-async function call(
-  account: TestAccount,
-  method: string,
-  path: string,
-  body?: unknown,
-  status = 200,
-) {
-  const init =
-    body === undefined
-      ? { method, headers: apiKey(account.key) }
-      : jsonInit(method, body, apiKey(account.key));
-  return expectStatus<any>(await api(path, init), status);
-}
+const phone = randomPhone;
 
 describe("/v1/suppressions", () => {
   it("adds, lists newest first with paging, gets and removes numbers", async () => {

@@ -11,19 +11,10 @@ export type BroadcastState =
   | "completed"
   | "cancelled";
 
-/** Recipient states inside the DO. `queued` = in a batch on the sends queue; `sending` = claimed by a consumer. */
-export type RecipientStatus =
-  | "pending"
-  | "queued"
-  | "sending"
-  | "submitted"
-  | "sent"
-  | "delivered"
-  | "read"
-  | "failed"
-  | "rejected"
-  | "undeliverable"
-  | "cancelled";
+/** Recipient states inside the DO (see domain/status.ts): `queued` = in a batch on the sends queue; `sending` = claimed by a consumer. */
+import type { RecipientStatus } from "../../domain/status";
+
+export type { RecipientStatus };
 
 export const RECIPIENT_STATUSES: readonly RecipientStatus[] = [
   "pending",

@@ -1,0 +1,141 @@
+/**
+ * What happens to a send, by the recipient's number (deterministic, see
+ * sandbox/README.md) and by the number's random fault injection; and which
+ * webhooks an accepted message then produces, and when.
+ */
+import type { NumberConfig } from "./config";
+import { ERRORS, type MetaError } from "./errors";
+import { newWamid, type OutboxEvent } from "./webhooks";
+
+/** The refusal a recipient number causes on this attempt of its (to, callback data) pair. */
+export function recipientRefusal(digits: string, attempt: number): MetaError | null {
+  if (digits.endsWith("2222")) return ERRORS.marketingLimit();
+  if (digits.endsWith("3333") && attempt <= 2) return ERRORS.unavailable();
+  return null;
+}
+
+export type Fault = "error_500" | "timeout" | "throttle" | null;
+
+/** One roll of the dice against the number's fault rates (they add up to at most 1). */
+export function rollFault(faults: NumberConfig["faults"], roll: number): Fault {
+  if (roll < faults.error_500_rate) return "error_500";
+  if (roll < faults.error_500_rate + faults.timeout_rate) return "timeout";
+  if (roll < faults.error_500_rate + faults.timeout_rate + faults.throttle_rate) return "throttle";
+  return null;
+}
+
+export interface AcceptedMessage {
+  wamid: string;
+  /** The recipient's wa_id. */
+  digits: string;
+  callback: string | null;
+  acceptedAt: number;
+  /** Pricing category: the template's category in lower case, "service" for text. */
+  category: string;
+  /** The business number's digits, which replies name in `context.from`. */
+  businessDigits: string;
+}
+
+export interface ScheduledEvent {
+  due: number;
+  event: OutboxEvent;
+}
+
+/** How long after `read` a scripted reply arrives. */
+const REPLY_AFTER_READ_MS = 100;
+
+const seconds = (ms: number) => String(Math.floor(ms / 1000));
+
+/** The webhooks an accepted message produces: statuses, then maybe a reply. */
+export function scheduledEvents(
+  m: AcceptedMessage,
+  delays: NumberConfig["delays"],
+): ScheduledEvent[] {
+  const at = (ms: number) => m.acceptedAt + ms;
+  const status = (
+    name: string,
+    due: number,
+    extra: Record<string, unknown> = {},
+  ): ScheduledEvent => ({
+    due,
+    event: {
+      kind: "status",
+      status: {
+        id: m.wamid,
+        status: name,
+        timestamp: seconds(due),
+        recipient_id: m.digits,
+        // Meta does not promise the callback data on a failure: Chorus must find the message by wamid.
+        ...(m.callback && name !== "failed" ? { biz_opaque_callback_data: m.callback } : {}),
+        ...extra,
+      },
+    },
+  });
+  const pricing = {
+    pricing: {
+      billable: m.category !== "service",
+      pricing_model: "PMP",
+      category: m.category,
+      type: "regular",
+    },
+  };
+  const conversation = {
+    conversation: {
+      id: `sandbox${m.wamid.slice(-20)}`,
+      expiration_timestamp: seconds(m.acceptedAt + 86_400_000),
+      origin: { type: m.category },
+    },
+  };
+  const events = [status("sent", at(delays.sent_ms), { ...conversation, ...pricing })];
+
+  if (m.digits.endsWith("1111")) {
+    const failed = status("failed", at(delays.delivered_ms), {
+      errors: [
+        {
+          code: 131026,
+          title: "Message undeliverable",
+          message: "Message undeliverable",
+          error_data: {
+            details:
+              "Message failed to send because the recipient's phone number is not on WhatsApp or has not accepted the terms of service.",
+          },
+          href: "https://developers.facebook.com/docs/whatsapp/cloud-api/support/error-codes/",
+        },
+      ],
+    });
+    return [...events, failed];
+  }
+
+  events.push(status("delivered", at(delays.delivered_ms), { ...conversation, ...pricing }));
+  if (m.digits.endsWith("4444")) return events;
+  events.push(status("read", at(delays.read_ms)));
+
+  const replyAt = at(delays.read_ms + REPLY_AFTER_READ_MS);
+  const contact = { profile: { name: `Sandbox User ${m.digits.slice(-4)}` }, wa_id: m.digits };
+  const reply = { from: m.digits, id: newWamid(), timestamp: seconds(replyAt) };
+  if (m.digits.endsWith("5555")) {
+    events.push({
+      due: replyAt,
+      event: {
+        kind: "message",
+        contact,
+        message: { ...reply, type: "text", text: { body: "STOP" } },
+      },
+    });
+  } else if (m.digits.endsWith("6666")) {
+    events.push({
+      due: replyAt,
+      event: {
+        kind: "message",
+        contact,
+        message: {
+          ...reply,
+          type: "button",
+          button: { text: "Yes", payload: "Yes" },
+          context: { from: m.businessDigits, id: m.wamid },
+        },
+      },
+    });
+  }
+  return events;
+}
