@@ -458,7 +458,12 @@ export class BroadcastDO extends DurableObject<Bindings> {
         }
       }
     });
-    void this.afterProgress().then(() => this.scheduleAlarm());
+    // Completion and the projection flush follow in the background; the events are applied already.
+    this.ctx.waitUntil(
+      this.afterProgress()
+        .then(() => this.scheduleAlarm())
+        .catch(logBackgroundError),
+    );
     return { applied, unknown };
   }
 
@@ -474,7 +479,7 @@ export class BroadcastDO extends DurableObject<Bindings> {
       });
       this.store.bumpReplied();
     });
-    void this.scheduleAlarm();
+    this.ctx.waitUntil(this.scheduleAlarm().catch(logBackgroundError));
     return true;
   }
 
@@ -785,4 +790,10 @@ function projectionRow(plan: BroadcastPlan, r: RecipientView): RecipientStateRow
     createdAt: r.createdAt,
     updatedAt: r.updatedAt,
   };
+}
+
+function logBackgroundError(err: unknown): void {
+  console.error(
+    JSON.stringify({ level: "error", msg: "broadcast background work failed", error: String(err) }),
+  );
 }

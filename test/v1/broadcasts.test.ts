@@ -124,6 +124,29 @@ describe("/v1/broadcasts CRUD", () => {
       200,
     );
     expect(later).toEqual([]);
+    const shop = await expectStatus(
+      await api("/v1/locations", jsonInit("POST", { name: "Shop" }, key(s))),
+      201,
+    );
+    const local = await createV1(
+      s,
+      booking({ name: "Local", status: "draft", location: { id: shop.id } }),
+    );
+    const atShop = await expectStatus(
+      await api(`/v1/broadcasts?locationId=${shop.id}`, { headers: key(s) }),
+      200,
+    );
+    expect(atShop.map((b: any) => b.id)).toEqual([local.id]);
+    expect(atShop[0].location).toEqual({ id: shop.id });
+    const foreign = await createAccount();
+    await expectStatus(
+      await api(`/v1/broadcasts?locationId=${shop.id}`, { headers: apiKey(foreign.key) }),
+      400,
+    );
+    await expectStatus(
+      await api(`/v1/broadcasts/${local.id}`, { method: "DELETE", headers: key(s) }),
+      200,
+    );
 
     const renamed = await expectStatus(
       await api(
@@ -353,6 +376,7 @@ describe("v1 audiences, resolved when sending starts", () => {
       ["not_replied", [...readers, unread]],
       ["failed", [failing]],
       ["delivered", [...readers, unread, replier]],
+      ["sent", [...readers, unread, replier]],
     ];
     for (const [engagement, phones] of expectations) {
       const again = await createV1(
