@@ -88,7 +88,7 @@ export function createApp() {
       title: "Chorus",
       version: "1.0.0",
       description:
-        "WhatsApp template broadcasts at scale. Two surfaces over one engine: the Broadcasts API (Authorization: Bearer <key>) and the v1 API (x-api-key: <key>).",
+        "WhatsApp template broadcasts at scale. Two surfaces over one engine: the Broadcasts API (`Authorization: Bearer YOUR_KEY`) and the v1 API (`x-api-key: YOUR_KEY`).",
     },
   });
   app.openAPIRegistry.registerComponent("securitySchemes", "bearer", {
