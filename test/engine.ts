@@ -155,3 +155,31 @@ export async function deliverWebhooks(phoneNumberId: string): Promise<number> {
   }
   return deliveries.length;
 }
+
+/** Invariant 2: the DO's counters equal its rows, status by status (and replies). */
+export async function expectCountersMatchRows(accountId: string, broadcastId: string) {
+  const { runInDurableObject } = await import("cloudflare:test");
+  const { broadcastStub } = await import("../src/durable/stubs");
+  const { expect } = await import("vitest");
+  await runInDurableObject(broadcastStub(env, accountId, broadcastId), (_instance, state) => {
+    const counters = Object.fromEntries(
+      state.storage.sql
+        .exec<{ name: string; n: number }>("SELECT name, n FROM counters")
+        .toArray()
+        .map((r) => [r.name, r.n]),
+    );
+    const rows: Record<string, number> = Object.fromEntries(
+      state.storage.sql
+        .exec<{ status: string; n: number }>(
+          "SELECT status, COUNT(*) AS n FROM recipients GROUP BY status",
+        )
+        .toArray()
+        .map((r) => [r.status, r.n]),
+    );
+    rows.replied = state.storage.sql
+      .exec<{ n: number }>("SELECT COUNT(*) AS n FROM recipients WHERE replied_at IS NOT NULL")
+      .one().n;
+    for (const [name, n] of Object.entries(counters))
+      expect(n, `counter ${name}`).toBe(rows[name] ?? 0);
+  });
+}

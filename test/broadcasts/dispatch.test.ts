@@ -9,6 +9,7 @@ import {
   configureNumber,
   createBroadcast,
   details,
+  expectCountersMatchRows,
   future,
   helloBody,
   sandboxMessages,
@@ -65,6 +66,7 @@ describe("dispatch through the sandbox", () => {
     expect(attemptsTo(permanent).length).toBeLessThanOrEqual(1);
     expect(attemptsTo(flaky)).toHaveLength(1);
     expect((await sandboxStats(s.number.phoneNumberId)).duplicates).toBe(0);
+    await expectCountersMatchRows(s.account.accountId, created.uuid);
   }, 40_000);
 
   it("keeps two broadcasts on one 50-mps sender under 50 in every second, both progressing", async () => {
@@ -123,6 +125,7 @@ describe("dispatch through the sandbox", () => {
     expect(got.status).toBe("cancelled");
     expect(got.submitted + got.cancelled + got.failed).toBe(400);
     expect(got.submitted).toBe(later);
+    await expectCountersMatchRows(s.account.accountId, created.uuid);
   }, 30_000);
 
   it("pauses and resumes", async () => {

@@ -11,6 +11,7 @@ import {
   createBroadcast,
   deliverWebhooks,
   details,
+  expectCountersMatchRows,
   helloBody,
   type Setup,
   sandboxStats,
@@ -211,6 +212,7 @@ describe("the sandbox's behaviours end to end", () => {
     expect(d).toMatchObject({ recipients: 32, sent: 31, delivered: 31, read: 30, failed: 1 });
     const stats = await sandboxStats(s.number.phoneNumberId);
     expect(stats.accepted).toBe(32);
+    await expectCountersMatchRows(s.account.accountId, uuid);
   });
 
   it("5555 replies STOP: the number is suppressed and a later broadcast rejects it", async () => {
@@ -250,6 +252,7 @@ describe("the sandbox's behaviours end to end", () => {
         .toArray(),
     );
     expect(reply).toEqual([{ identifier: replier, reply_text: "Yes" }]);
+    await expectCountersMatchRows(s.account.accountId, uuid);
   });
 });
 
