@@ -2,12 +2,13 @@
  * The D1 summary row of each broadcast, written only by its BroadcastDO.
  */
 import { and, eq } from "drizzle-orm";
+import { countersView } from "../durable/broadcast/counters";
 import type { BroadcastSummary } from "../durable/broadcast/types";
 import { database } from "./client";
 import { broadcasts } from "./schema";
 
 export function summaryRow(s: BroadcastSummary): typeof broadcasts.$inferInsert {
-  const c = s.counters;
+  const v = countersView(s.counters);
   return {
     id: s.broadcastId,
     accountId: s.accountId,
@@ -23,25 +24,15 @@ export function summaryRow(s: BroadcastSummary): typeof broadcasts.$inferInsert 
     startedAt: s.startedAt,
     completedAt: s.completedAt,
     pauseReason: s.pauseReason,
-    total:
-      c.pending +
-      c.queued +
-      c.sending +
-      c.submitted +
-      c.sent +
-      c.delivered +
-      c.read +
-      c.failed +
-      c.undeliverable +
-      c.cancelled,
-    rejected: c.rejected,
-    submitted: c.submitted + c.sent + c.delivered + c.read,
-    sent: c.sent + c.delivered + c.read,
-    delivered: c.delivered + c.read,
-    read: c.read,
-    failed: c.failed + c.undeliverable,
-    replied: c.replied,
-    cancelled: c.cancelled,
+    total: v.accepted,
+    rejected: v.rejected,
+    submitted: v.submitted,
+    sent: v.sent,
+    delivered: v.delivered,
+    read: v.read,
+    failed: v.failed,
+    replied: v.replied,
+    cancelled: v.cancelled,
     definition: s.definition,
     createdAt: s.createdAt,
     updatedAt: s.updatedAt,

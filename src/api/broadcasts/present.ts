@@ -1,12 +1,14 @@
 /**
  * How the Broadcasts API shows the engine's broadcasts and recipients.
  */
+import { countersView } from "../../durable/broadcast/counters";
 import type {
   BroadcastSummary,
-  Counters,
   RecipientStatus,
   RecipientView,
 } from "../../durable/broadcast/types";
+
+export { countersView };
 
 /** ISO 8601 without a zero millisecond part, as the seed writes times. */
 export function isoTime(value: string): string;
@@ -14,33 +16,6 @@ export function isoTime(value: string | null): string | null;
 export function isoTime(value: string | null): string | null {
   if (value === null) return null;
   return new Date(value).toISOString().replace(".000Z", "Z");
-}
-
-export function countersView(c: Counters) {
-  const accepted =
-    c.pending +
-    c.queued +
-    c.sending +
-    c.submitted +
-    c.sent +
-    c.delivered +
-    c.read +
-    c.failed +
-    c.undeliverable +
-    c.cancelled;
-  return {
-    accepted,
-    recipients: accepted + c.rejected,
-    submitted: c.submitted + c.sent + c.delivered + c.read,
-    sent: c.sent + c.delivered + c.read,
-    delivered: c.delivered + c.read,
-    read: c.read,
-    rejected: c.rejected,
-    failed: c.failed + c.undeliverable,
-    pending: c.pending + c.queued + c.sending,
-    cancelled: c.cancelled,
-    replied: c.replied,
-  };
 }
 
 export function broadcastDetails(s: BroadcastSummary) {
