@@ -501,6 +501,10 @@ export class BroadcastDO extends DurableObject<Bindings> {
       if (this.expired(b)) await this.expireRemaining();
       this.sweep(now);
       await this.afterProgress();
+    } else if (b.state === "cancelled" || b.state === "paused") {
+      // A consumer that died holding a claim after the stop: its rows must
+      // still end somewhere (cancelled), or wait for the resume (pending).
+      this.releaseStaleClaims(now, b.state === "cancelled" ? "cancelled" : "pending");
     }
     await this.flushSummary();
     await this.flushProjection();
@@ -563,6 +567,20 @@ export class BroadcastDO extends DurableObject<Bindings> {
   }
 
   /** Gives back rows whose consumer died (stale claims) or whose batch never arrived. */
+  private releaseStaleClaims(now: number, to: RecipientStatus): void {
+    this.ctx.storage.transactionSync(() => {
+      this.store.moveRecipients(
+        ["sending"],
+        to,
+        { sql: "claimed_at < ?", binds: [now - CLAIM_LEASE_MS] },
+        {
+          batch_id: null,
+          claimed_at: null,
+        },
+      );
+    });
+  }
+
   private sweep(now: number): void {
     this.ctx.storage.transactionSync(() => {
       this.store.moveRecipients(
@@ -735,6 +753,8 @@ export class BroadcastDO extends DurableObject<Bindings> {
     if (b.state === "loading" && b.loadingDeadline !== null) candidates.push(b.loadingDeadline);
     if (b.state === "scheduled") candidates.push(Date.parse(b.plan.scheduledAt));
     if (b.state === "sending") candidates.push(now + SENDING_TICK_MS);
+    // Claims still out after a stop are checked until they settle or expire.
+    else if (this.store.counters().sending > 0) candidates.push(now + CLAIM_LEASE_MS);
     if (b.state !== "loading" && (b.version > b.flushedVersion || this.store.hasUnprojected())) {
       candidates.push(now + FLUSH_INTERVAL_MS);
     }

@@ -259,6 +259,37 @@ describe("no recipient is sent twice", () => {
     expect((await details(s, created.uuid)).status).toBe("completed");
   });
 
+  it("a claim whose consumer died after a cancel still ends cancelled (no recipient is left in flight)", async () => {
+    const s = await setup({ throughputMps: 1000 });
+    const created = await createBroadcast(
+      s,
+      helloBody(s.sender.phoneNumber, numbers(8100, 6), { scheduled_for: future(3_600_000) }),
+    );
+    const stub = broadcastStub(env, s.account.accountId, created.uuid);
+    await runInDurableObject(stub, (instance: BroadcastDO) => {
+      const store = (instance as any).store;
+      store.updateBroadcast({ state: "sending", startedAt: new Date().toISOString() });
+      store.moveRecipients(["pending"], "queued", { sql: "seq < 3", binds: [] }, { batch_id: 5 });
+    });
+    expect((await stub.claim(5)).recipients).toHaveLength(3);
+    await expectStatus(
+      await api(`/broadcasts/${created.uuid}/cancel`, {
+        method: "POST",
+        headers: bearer(s.account.key),
+      }),
+      200,
+    );
+    expect((await details(s, created.uuid)).pending).toBe(3);
+    // The consumer never settles: once its lease has run out, the alarm ends those rows too.
+    await runInDurableObject(stub, (_i: BroadcastDO, state) => {
+      state.storage.sql.exec("UPDATE recipients SET claimed_at = 1 WHERE status = 'sending'");
+    });
+    await runDurableObjectAlarm(stub);
+    const got = await details(s, created.uuid);
+    expect(got).toMatchObject({ status: "cancelled", pending: 0, cancelled: 6 });
+    await expectCountersMatchRows(s.account.accountId, created.uuid);
+  });
+
   it("an alarm run twice starts nothing twice", async () => {
     const s = await setup({ throughputMps: 1000 });
     const created = await createBroadcast(
