@@ -315,6 +315,7 @@ export class BroadcastDO extends DurableObject<Bindings> {
     const b = this.live();
     if (!b) return "gone";
     let haltReason: string | null = null;
+    const stopped = b.state === "cancelled";
     this.ctx.storage.transactionSync(() => {
       for (const o of outcomes) {
         const r = this.store.recipient(o.seq);
@@ -340,7 +341,8 @@ export class BroadcastDO extends DurableObject<Bindings> {
             break;
           case "retry":
             if (r.status === "sending") {
-              this.store.setRecipientStatus(o.seq, "sending", "queued", {
+              // After a cancel there is no later try: the row ends cancelled.
+              this.store.setRecipientStatus(o.seq, "sending", stopped ? "cancelled" : "queued", {
                 claimed_at: null,
                 attempts: this.store.attempts(o.seq) + 1,
                 error_code: o.code,
@@ -363,7 +365,7 @@ export class BroadcastDO extends DurableObject<Bindings> {
             break;
           case "halt":
             if (r.status === "sending") {
-              this.store.setRecipientStatus(o.seq, "sending", "pending", {
+              this.store.setRecipientStatus(o.seq, "sending", stopped ? "cancelled" : "pending", {
                 claimed_at: null,
                 batch_id: null,
                 error_code: o.code,
@@ -374,7 +376,7 @@ export class BroadcastDO extends DurableObject<Bindings> {
             break;
           case "released":
             if (r.status === "sending") {
-              const to: RecipientStatus = b.state === "cancelled" ? "cancelled" : "pending";
+              const to: RecipientStatus = stopped ? "cancelled" : "pending";
               this.store.setRecipientStatus(o.seq, "sending", to, {
                 claimed_at: null,
                 batch_id: null,

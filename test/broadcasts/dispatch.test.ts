@@ -271,7 +271,8 @@ describe("no recipient is sent twice", () => {
       store.updateBroadcast({ state: "sending", startedAt: new Date().toISOString() });
       store.moveRecipients(["pending"], "queued", { sql: "seq < 3", binds: [] }, { batch_id: 5 });
     });
-    expect((await stub.claim(5)).recipients).toHaveLength(3);
+    const claimed = (await stub.claim(5)).recipients;
+    expect(claimed).toHaveLength(3);
     await expectStatus(
       await api(`/broadcasts/${created.uuid}/cancel`, {
         method: "POST",
@@ -280,7 +281,14 @@ describe("no recipient is sent twice", () => {
       200,
     );
     expect((await details(s, created.uuid)).pending).toBe(3);
-    // The consumer never settles: once its lease has run out, the alarm ends those rows too.
+    // A retryable error settled after the cancel has no later try: that row ends cancelled at once.
+    const first = claimed[0]!;
+    const answer = await stub.settle([
+      { seq: first.seq, outcome: "retry", code: 131000, title: "Something went wrong" },
+    ]);
+    expect(answer).toBe("cancelled");
+    expect((await details(s, created.uuid)).pending).toBe(2);
+    // The consumer of the others never settles: once its lease has run out, the alarm ends those rows too.
     await runInDurableObject(stub, (_i: BroadcastDO, state) => {
       state.storage.sql.exec("UPDATE recipients SET claimed_at = 1 WHERE status = 'sending'");
     });
