@@ -6,12 +6,14 @@ import { HTTPException } from "hono/http-exception";
 import { secureHeaders } from "hono/secure-headers";
 import { registerAdminRoutes } from "./api/admin";
 import { requireApiKey } from "./api/auth";
+import { limitBodies } from "./api/body-limits";
 import { registerBroadcastRoutes } from "./api/broadcasts";
 import { createRouter } from "./api/openapi";
 import { registerSystemRoutes } from "./api/system";
 import { registerV1Routes } from "./api/v1";
 import { registerWebhookRoutes } from "./api/webhooks";
 import { ChorusError, type ErrorBody } from "./errors";
+import { errorFields, log } from "./log";
 
 export function createApp() {
   const app = createRouter();
@@ -23,6 +25,7 @@ export function createApp() {
     c.header("x-request-id", requestId);
   });
   app.use("*", secureHeaders());
+  app.use("*", limitBodies);
 
   registerSystemRoutes(app);
   registerAdminRoutes(app);
@@ -64,14 +67,12 @@ export function createApp() {
         status === 413 || status === 401 ? status : 400,
       );
     }
-    console.error(
-      JSON.stringify({
-        level: "error",
-        requestId: c.get("requestId"),
-        error: String(err),
-        stack: err instanceof Error ? err.stack : undefined,
-      }),
-    );
+    log("error", "request failed", {
+      requestId: c.get("requestId"),
+      method: c.req.method,
+      path: c.req.path,
+      ...errorFields(err),
+    });
     return c.json<ErrorBody>(
       {
         message: "Internal error",

@@ -3,6 +3,7 @@
  */
 import { createApp } from "./app";
 import type { Bindings } from "./env";
+import { log } from "./log";
 import { consumeDeadSends } from "./queues/dead-letters";
 import { consumeEvents } from "./queues/events";
 import type { SendBatchMessage } from "./queues/messages";
@@ -23,13 +24,7 @@ export default {
         return consumeDeadSends(batch as MessageBatch<SendBatchMessage>, env);
       case "chorus-events-dlq":
         // Events the consumer could not apply after every retry: logged, then dropped.
-        console.error(
-          JSON.stringify({
-            level: "error",
-            msg: "dead-lettered webhook events",
-            count: batch.messages.length,
-          }),
-        );
+        log("error", "dead-lettered webhook events", { count: batch.messages.length });
         batch.ackAll();
         return;
       default:

@@ -7,6 +7,7 @@
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../env";
 import { ChorusError } from "../errors";
+import { enforceRateLimit } from "./rate-limit";
 
 const LAST_USED_RESOLUTION_MS = 60_000;
 
@@ -60,6 +61,7 @@ export const requireApiKey: MiddlewareHandler<AppEnv> = async (c, next) => {
   if (!row)
     throw new ChorusError("UNAUTHORIZED", "Invalid API key", "The key is unknown or revoked");
   c.set("account", { accountId: row.account_id, apiKeyId: row.id });
+  await enforceRateLimit(c.env, row.id);
 
   const now = Date.now();
   if (!row.last_used_at || now - Date.parse(row.last_used_at) > LAST_USED_RESOLUTION_MS) {

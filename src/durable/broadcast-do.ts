@@ -19,6 +19,7 @@ import {
 import { applyDeliveryStatus } from "../domain/status";
 import type { V1Definition } from "../domain/v1-broadcast";
 import type { Bindings } from "../env";
+import { errorFields, log } from "../log";
 import type { SendBatchMessage, SendOutcome } from "../queues/messages";
 import type { StatusEvent } from "../whatsapp/webhooks";
 import { resolveAudience } from "./broadcast/audience";
@@ -485,6 +486,14 @@ export class BroadcastDO extends DurableObject<Bindings> {
     return true;
   }
 
+  /** Removes a person (by phone digits) from this broadcast; answers how many rows held them. */
+  async erasePerson(digits: string): Promise<number> {
+    if (!this.store.broadcast()) return 0;
+    const erased = this.store.erasePerson(digits);
+    if (erased > 0) await this.scheduleAlarm();
+    return erased;
+  }
+
   // ---- alarm -------------------------------------------------------------------
 
   override async alarm(): Promise<void> {
@@ -693,9 +702,7 @@ export class BroadcastDO extends DurableObject<Bindings> {
               );
             }
           });
-          console.error(
-            JSON.stringify({ level: "error", msg: "enqueue failed", error: String(err) }),
-          );
+          log("error", "enqueue failed", errorFields(err));
           return;
         }
       } while (this.pumpAgain);
@@ -713,9 +720,7 @@ export class BroadcastDO extends DurableObject<Bindings> {
       await upsertBroadcastSummary(this.env.DB, summary);
       this.store.markFlushed(b.version);
     } catch (err) {
-      console.error(
-        JSON.stringify({ level: "error", msg: "summary flush failed", error: String(err) }),
-      );
+      log("error", "summary flush failed", errorFields(err));
     }
   }
 
@@ -733,9 +738,7 @@ export class BroadcastDO extends DurableObject<Bindings> {
           rows.map((r) => projectionRow(b.plan, r)),
         );
       } catch (err) {
-        console.error(
-          JSON.stringify({ level: "error", msg: "projection flush failed", error: String(err) }),
-        );
+        log("error", "projection flush failed", errorFields(err));
         return;
       }
       this.store.markProjected(rows);
@@ -815,7 +818,5 @@ function projectionRow(plan: BroadcastPlan, r: RecipientView): RecipientStateRow
 }
 
 function logBackgroundError(err: unknown): void {
-  console.error(
-    JSON.stringify({ level: "error", msg: "broadcast background work failed", error: String(err) }),
-  );
+  log("error", "broadcast background work failed", errorFields(err));
 }

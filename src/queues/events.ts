@@ -12,6 +12,7 @@ import { findByWamid, findLatestSent, type MessageRef } from "../db/recipient-st
 import { suppress } from "../db/suppressions";
 import { broadcastStub } from "../durable/stubs";
 import type { Bindings } from "../env";
+import { errorFields, log } from "../log";
 import type { MessageEvent, StatusEvent, WebhookEvent } from "../whatsapp/webhooks";
 
 /** An event we cannot place yet (its projection may lag by a few seconds) is retried this often, then dropped. */
@@ -79,9 +80,13 @@ export async function consumeEvents(
       message.retry({ delaySeconds: 3 * message.attempts });
     } else {
       // Counted and dropped: an event for a message Chorus never sent (or long gone).
-      console.log(
-        JSON.stringify({ level: "warn", msg: "dropped unknown event", kind: message.body.kind }),
-      );
+      const event = message.body;
+      log("warn", "dropped unknown event", {
+        kind: event.kind,
+        wamid: event.wamid,
+        phoneNumberId: event.phoneNumberId,
+        person: event.kind === "status" ? event.recipientId : event.from,
+      });
       message.ack();
     }
   }
@@ -137,5 +142,5 @@ async function isOptOut(env: Bindings, accountId: string, text: string): Promise
 }
 
 function logError(msg: string, err: unknown) {
-  console.error(JSON.stringify({ level: "error", msg, error: String(err) }));
+  log("error", msg, errorFields(err));
 }

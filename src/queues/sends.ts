@@ -9,6 +9,7 @@ import type { BroadcastPlan } from "../durable/broadcast/types";
 import type { ClaimedRecipient } from "../durable/broadcast-do";
 import { broadcastStub, senderStub } from "../durable/stubs";
 import type { Bindings } from "../env";
+import { errorFields, log } from "../log";
 import { decryptAccessToken } from "../whatsapp/access-token";
 import { callbackData, sendTemplate } from "../whatsapp/messages";
 import type { SendBatchMessage, SendOutcome } from "./messages";
@@ -16,29 +17,41 @@ import type { SendBatchMessage, SendOutcome } from "./messages";
 /** Attempts of one batch (queue deliveries) before a still-failing recipient is failed for good. */
 export const MAX_SEND_ATTEMPTS = 6;
 const SEND_TIMEOUT_MS = 10_000;
-const TOKEN_CACHE_MS = 60_000;
+const SENDER_CACHE_MS = 5_000;
 
-const tokenCache = new Map<string, { token: string | null; at: number }>();
+/** The access token is decrypted here and only here. */
+interface CurrentSender {
+  token: string;
+  throughputMps: number;
+}
+const senderCache = new Map<string, { sender: CurrentSender | null; at: number }>();
 
-/** The sender's access token, decrypted here and only here (cached briefly per isolate). */
-async function senderToken(
+/**
+ * The sender as it is now (its token and throughput may have changed since
+ * the broadcast was created), or null once it is deleted. Cached briefly:
+ * one D1 read per isolate every few seconds, not one per batch.
+ */
+async function currentSender(
   env: Bindings,
   accountId: string,
   senderId: string,
-): Promise<string | null> {
+): Promise<CurrentSender | null> {
   const key = `${accountId}:${senderId}`;
-  const hit = tokenCache.get(key);
-  if (hit && Date.now() - hit.at < TOKEN_CACHE_MS) return hit.token;
+  const hit = senderCache.get(key);
+  if (hit && Date.now() - hit.at < SENDER_CACHE_MS) return hit.sender;
   const row = await env.DB.prepare(
-    "SELECT access_token_enc FROM senders WHERE id = ? AND account_id = ?",
+    "SELECT access_token_enc, throughput_mps FROM senders WHERE id = ? AND account_id = ?",
   )
     .bind(senderId, accountId)
-    .first<{ access_token_enc: string }>();
-  const token = row
-    ? await decryptAccessToken(row.access_token_enc, env.TOKEN_ENCRYPTION_KEY)
+    .first<{ access_token_enc: string; throughput_mps: number }>();
+  const sender = row
+    ? {
+        token: await decryptAccessToken(row.access_token_enc, env.TOKEN_ENCRYPTION_KEY),
+        throughputMps: Number(row.throughput_mps),
+      }
     : null;
-  tokenCache.set(key, { token, at: Date.now() });
-  return token;
+  senderCache.set(key, { sender, at: Date.now() });
+  return sender;
 }
 
 export function retryDelaySeconds(attempts: number): number {
@@ -62,14 +75,10 @@ export async function consumeSends(
         if (retry) message.retry({ delaySeconds: retryDelaySeconds(message.attempts) });
         else message.ack();
       } catch (err) {
-        console.error(
-          JSON.stringify({
-            level: "error",
-            msg: "send batch failed",
-            batchId: message.body.batchId,
-            error: String(err),
-          }),
-        );
+        log("error", "send batch failed", {
+          batchId: message.body.batchId,
+          ...errorFields(err),
+        });
         message.retry({ delaySeconds: retryDelaySeconds(message.attempts) });
       }
     }),
@@ -88,8 +97,8 @@ export async function sendBatch(
   const plan = claim.plan;
   const settler = new Settler((outcomes) => broadcast.settle(outcomes));
 
-  const token = await senderToken(env, plan.accountId, plan.sender.id);
-  if (!token) {
+  const current = await currentSender(env, plan.accountId, plan.sender.id);
+  if (!current) {
     for (const r of claim.recipients)
       settler.add({ seq: r.seq, outcome: "halt", code: 190, title: "Sender no longer exists" });
     await settler.drain();
@@ -97,7 +106,7 @@ export async function sendBatch(
   }
 
   const sender = senderStub(env, plan.sender.phoneNumberId);
-  const slots = await sender.reserve(claim.recipients.length, plan.sender.throughputMps);
+  const slots = await sender.reserve(claim.recipients.length, current.throughputMps);
   const finalAttempt = attempt >= MAX_SEND_ATTEMPTS;
   let retry = false;
 
@@ -114,7 +123,7 @@ export async function sendBatch(
         settler.add({ seq: recipient.seq, outcome: "released" });
         return;
       }
-      const outcome = await sendOne(env, plan, token, recipient, finalAttempt);
+      const outcome = await sendOne(env, plan, current.token, recipient, finalAttempt);
       if (outcome.outcome === "retry") retry = true;
       if (outcome.outcome === "retry" && outcome.code === 130429) {
         sender.slowDown().catch(() => undefined);

@@ -5,7 +5,6 @@
  * account simply does not exist here.
  */
 import { createRoute, z } from "@hono/zod-openapi";
-import { bodyLimit } from "hono/body-limit";
 import type { App } from "../../app";
 import type { BroadcastPlan, NewRecipient } from "../../durable/broadcast/types";
 import { broadcastStub } from "../../durable/stubs";
@@ -164,8 +163,6 @@ async function idempotentBroadcastId(accountId: string, key: string): Promise<st
 }
 
 export function registerBroadcastRoutes(app: App) {
-  app.use("/broadcasts", bodyLimit({ maxSize: 64 * 1024 * 1024, onError: tooLargeError }));
-  app.use("/broadcasts/validate", bodyLimit({ maxSize: 32 * 1024 * 1024, onError: tooLargeError }));
   registerMessageStatusRoute(app);
 
   app.openapi(create, async (c) => {
@@ -361,12 +358,4 @@ export function registerBroadcastRoutes(app: App) {
       200,
     );
   });
-}
-
-function tooLargeError(): never {
-  throw new ChorusError(
-    "PAYLOAD_TOO_LARGE",
-    "Request body too large",
-    "A broadcast request may carry at most 50,000 recipients",
-  );
 }

@@ -3,6 +3,7 @@ import { requireApiKey } from "../auth";
 import { registerV1BroadcastRoutes } from "./broadcasts";
 import { registerClassRoutes } from "./classes";
 import { registerContactRoutes } from "./contacts";
+import { registerErasureRoutes } from "./erasures";
 import { registerLocationRoutes } from "./locations";
 import { registerSegmentRoutes } from "./segments";
 import { registerSenderRoutes } from "./senders";
@@ -19,4 +20,5 @@ export function registerV1Routes(app: App) {
   registerClassRoutes(app);
   registerSuppressionRoutes(app);
   registerV1BroadcastRoutes(app);
+  registerErasureRoutes(app);
 }

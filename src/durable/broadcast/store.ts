@@ -16,6 +16,12 @@ import {
   type RecipientView,
 } from "./types";
 
+/** What an erased person's identifier becomes. */
+export const ERASED = "[erased]";
+/** A stored identifier reduced to its digits (rejected rows keep the spelling they were sent in). */
+const DIGITS_OF_IDENTIFIER =
+  "REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(identifier, '+', ''), ' ', ''), '-', ''), '(', ''), ')', ''), '.', '')";
+
 export interface BroadcastRow {
   plan: BroadcastPlan;
   state: BroadcastState;
@@ -288,6 +294,26 @@ export class BroadcastStore {
       binds.push(value);
     }
     this.sql.exec(`UPDATE recipients SET ${sets.join(", ")} WHERE seq = ?`, ...binds, seq);
+  }
+
+  /**
+   * Erases one person from this broadcast: the number (in every spelling it
+   * was given), the name, the rendered parameters and the reply text. Status,
+   * times and the client's own reference stay, so counters still equal rows.
+   * The revision moves, so the D1 projection is rewritten on the next flush.
+   */
+  erasePerson(digits: string): number {
+    const cursor = this.sql.exec(
+      `UPDATE recipients SET identifier = ?, name = NULL, components = NULL, reply_text = NULL,
+         errors = CASE WHEN errors IS NULL THEN NULL ELSE REPLACE(errors, identifier, ?) END,
+         error_details = NULL, updated_at = ?, rev = rev + 1
+       WHERE ${DIGITS_OF_IDENTIFIER} = ? RETURNING seq`,
+      ERASED,
+      ERASED,
+      nowIso(),
+      digits,
+    );
+    return cursor.toArray().length;
   }
 
   bumpReplied(): void {

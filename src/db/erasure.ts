@@ -1,0 +1,68 @@
+/**
+ * D1's part of erasing a person from an account: finding the broadcasts that
+ * may hold them, and scrubbing the recipient projection. The Durable Objects
+ * hold the source of truth; see src/api/v1/erasures/erase-person.ts.
+ */
+
+/** An identifier as stored, reduced to digits (rejected rows keep the spelling they were sent in). */
+const DIGITS = (column: string) =>
+  `REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(${column}, '+', ''), ' ', ''), '-', ''), '(', ''), ')', ''), '.', '')`;
+
+/** A broadcast finished this recently may still hold rows it has not projected yet. */
+const PROJECTION_SETTLE_MS = 10 * 60_000;
+
+/**
+ * Broadcasts of the account that hold the person or may: every one whose
+ * projection has the number, plus every one still live or only just finished
+ * (their latest rows may not be projected yet).
+ */
+export async function broadcastsThatMayHold(
+  d1: D1Database,
+  accountId: string,
+  digits: string,
+  now = Date.now(),
+): Promise<string[]> {
+  const settledBefore = new Date(now - PROJECTION_SETTLE_MS).toISOString();
+  const { results } = await d1
+    .prepare(
+      `SELECT DISTINCT broadcast_id AS id FROM recipient_states
+         WHERE account_id = ?1 AND ${DIGITS("identifier")} = ?2
+       UNION
+       SELECT id FROM broadcasts
+         WHERE account_id = ?1 AND (status NOT IN ('completed', 'cancelled') OR updated_at >= ?3)`,
+    )
+    .bind(accountId, digits, settledBefore)
+    .all<{ id: string }>();
+  return results.map((r) => r.id);
+}
+
+/** Scrubs the projection rows the DOs will also rewrite, so reads are clean at once. */
+export async function eraseFromProjection(
+  d1: D1Database,
+  accountId: string,
+  digits: string,
+  erased: string,
+): Promise<number> {
+  const result = await d1
+    .prepare(
+      `UPDATE recipient_states SET identifier = ?3, name = NULL, reply_text = NULL,
+         error = CASE WHEN error IS NULL THEN NULL ELSE REPLACE(error, identifier, ?3) END
+       WHERE account_id = ?1 AND ${DIGITS("identifier")} = ?2`,
+    )
+    .bind(accountId, digits, erased)
+    .run();
+  return result.meta.changes;
+}
+
+/** Deletes the account's contact with this number (memberships and enrolments cascade). */
+export async function deleteContactByPhone(
+  d1: D1Database,
+  accountId: string,
+  digits: string,
+): Promise<number> {
+  const result = await d1
+    .prepare("DELETE FROM contacts WHERE account_id = ? AND phone = ?")
+    .bind(accountId, digits)
+    .run();
+  return result.meta.changes;
+}
