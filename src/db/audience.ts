@@ -21,6 +21,8 @@ export interface AudienceContact {
   /** E.164 digits without '+'. */
   phone: string;
   customFields: Record<string, string>;
+  /** The IANA zone of the contact's location, when it has one. */
+  timezone: string | null;
 }
 
 export type AudienceSource =
@@ -45,6 +47,7 @@ interface Row {
   last_name: string | null;
   phone: string;
   custom_fields: string;
+  timezone: string | null;
   /** The ordering key of the row: its phone (client) or its contact id. */
   k: string;
 }
@@ -52,7 +55,8 @@ interface Row {
 const ELIGIBLE = `c.opted_in = 1 AND NOT EXISTS (
   SELECT 1 FROM suppressions s WHERE s.account_id = c.account_id AND s.phone = c.phone)`;
 
-const CONTACT_COLUMNS = "c.id, c.name, c.first_name, c.last_name, c.phone, c.custom_fields";
+const CONTACT_COLUMNS = `c.id, c.name, c.first_name, c.last_name, c.phone, c.custom_fields,
+  (SELECT l.timezone FROM locations l WHERE l.id = c.location_id) AS timezone`;
 
 function statement(
   d1: D1Database,
@@ -145,6 +149,7 @@ export async function fetchAudiencePage(
       lastName: r.last_name,
       phone: r.phone,
       customFields: parseCustomFields(r.custom_fields),
+      timezone: r.timezone,
     })),
     cursor: results.length === pageSize && last ? last.k : null,
   };

@@ -17,6 +17,7 @@ interface Row {
   first_name: string | null;
   last_name: string | null;
   custom_fields: string | null;
+  timezone: string | null;
 }
 
 export async function fetchRetargetPage(
@@ -36,7 +37,8 @@ export async function fetchRetargetPage(
         : "AND r.replied_at IS NULL";
   const { results } = await d1
     .prepare(
-      `SELECT r.seq, r.identifier, c.id, c.name, c.first_name, c.last_name, c.custom_fields
+      `SELECT r.seq, r.identifier, c.id, c.name, c.first_name, c.last_name, c.custom_fields,
+         (SELECT l.timezone FROM locations l WHERE l.id = c.location_id) AS timezone
        FROM recipient_states r
        LEFT JOIN contacts c ON c.account_id = r.account_id AND c.phone = r.identifier
        WHERE r.account_id = ?1 AND r.broadcast_id = ?2 AND r.seq > ?3
@@ -60,6 +62,7 @@ export async function fetchRetargetPage(
     lastName: r.last_name,
     phone: r.identifier,
     customFields: r.custom_fields ? parseCustomFields(r.custom_fields) : {},
+    timezone: r.timezone,
   }));
   const last = results[results.length - 1];
   return { contacts, cursor: results.length === pageSize && last ? String(last.seq) : null };

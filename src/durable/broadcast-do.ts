@@ -23,7 +23,8 @@ import { errorFields, log } from "../log";
 import type { SendBatchMessage, SendOutcome } from "../queues/messages";
 import type { StatusEvent } from "../whatsapp/webhooks";
 import { resolveAudience } from "./broadcast/audience";
-import { type BroadcastRow, BroadcastStore, nowIso } from "./broadcast/store";
+import { SendWindowGate } from "./broadcast/windows";
+import { type BroadcastRow, BroadcastStore, DUE, nowIso } from "./broadcast/store";
 import type {
   BeginOutcome,
   BroadcastPlan,
@@ -56,6 +57,8 @@ const BREAKER_WINDOW = 100;
 const BREAKER_RATIO = 0.5;
 
 export const EXPIRED_TITLE = "Message validity expired";
+/** A recipient put back for later (pair rate) this many times fails instead. */
+const MAX_RESCHEDULES = 12;
 
 export interface ClaimedRecipient {
   seq: number;
@@ -375,6 +378,26 @@ export class BroadcastDO extends DurableObject<Bindings> {
             }
             haltReason = `${o.code}: ${o.title}`;
             break;
+          case "reschedule":
+            if (r.status === "sending") {
+              const attempts = this.store.attempts(o.seq) + 1;
+              const giveUp = attempts >= MAX_RESCHEDULES;
+              this.store.setRecipientStatus(
+                o.seq,
+                "sending",
+                stopped ? "cancelled" : giveUp ? "failed" : "pending",
+                {
+                  claimed_at: null,
+                  batch_id: null,
+                  attempts,
+                  error_code: o.code,
+                  error_title: o.title,
+                  next_send_at: giveUp ? null : o.notBefore,
+                  ...(giveUp ? { failed_at: nowIso() } : {}),
+                },
+              );
+            }
+            break;
           case "released":
             if (r.status === "sending") {
               const to: RecipientStatus = stopped ? "cancelled" : "pending";
@@ -660,18 +683,21 @@ export class BroadcastDO extends DurableObject<Bindings> {
         );
         let room = window - (c.queued + c.sending);
         const messages: SendBatchMessage[] = [];
+        const now = Date.now();
+        const windows = new SendWindowGate(b.plan, now);
         this.ctx.storage.transactionSync(() => {
           while (room > 0) {
             const size = Math.min(BATCH_SIZE, room);
+            if (windows.active) this.holdClosed(windows, now, size);
             const batchId = this.store.takeBatchId();
             const seqs = this.store.moveRecipients(
               ["pending"],
               "queued",
               {
-                sql: "seq IN (SELECT seq FROM recipients WHERE status = 'pending' ORDER BY seq LIMIT ?)",
-                binds: [size],
+                sql: `seq IN (SELECT seq FROM recipients WHERE ${DUE} ORDER BY seq LIMIT ?)`,
+                binds: [now, size],
               },
-              { batch_id: batchId },
+              { batch_id: batchId, next_send_at: null },
             );
             if (seqs.length === 0) break;
             messages.push({
@@ -708,6 +734,25 @@ export class BroadcastDO extends DurableObject<Bindings> {
       } while (this.pumpAgain);
     } finally {
       this.pumping = false;
+    }
+  }
+
+  /**
+   * Holds back due rows whose window is closed now, until it opens for them,
+   * until at least `wanted` due rows are open or none is left to look at.
+   */
+  private holdClosed(gate: SendWindowGate, now: number, wanted: number): void {
+    for (;;) {
+      const due = this.store.duePending(now, Math.max(100, wanted * 4));
+      const closed = new Map<number, number[]>();
+      let open = 0;
+      for (const r of due) {
+        const opensAt = gate.opensAt(r.identifier, r.timezone);
+        if (opensAt <= now) open++;
+        else closed.set(opensAt, [...(closed.get(opensAt) ?? []), r.seq]);
+      }
+      for (const [at, seqs] of closed) this.store.holdUntil(seqs, at);
+      if (closed.size === 0 || open >= wanted || due.length === 0) return;
     }
   }
 
@@ -757,7 +802,17 @@ export class BroadcastDO extends DurableObject<Bindings> {
     const candidates: number[] = [];
     if (b.state === "loading" && b.loadingDeadline !== null) candidates.push(b.loadingDeadline);
     if (b.state === "scheduled") candidates.push(Date.parse(b.plan.scheduledAt));
-    if (b.state === "sending") candidates.push(now + SENDING_TICK_MS);
+    if (b.state === "sending") {
+      const c = this.store.counters();
+      if (c.queued + c.sending > 0 || this.store.duePending(now, 1).length > 0) {
+        candidates.push(now + SENDING_TICK_MS);
+      } else {
+        // Everything left is held (a closed window, a pair limit): sleep until the first one is due.
+        const held = this.store.nextHeldAt();
+        if (held !== null) candidates.push(held);
+        if (b.plan.validUntil) candidates.push(Date.parse(b.plan.validUntil));
+      }
+    }
     // Claims still out after a stop are checked until they settle or expire.
     else if (this.store.counters().sending > 0) candidates.push(now + CLAIM_LEASE_MS);
     if (b.state !== "loading" && (b.version > b.flushedVersion || this.store.hasUnprojected())) {

@@ -4,6 +4,11 @@
  * slots, so the number never exceeds its throughput in any one-second window,
  * however many broadcasts share it. Reservations are first come, first served
  * and small (one batch each), so one broadcast cannot starve another.
+ *
+ * It also keeps Meta's pair rate: one person gets at most one message from
+ * this number every PAIR_SPACING_MS, whichever broadcasts they are in. A
+ * recipient whose last slot is too recent gets no slot, only the time from
+ * which one may be asked for again.
  */
 import { DurableObject } from "cloudflare:workers";
 import type { Bindings } from "../env";
@@ -15,12 +20,19 @@ const SLOWDOWN_FACTOR = 0.7;
 const MIN_FACTOR = 0.1;
 const RECOVERY_PER_SECOND = 0.05;
 const SLOWDOWN_PAUSE_MS = 1_000;
+/** Meta's pair rate limit: about one message per 6 s from a number to the same person. */
+export const PAIR_SPACING_MS = 6_000;
 
 export interface SlotReservation {
   /** Epoch ms of the first slot. */
   startAt: number;
   /** Spacing between consecutive slots. */
   intervalMs: number;
+  /**
+   * Recipients (by index in the request) given no slot: messaged too recently.
+   * The others take consecutive slots in request order.
+   */
+  deferred: { index: number; notBefore: number }[];
 }
 
 export class SenderDO extends DurableObject<Bindings> {
@@ -34,6 +46,9 @@ export class SenderDO extends DurableObject<Bindings> {
     sql.exec(
       "CREATE TABLE IF NOT EXISTS pacing (id INTEGER PRIMARY KEY CHECK (id = 1), next_slot INTEGER, factor REAL, factor_at INTEGER)",
     );
+    sql.exec(
+      "CREATE TABLE IF NOT EXISTS pairs (recipient TEXT PRIMARY KEY, slot INTEGER NOT NULL); CREATE INDEX IF NOT EXISTS pairs_slot_idx ON pairs (slot)",
+    );
     const row = sql
       .exec<{ next_slot: number; factor: number; factor_at: number }>("SELECT * FROM pacing")
       .toArray()[0];
@@ -45,16 +60,48 @@ export class SenderDO extends DurableObject<Bindings> {
     }
   }
 
-  /** Reserves `count` consecutive send slots at `mps` (the sender's configured throughput). */
-  reserve(count: number, mps: number): SlotReservation {
+  /**
+   * Reserves send slots at `mps` (the sender's configured throughput) for
+   * these recipients, in order; those messaged by this number within the
+   * last PAIR_SPACING_MS get none (see `deferred`).
+   */
+  reserve(recipients: string[], mps: number): SlotReservation {
     const now = Date.now();
     this.recover(now);
     const rate = Math.max(0.1, mps * SAFETY * this.factor);
     const intervalMs = 1000 / rate;
     const startAt = Math.max(now, this.nextSlot);
-    this.nextSlot = startAt + count * intervalMs;
+    const sql = this.ctx.storage.sql;
+    sql.exec("DELETE FROM pairs WHERE slot < ?", now - PAIR_SPACING_MS);
+    const last = new Map(
+      sql
+        .exec<{ recipient: string; slot: number }>(
+          `SELECT recipient, slot FROM pairs WHERE recipient IN (${recipients.map(() => "?").join(", ")})`,
+          ...recipients,
+        )
+        .toArray()
+        .map((r) => [r.recipient, Number(r.slot)]),
+    );
+    const deferred: SlotReservation["deferred"] = [];
+    let taken = 0;
+    recipients.forEach((recipient, index) => {
+      const slot = startAt + taken * intervalMs;
+      const previous = last.get(recipient);
+      if (previous !== undefined && slot < previous + PAIR_SPACING_MS) {
+        deferred.push({ index, notBefore: Math.ceil(previous + PAIR_SPACING_MS) });
+        return;
+      }
+      sql.exec(
+        "INSERT INTO pairs (recipient, slot) VALUES (?, ?) ON CONFLICT (recipient) DO UPDATE SET slot = excluded.slot",
+        recipient,
+        Math.ceil(slot),
+      );
+      last.set(recipient, slot);
+      taken++;
+    });
+    this.nextSlot = startAt + taken * intervalMs;
     this.persist();
-    return { startAt, intervalMs };
+    return { startAt, intervalMs, deferred };
   }
 
   /** Meta said the number is over its throughput: back off now, recover over the next seconds. */

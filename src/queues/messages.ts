@@ -18,4 +18,6 @@ export type SendOutcome =
   /** Concerns the sender or template, not the recipient: pause the broadcast. */
   | { seq: number; outcome: "halt"; code: number; title: string }
   /** Not sent (the broadcast stopped meanwhile): give the row back. */
-  | { seq: number; outcome: "released" };
+  | { seq: number; outcome: "released" }
+  /** Not sent now, for this recipient only: back to pending, not before `notBefore` (epoch ms). */
+  | { seq: number; outcome: "reschedule"; notBefore: number; code: number; title: string };

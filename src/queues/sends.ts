@@ -7,12 +7,17 @@
 
 import type { BroadcastPlan } from "../durable/broadcast/types";
 import type { ClaimedRecipient } from "../durable/broadcast-do";
+import { PAIR_SPACING_MS } from "../durable/sender-do";
 import { broadcastStub, senderStub } from "../durable/stubs";
 import type { Bindings } from "../env";
 import { errorFields, log } from "../log";
 import { decryptAccessToken } from "../whatsapp/access-token";
+import { PAIR_RATE_CODE } from "../whatsapp/errors";
 import { callbackData, sendTemplate } from "../whatsapp/messages";
 import type { SendBatchMessage, SendOutcome } from "./messages";
+
+/** What a recipient held back by Chorus's own pair spacing shows until it is sent. */
+const PAIR_SPACED = { code: PAIR_RATE_CODE, title: "Waiting: this person was messaged from this number moments ago" };
 
 /** Attempts of one batch (queue deliveries) before a still-failing recipient is failed for good. */
 export const MAX_SEND_ATTEMPTS = 6;
@@ -106,7 +111,11 @@ export async function sendBatch(
   }
 
   const sender = senderStub(env, plan.sender.phoneNumberId);
-  const slots = await sender.reserve(claim.recipients.length, current.throughputMps);
+  const slots = await sender.reserve(
+    claim.recipients.map((r) => r.identifier),
+    current.throughputMps,
+  );
+  const notBefore = new Map(slots.deferred.map((d) => [d.index, d.notBefore]));
   const finalAttempt = attempt >= MAX_SEND_ATTEMPTS;
   let retry = false;
 
@@ -116,9 +125,15 @@ export async function sendBatch(
   await sleepUntil(slots.startAt);
   if ((await broadcast.state()) !== "sending") settler.stop();
 
+  let slot = 0;
   await Promise.all(
     claim.recipients.map(async (recipient, i) => {
-      await sleepUntil(slots.startAt + i * slots.intervalMs);
+      const waitUntil = notBefore.get(i);
+      if (waitUntil !== undefined) {
+        settler.add({ seq: recipient.seq, outcome: "reschedule", notBefore: waitUntil, ...PAIR_SPACED });
+        return;
+      }
+      await sleepUntil(slots.startAt + slot++ * slots.intervalMs);
       if (settler.stopped) {
         settler.add({ seq: recipient.seq, outcome: "released" });
         return;
@@ -169,6 +184,14 @@ async function sendOne(
         };
       }
       return { seq: recipient.seq, outcome: "retry", code: result.code, title: result.title };
+    case "pair":
+      return {
+        seq: recipient.seq,
+        outcome: "reschedule",
+        notBefore: Date.now() + PAIR_SPACING_MS,
+        code: result.code,
+        title: result.title,
+      };
     case "halt":
       return { seq: recipient.seq, outcome: "halt", code: result.code, title: result.title };
     case "permanent":

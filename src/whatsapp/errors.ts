@@ -5,6 +5,8 @@
 export type ErrorClass =
   /** The number's throughput was exceeded: slow the sender down and try again. */
   | "throughput"
+  /** Too many messages to this one person lately (131056): only this recipient waits. */
+  | "pair"
   /** Transient: try this recipient again later. */
   | "retry"
   /** About the sender or the template, not this recipient: pause the broadcast. */
@@ -13,11 +15,13 @@ export type ErrorClass =
   | "permanent";
 
 const THROUGHPUT = new Set([130429, 80007, 4]);
-const TRANSIENT = new Set([1, 2, 131000, 131056, 131057, 133004]);
+export const PAIR_RATE_CODE = 131056;
+const TRANSIENT = new Set([1, 2, 131000, 131057, 133004]);
 const HALT = new Set([190, 131031, 368, 132015, 132016, 131048, 132001, 200, 10]);
 
 /** `code` 0 stands for "no answer" (timeout or network failure). */
 export function classifyError(code: number, httpStatus: number): ErrorClass {
+  if (code === PAIR_RATE_CODE) return "pair";
   if (THROUGHPUT.has(code) || httpStatus === 429) return "throughput";
   if (HALT.has(code)) return "halt";
   if (TRANSIENT.has(code) || code === 0 || httpStatus >= 500) return "retry";

@@ -131,6 +131,7 @@ describe("audience resolution", () => {
       lastName: "L0",
       phone: w.p[0],
       customFields: { index: "0" },
+      timezone: "UTC", // its location's zone (the default)
     });
     const north = await collect(audienceForClient(env.DB, w.account.accountId, w.north.id));
     expect(north.phones).toEqual(pick(w.p, [0, 1, 2, 5]).sort());

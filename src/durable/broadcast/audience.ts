@@ -84,6 +84,7 @@ export async function resolveAudience(
           contact.name ?? ([contact.firstName, contact.lastName].filter(Boolean).join(" ") || null),
         components: rendered.ok ? JSON.stringify(rendered.components) : null,
         rejected: rendered.ok ? null : rendered.errors,
+        timezone: contact.timezone,
       });
     }
     if (rows.length > 0) load(rows);

@@ -43,7 +43,9 @@ CREATE TABLE IF NOT EXISTS recipients (
   created_at TEXT NOT NULL,
   updated_at TEXT NOT NULL,
   rev INTEGER NOT NULL DEFAULT 1,
-  projected INTEGER NOT NULL DEFAULT 0
+  projected INTEGER NOT NULL DEFAULT 0,
+  timezone TEXT,
+  next_send_at INTEGER
 );
 CREATE INDEX IF NOT EXISTS recipients_status_idx ON recipients (status, seq);
 CREATE INDEX IF NOT EXISTS recipients_batch_idx ON recipients (batch_id) WHERE batch_id IS NOT NULL;
@@ -58,4 +60,18 @@ CREATE TABLE IF NOT EXISTS send_rate (
   second INTEGER PRIMARY KEY,
   n INTEGER NOT NULL
 );
+`;
+
+/**
+ * Columns added after the first release: CREATE TABLE IF NOT EXISTS leaves an
+ * older table as it was, so each is added to it when missing.
+ */
+export const ADDED_RECIPIENT_COLUMNS: ReadonlyArray<[name: string, type: string]> = [
+  ["timezone", "TEXT"],
+  ["next_send_at", "INTEGER"],
+];
+
+/** Indexes on added columns: created once the columns exist. */
+export const LATE_INDEXES = `
+CREATE INDEX IF NOT EXISTS recipients_due_idx ON recipients (next_send_at, seq) WHERE status = 'pending';
 `;

@@ -4,7 +4,7 @@
  * `moveRecipients`/`setRecipientStatus`, which adjust the counters in the same
  * statement group, so the counters always equal the rows.
  */
-import { BROADCAST_DO_SCHEMA } from "./schema";
+import { ADDED_RECIPIENT_COLUMNS, BROADCAST_DO_SCHEMA, LATE_INDEXES } from "./schema";
 import {
   type BroadcastPlan,
   type BroadcastState,
@@ -15,6 +15,9 @@ import {
   type RecipientStatus,
   type RecipientView,
 } from "./types";
+
+/** A pending row is due when it is not held, or held until a time now past. */
+export const DUE = "status = 'pending' AND (next_send_at IS NULL OR next_send_at <= ?)";
 
 /** What an erased person's identifier becomes. */
 export const ERASED = "[erased]";
@@ -54,6 +57,16 @@ export class BroadcastStore {
   /** Creates the tables (again, after a wipe). */
   ensureSchema(): void {
     this.sql.exec(BROADCAST_DO_SCHEMA);
+    const columns = new Set(
+      this.sql
+        .exec<{ name: string }>("PRAGMA table_info(recipients)")
+        .toArray()
+        .map((c) => c.name),
+    );
+    for (const [name, type] of ADDED_RECIPIENT_COLUMNS) {
+      if (!columns.has(name)) this.sql.exec(`ALTER TABLE recipients ADD COLUMN ${name} ${type}`);
+    }
+    this.sql.exec(LATE_INDEXES);
   }
 
   broadcast(): BroadcastRow | null {
@@ -148,8 +161,8 @@ export class BroadcastStore {
   /** Multi-row inserts: SQLite binds at most 100 parameters per statement (9 per row here). */
   insertRecipients(rows: NewRecipient[]): void {
     const now = nowIso();
-    const perStatement = 11;
-    const placeholders = "(?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    const perStatement = 10;
+    const placeholders = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
     for (let i = 0; i < rows.length; i += perStatement) {
       const chunk = rows.slice(i, i + perStatement);
       const binds: SqlStorageValue[] = [];
@@ -162,13 +175,14 @@ export class BroadcastStore {
           r.components,
           r.rejected ? "rejected" : "pending",
           r.rejected ? JSON.stringify(r.rejected) : null,
+          r.timezone ?? null,
           now,
           now,
         );
       }
       this.sql.exec(
         `INSERT OR IGNORE INTO recipients
-           (seq, identifier, client_reference, name, components, status, errors, created_at, updated_at)
+           (seq, identifier, client_reference, name, components, status, errors, timezone, created_at, updated_at)
          VALUES ${chunk.map(() => placeholders).join(", ")}`,
         ...binds,
       );
@@ -321,6 +335,41 @@ export class BroadcastStore {
   }
 
   /** What a consumer needs to send these rows. */
+  /** Pending rows whose time has come (no `next_send_at`, or one now past), in order. */
+  duePending(now: number, limit: number): { seq: number; identifier: string; timezone: string | null }[] {
+    return this.sql
+      .exec<{ seq: number; identifier: string; timezone: string | null }>(
+        `SELECT seq, identifier, timezone FROM recipients WHERE ${DUE} ORDER BY seq LIMIT ?`,
+        now,
+        limit,
+      )
+      .toArray()
+      .map((r) => ({ seq: Number(r.seq), identifier: r.identifier, timezone: r.timezone }));
+  }
+
+  /** Holds pending rows back until `at` (epoch ms): a closed window, a pair limit, a budget. */
+  holdUntil(seqs: number[], at: number): void {
+    for (let i = 0; i < seqs.length; i += 90) {
+      const chunk = seqs.slice(i, i + 90);
+      this.sql.exec(
+        `UPDATE recipients SET next_send_at = ?, updated_at = ?, rev = rev + 1 WHERE status = 'pending' AND seq IN (${chunk.map(() => "?").join(", ")})`,
+        at,
+        nowIso(),
+        ...chunk,
+      );
+    }
+  }
+
+  /** The earliest `next_send_at` of a held row, or null when none waits. */
+  nextHeldAt(): number | null {
+    const row = this.sql
+      .exec<{ at: number | null }>(
+        "SELECT MIN(next_send_at) AS at FROM recipients WHERE status = 'pending' AND next_send_at IS NOT NULL",
+      )
+      .one();
+    return row.at === null ? null : Number(row.at);
+  }
+
   sendableRows(
     seqs: number[],
   ): { seq: number; identifier: string; components: string | null; attempts: number }[] {
@@ -467,6 +516,10 @@ function toView(row: Row): RecipientView {
     failedAt: str(row.failed_at),
     repliedAt: str(row.replied_at),
     replyText: str(row.reply_text),
+    nextSendAt:
+      row.status === "pending" && num(row.next_send_at) !== null
+        ? new Date(Number(row.next_send_at)).toISOString()
+        : null,
     createdAt: String(row.created_at),
     updatedAt: String(row.updated_at),
   };

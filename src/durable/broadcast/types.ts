@@ -12,6 +12,7 @@ export type BroadcastState =
   | "cancelled";
 
 /** Recipient states inside the DO (see domain/status.ts): `queued` = in a batch on the sends queue; `sending` = claimed by a consumer. */
+import type { SendWindow, WindowZone } from "../../domain/send-window";
 import type { RecipientStatus } from "../../domain/status";
 
 export type { RecipientStatus };
@@ -62,6 +63,10 @@ export interface BroadcastPlan {
   draft: boolean;
   /** Inline recipients are known at create; a v1 audience is resolved when sending starts. */
   audienceResolved: boolean;
+  /** Local hours each recipient may be messaged in (absent or null: any time). */
+  sendWindow?: SendWindow | null;
+  /** Whose clock the window reads: each recipient's own, or one IANA zone. */
+  windowZone?: WindowZone;
 }
 
 /** One recipient row as the create loads it. */
@@ -74,6 +79,8 @@ export interface NewRecipient {
   /** Per-recipient name for the v1 logs. */
   name: string | null;
   rejected: string[] | null;
+  /** The recipient's own IANA zone when known (a v1 contact's location), for sending windows. */
+  timezone?: string | null;
 }
 
 export interface Counters {
@@ -130,6 +137,8 @@ export interface RecipientView {
   failedAt: string | null;
   repliedAt: string | null;
   replyText: string | null;
+  /** ISO 8601: a held pending row goes out no earlier than this. */
+  nextSendAt: string | null;
   createdAt: string;
   updatedAt: string;
 }
