@@ -20,6 +20,10 @@ export const accounts = sqliteTable("accounts", {
   name: text("name").notNull(),
   /** JSON array of extra opt-out keywords; STOP always counts. */
   optOutKeywords: text("opt_out_keywords").notNull().default("[]"),
+  /** Default sending window of its broadcasts, JSON `{start, end}` ("HH:MM"); null: any time. */
+  sendWindow: text("send_window"),
+  /** Whose clock the default window reads: "recipient" or an IANA zone. */
+  windowTimezone: text("window_timezone").notNull().default("recipient"),
   createdAt: text("created_at").notNull().default(now),
 });
 
@@ -76,6 +80,13 @@ export const senders = sqliteTable(
     /** AES-GCM ciphertext of the Cloud API access token (base64 iv.ciphertext). */
     accessTokenEnc: text("access_token_enc").notNull(),
     throughputMps: integer("throughput_mps").notNull().default(80),
+    /**
+     * The portfolio's messaging limit: unique people reached in a moving 24 h
+     * (250, 2000, 10000, 100000); null: unlimited or unknown (not enforced).
+     */
+    messagingLimit: integer("messaging_limit"),
+    /** Meta's latest quality signal for the number (FLAGGED, DOWNGRADE…), JSON; null when clear. */
+    qualityWarning: text("quality_warning"),
     isDefault: integer("is_default", { mode: "boolean" }).notNull().default(false),
     createdAt: text("created_at").notNull().default(now),
     updatedAt: text("updated_at").notNull().default(now),

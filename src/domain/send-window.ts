@@ -97,7 +97,8 @@ export function nextOpening(window: SendWindow, at: number, zone: string): numbe
     if (isOpen(window, candidate, zone)) {
       // A clock that sprang forward meanwhile reached the start earlier in real time.
       for (const back of [3_600_000, 1_800_000]) {
-        if (candidate - back > at && isOpen(window, candidate - back, zone)) return candidate - back;
+        if (candidate - back > at && isOpen(window, candidate - back, zone))
+          return candidate - back;
       }
       return candidate;
     }

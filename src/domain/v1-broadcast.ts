@@ -3,6 +3,7 @@
  * and its source) and its broadcast-wide parameters, kept with the broadcast
  * and read when sending starts. Plain data only.
  */
+import type { SendWindow } from "./send-window";
 import type { V1Parameters, V1Plan } from "./v1-parameters";
 
 export const AUDIENCE_TYPES = ["client", "segment", "class", "retarget"] as const;
@@ -39,6 +40,9 @@ export interface V1Definition extends V1Parameters {
   location: { id: string } | null;
   /** The parameters compiled against the template at create (or last edit). */
   plan: V1Plan;
+  /** The sending window in force (its own or the account's default), for reading back. */
+  sendWindow?: SendWindow | null;
+  timezone?: string;
 }
 
 /**

@@ -23,7 +23,6 @@ import { errorFields, log } from "../log";
 import type { SendBatchMessage, SendOutcome } from "../queues/messages";
 import type { StatusEvent } from "../whatsapp/webhooks";
 import { resolveAudience } from "./broadcast/audience";
-import { SendWindowGate } from "./broadcast/windows";
 import { type BroadcastRow, BroadcastStore, DUE, nowIso } from "./broadcast/store";
 import type {
   BeginOutcome,
@@ -34,6 +33,7 @@ import type {
   RecipientStatus,
   RecipientView,
 } from "./broadcast/types";
+import { SendWindowGate } from "./broadcast/windows";
 
 /** An uncommitted create is abandoned (and wiped) after this long. */
 const LOADING_TTL_MS = 5 * 60_000;

@@ -17,7 +17,10 @@ import { callbackData, sendTemplate } from "../whatsapp/messages";
 import type { SendBatchMessage, SendOutcome } from "./messages";
 
 /** What a recipient held back by Chorus's own pair spacing shows until it is sent. */
-const PAIR_SPACED = { code: PAIR_RATE_CODE, title: "Waiting: this person was messaged from this number moments ago" };
+const PAIR_SPACED = {
+  code: PAIR_RATE_CODE,
+  title: "Waiting: this person was messaged from this number moments ago",
+};
 
 /** Attempts of one batch (queue deliveries) before a still-failing recipient is failed for good. */
 export const MAX_SEND_ATTEMPTS = 6;
@@ -130,7 +133,12 @@ export async function sendBatch(
     claim.recipients.map(async (recipient, i) => {
       const waitUntil = notBefore.get(i);
       if (waitUntil !== undefined) {
-        settler.add({ seq: recipient.seq, outcome: "reschedule", notBefore: waitUntil, ...PAIR_SPACED });
+        settler.add({
+          seq: recipient.seq,
+          outcome: "reschedule",
+          notBefore: waitUntil,
+          ...PAIR_SPACED,
+        });
         return;
       }
       await sleepUntil(slots.startAt + slot++ * slots.intervalMs);

@@ -6,11 +6,14 @@
  */
 import { createRoute, z } from "@hono/zod-openapi";
 import type { App } from "../../app";
+import { getAccount } from "../../db/accounts";
+import { database } from "../../db/client";
 import type { BroadcastPlan, NewRecipient } from "../../durable/broadcast/types";
 import { broadcastStub } from "../../durable/stubs";
 import { ChorusError, conflict, notFound } from "../../errors";
 import { sha256Hex } from "../auth";
 import { conflictResponse, errorResponses, jsonBody, jsonContent } from "../openapi";
+import { resolveSendWindow } from "../send-window";
 import { registerMessageStatusRoute } from "./message-statuses";
 import { prepareBroadcast } from "./prepare";
 import {
@@ -198,6 +201,7 @@ export function registerBroadcastRoutes(app: App) {
     }
 
     const prepared = await prepareBroadcast(c, body, { requireAccepted: true });
+    const account = await getAccount(database(c.env.DB), accountId);
     const plan: BroadcastPlan = {
       accountId,
       broadcastId,
@@ -219,6 +223,7 @@ export function registerBroadcastRoutes(app: App) {
       definition: null,
       draft: false,
       audienceResolved: true,
+      ...resolveSendWindow({ window: body.send_window, zone: body.timezone }, account),
     };
     const begun = await stub.begin(plan);
     if (begun.outcome === "conflict") {

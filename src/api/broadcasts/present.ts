@@ -37,6 +37,8 @@ export function broadcastDetails(s: BroadcastSummary) {
     cancelled: c.cancelled,
     replied: c.replied,
     pause_reason: s.pauseReason,
+    send_window: s.sendWindow,
+    timezone: s.windowZone,
     started_at: isoTime(s.startedAt),
     completed_at: isoTime(s.completedAt),
   };
@@ -76,6 +78,7 @@ export function recipientItem(r: RecipientView) {
     client_reference: r.clientReference,
     ...(r.deliveredAt ? { delivered_at: isoTime(r.deliveredAt) } : {}),
     ...(r.readAt ? { read_at: isoTime(r.readAt) } : {}),
+    ...(r.nextSendAt ? { next_send_at: isoTime(r.nextSendAt) } : {}),
     ...(error ? { error } : {}),
     ...(error && r.errorCode !== null && r.status === "failed" ? { error_code: r.errorCode } : {}),
     updated_at: isoTime(r.updatedAt),

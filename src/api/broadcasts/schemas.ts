@@ -4,6 +4,7 @@
  * exactly the domain's parameter types.
  */
 import { z } from "@hono/zod-openapi";
+import { SendWindowSchema, WindowZoneSchema } from "../send-window";
 
 const isoDateTime = z.iso.datetime({ offset: true }).openapi({ example: "2026-12-15T10:00:00Z" });
 
@@ -75,6 +76,11 @@ function broadcastRequest(maxRecipients: number) {
     client_unique_identifier: z.string().min(1).max(255).optional(),
     parameters: BroadcastParametersSchema.optional(),
     recipients: z.array(RecipientSchema).min(1).max(maxRecipients),
+    send_window: SendWindowSchema.nullable().optional().openapi({
+      description:
+        "Extension: local hours to send in (absent: the account's default; null: any time)",
+    }),
+    timezone: WindowZoneSchema.optional(),
   });
 }
 
@@ -133,6 +139,8 @@ export const BroadcastDetailsSchema = z
     cancelled: z.number().int().openapi({ description: "Extension" }),
     replied: z.number().int().openapi({ description: "Extension" }),
     pause_reason: z.string().nullable().openapi({ description: "Extension: why it is paused" }),
+    send_window: SendWindowSchema.nullable().openapi({ description: "Extension" }),
+    timezone: z.string().openapi({ description: "Extension: whose clock the window reads" }),
     started_at: z.string().nullable(),
     completed_at: z.string().nullable(),
   })
@@ -155,6 +163,10 @@ export const RecipientItemSchema = z
     client_reference: z.string().nullable(),
     delivered_at: z.string().optional(),
     read_at: z.string().optional(),
+    next_send_at: z
+      .string()
+      .optional()
+      .openapi({ description: "Extension: a held pending recipient goes out no earlier" }),
     error: z.string().optional(),
     error_code: z.number().int().optional(),
     updated_at: z.string(),

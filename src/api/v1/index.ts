@@ -7,6 +7,7 @@ import { registerErasureRoutes } from "./erasures";
 import { registerLocationRoutes } from "./locations";
 import { registerSegmentRoutes } from "./segments";
 import { registerSenderRoutes } from "./senders";
+import { registerSettingsRoutes } from "./settings";
 import { registerSuppressionRoutes } from "./suppressions";
 import { registerTemplateRoutes } from "./templates";
 
@@ -21,4 +22,5 @@ export function registerV1Routes(app: App) {
   registerSuppressionRoutes(app);
   registerV1BroadcastRoutes(app);
   registerErasureRoutes(app);
+  registerSettingsRoutes(app);
 }

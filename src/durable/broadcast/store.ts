@@ -336,7 +336,10 @@ export class BroadcastStore {
 
   /** What a consumer needs to send these rows. */
   /** Pending rows whose time has come (no `next_send_at`, or one now past), in order. */
-  duePending(now: number, limit: number): { seq: number; identifier: string; timezone: string | null }[] {
+  duePending(
+    now: number,
+    limit: number,
+  ): { seq: number; identifier: string; timezone: string | null }[] {
     return this.sql
       .exec<{ seq: number; identifier: string; timezone: string | null }>(
         `SELECT seq, identifier, timezone FROM recipients WHERE ${DUE} ORDER BY seq LIMIT ?`,
@@ -492,6 +495,8 @@ export class BroadcastStore {
       pauseReason: b.pauseReason,
       definition: b.plan.definition,
       requestHash: b.plan.requestHash,
+      sendWindow: b.plan.sendWindow ?? null,
+      windowZone: b.plan.windowZone ?? "recipient",
       counters: this.counters(),
     };
   }

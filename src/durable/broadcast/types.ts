@@ -116,6 +116,8 @@ export interface BroadcastSummary {
   pauseReason: string | null;
   definition: string | null;
   requestHash: string | null;
+  sendWindow: SendWindow | null;
+  windowZone: WindowZone;
   counters: Counters;
 }
 

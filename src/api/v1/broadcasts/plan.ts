@@ -4,6 +4,7 @@
  * the account's default), the template, and the parameters compiled against it.
  */
 import type { Context } from "hono";
+import { getAccount } from "../../../db/accounts";
 import { getClass } from "../../../db/classes";
 import { database } from "../../../db/client";
 import { getLocation } from "../../../db/locations";
@@ -17,6 +18,7 @@ import { planV1Parameters } from "../../../domain/v1-parameters";
 import type { BroadcastPlan } from "../../../durable/broadcast/types";
 import type { AppEnv } from "../../../env";
 import { badRequest } from "../../../errors";
+import { resolveSendWindow } from "../../send-window";
 import type { V1BroadcastWrite } from "./schemas";
 
 const invalid = (details: string) => badRequest("Invalid request body", details);
@@ -117,6 +119,10 @@ export async function buildV1Plan(
   );
   if (!planned.ok) throw invalid(planned.errors.join("; "));
 
+  const windows = resolveSendWindow(
+    { window: body.sendWindow, zone: body.timezone },
+    await getAccount(db, accountId),
+  );
   const definition: V1Definition = {
     ...params,
     type: body.type,
@@ -127,6 +133,8 @@ export async function buildV1Plan(
     retargetEngagementType: body.type === "retarget" ? (body.retargetEngagementType ?? null) : null,
     location: body.location ?? null,
     plan: planned.plan,
+    sendWindow: windows.sendWindow,
+    timezone: windows.windowZone,
   };
   const now = Date.now();
   const requested = body.scheduleDateTime ? Date.parse(body.scheduleDateTime) : now;
@@ -151,5 +159,6 @@ export async function buildV1Plan(
     definition: JSON.stringify(definition),
     draft: body.status === "draft",
     audienceResolved: false,
+    ...windows,
   };
 }

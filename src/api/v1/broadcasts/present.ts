@@ -55,6 +55,8 @@ function v1Object(b: Shown, c: Counts): V1Broadcast {
     locationParameters: d?.locationParameters ?? null,
     flowParameters: d?.flowParameters ?? null,
     location: d?.location ?? null,
+    sendWindow: d?.sendWindow ?? null,
+    timezone: d?.timezone ?? "recipient",
     processedStats: {
       totalCount: c.all,
       successCount: c.submitted,

@@ -4,6 +4,7 @@
 import { z } from "@hono/zod-openapi";
 import { AUDIENCE_TYPES, CLASS_STATUSES, ENGAGEMENT_TYPES } from "../../../domain/v1-broadcast";
 import { RefSchema } from "../../openapi";
+import { SendWindowSchema, WindowZoneSchema } from "../../send-window";
 
 const LocationParameters = z.object({
   latitude: z.number().min(-90).max(90),
@@ -52,6 +53,11 @@ export const V1BroadcastWriteSchema = z
     locationParameters: LocationParameters.nullable().optional(),
     flowParameters: FlowParameters.nullable().optional(),
     location: RefSchema.nullable().optional(),
+    sendWindow: SendWindowSchema.nullable().optional().openapi({
+      description:
+        "Extension: local hours to send in (absent: the account's default; null: any time)",
+    }),
+    timezone: WindowZoneSchema.optional(),
   })
   .openapi("V1BroadcastWrite");
 
@@ -92,6 +98,8 @@ export const V1BroadcastSchema = z
       repliedCount: z.number().int(),
     }),
     pauseReason: z.string().nullable().openapi({ description: "Extension: why it is paused" }),
+    sendWindow: SendWindowSchema.nullable().openapi({ description: "Extension" }),
+    timezone: z.string().openapi({ description: "Extension: whose clock the window reads" }),
   })
   .openapi("V1Broadcast");
 
