@@ -20,8 +20,12 @@ const SLOWDOWN_FACTOR = 0.7;
 const MIN_FACTOR = 0.1;
 const RECOVERY_PER_SECOND = 0.05;
 const SLOWDOWN_PAUSE_MS = 1_000;
-/** Meta's pair rate limit: about one message per 6 s from a number to the same person. */
-export const PAIR_SPACING_MS = 6_000;
+/**
+ * Meta's pair rate limit is about one message per 6 s from a number to the
+ * same person; slots are spaced half a second more, so network jitter cannot
+ * bring two sends closer than 6 s at Meta's end.
+ */
+export const PAIR_SPACING_MS = 6_500;
 
 export interface SlotReservation {
   /** Epoch ms of the first slot. */
