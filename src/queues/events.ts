@@ -14,6 +14,7 @@ import { broadcastStub } from "../durable/stubs";
 import type { Bindings } from "../env";
 import { errorFields, log } from "../log";
 import type { MessageEvent, StatusEvent, WebhookEvent } from "../whatsapp/webhooks";
+import { applyAccountEvent } from "./signals";
 
 /** An event we cannot place yet (its projection may lag by a few seconds) is retried this often, then dropped. */
 const MAX_EVENT_ATTEMPTS = 4;
@@ -33,15 +34,25 @@ export async function consumeEvents(
       messages: Message<WebhookEvent>[];
     }
   >();
-  const unplaced: Message<WebhookEvent>[] = [];
+  const unplaced: Message<StatusEvent | MessageEvent>[] = [];
 
   for (const message of batch.messages) {
     const event = message.body;
+    if (event.kind === "template_status" || event.kind === "quality") {
+      try {
+        await applyAccountEvent(env, event);
+        message.ack();
+      } catch (err) {
+        logError("account event failed", err);
+        message.retry({ delaySeconds: 5 });
+      }
+      continue;
+    }
     if (event.kind === "message") {
       try {
         const placed = await applyInbound(env, event);
         if (placed) message.ack();
-        else unplaced.push(message);
+        else unplaced.push(message as Message<MessageEvent>);
       } catch (err) {
         logError("inbound event failed", err);
         message.retry({ delaySeconds: 5 });
@@ -51,7 +62,7 @@ export async function consumeEvents(
     let ref: { accountId: string; broadcastId: string } | null = event.broadcast;
     if (!ref) ref = await findByWamid(env.DB, event.wamid);
     if (!ref) {
-      unplaced.push(message);
+      unplaced.push(message as Message<StatusEvent>);
       continue;
     }
     const key = `${ref.accountId}:${ref.broadcastId}`;

@@ -12,9 +12,10 @@ import { broadcastStub, senderStub } from "../durable/stubs";
 import type { Bindings } from "../env";
 import { errorFields, log } from "../log";
 import { decryptAccessToken } from "../whatsapp/access-token";
-import { PAIR_RATE_CODE } from "../whatsapp/errors";
+import { PAIR_RATE_CODE, SPAM_LIMIT_CODE } from "../whatsapp/errors";
 import { callbackData, sendTemplate } from "../whatsapp/messages";
 import type { SendBatchMessage, SendOutcome } from "./messages";
+import { pauseSender } from "./signals";
 
 /** What a recipient held back by Chorus's own pair spacing shows until it is sent. */
 const PAIR_SPACED = {
@@ -129,6 +130,7 @@ export async function sendBatch(
   if ((await broadcast.state()) !== "sending") settler.stop();
 
   let slot = 0;
+  const spamLimits: string[] = [];
   await Promise.all(
     claim.recipients.map(async (recipient, i) => {
       const waitUntil = notBefore.get(i);
@@ -151,10 +153,21 @@ export async function sendBatch(
       if (outcome.outcome === "retry" && outcome.code === 130429) {
         sender.slowDown().catch(() => undefined);
       }
+      if (outcome.outcome === "halt" && outcome.code === SPAM_LIMIT_CODE)
+        spamLimits.push(outcome.title);
       settler.add(outcome);
     }),
   );
   await settler.drain();
+  if (spamLimits.length > 0) {
+    // The number itself is limited: every live broadcast of it pauses, not only this one.
+    await pauseSender(
+      env,
+      plan.accountId,
+      plan.sender.id,
+      `${SPAM_LIMIT_CODE}: ${spamLimits[0]} (every broadcast of ${plan.sender.phoneNumber} is paused)`,
+    );
+  }
   return retry && !settler.stopped;
 }
 

@@ -16,6 +16,7 @@ export type ErrorClass =
 
 const THROUGHPUT = new Set([130429, 80007, 4]);
 export const PAIR_RATE_CODE = 131056;
+export const SPAM_LIMIT_CODE = 131048;
 const TRANSIENT = new Set([1, 2, 131000, 131057, 133004]);
 const HALT = new Set([190, 131031, 368, 132015, 132016, 131048, 132001, 200, 10]);
 

@@ -76,7 +76,33 @@ export interface MessageEvent {
   contextId: string | null;
 }
 
-export type WebhookEvent = StatusEvent | MessageEvent;
+/** `message_template_status_update`: Meta paused, disabled or reinstated a template. */
+export interface TemplateStatusEvent {
+  kind: "template_status";
+  wabaId: string;
+  name: string;
+  language: string;
+  /** PAUSED, DISABLED, APPROVED, REINSTATED, REJECTED… as Meta sends it. */
+  event: string;
+  reason: string;
+  at: number;
+}
+
+/** `phone_number_quality_update`: a number's throughput or its portfolio's messaging limit changed. */
+export interface QualityEvent {
+  kind: "quality";
+  wabaId: string;
+  /** The business number, digits only. */
+  displayPhoneNumber: string;
+  /** THROUGHPUT_UPGRADE, UPGRADE, DOWNGRADE, FLAGGED, UNFLAGGED, ONBOARDING. */
+  event: string;
+  /** TIER_250 … TIER_UNLIMITED (max_daily_conversations_per_business, else current_limit). */
+  limit: string | null;
+  at: number;
+}
+
+export type AccountEvent = TemplateStatusEvent | QualityEvent;
+export type WebhookEvent = StatusEvent | MessageEvent | AccountEvent;
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
@@ -112,6 +138,11 @@ export function splitEnvelope(body: unknown): WebhookEvent[] {
     for (const change of arr(entry.changes)) {
       if (!isObj(change) || !isObj(change.value)) continue;
       const value = change.value;
+      const account = accountEvent(s(entry.id), s(change.field), value, eventTime(entry.time));
+      if (account) {
+        events.push(account);
+        continue;
+      }
       const phoneNumberId = isObj(value.metadata) ? s(value.metadata.phone_number_id) : "";
       for (const st of arr(value.statuses)) {
         if (!isObj(st) || !STATUSES.has(s(st.status)) || !s(st.id)) continue;
@@ -151,4 +182,34 @@ export function splitEnvelope(body: unknown): WebhookEvent[] {
     }
   }
   return events;
+}
+
+/** The WABA-level events Chorus acts on; null for any other field. */
+function accountEvent(wabaId: string, field: string, value: Obj, at: number): AccountEvent | null {
+  if (field === "message_template_status_update") {
+    const name = s(value.message_template_name);
+    if (!wabaId || !name) return null;
+    return {
+      kind: "template_status",
+      wabaId,
+      name,
+      language: s(value.message_template_language),
+      event: s(value.event).toUpperCase(),
+      reason: s(value.reason) || "NONE",
+      at,
+    };
+  }
+  if (field === "phone_number_quality_update") {
+    const displayPhoneNumber = s(value.display_phone_number).replace(/\D/g, "");
+    if (!wabaId || !displayPhoneNumber) return null;
+    return {
+      kind: "quality",
+      wabaId,
+      displayPhoneNumber,
+      event: s(value.event).toUpperCase(),
+      limit: s(value.max_daily_conversations_per_business) || s(value.current_limit) || null,
+      at,
+    };
+  }
+  return null;
 }
