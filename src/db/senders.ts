@@ -109,3 +109,16 @@ export async function deleteSender(db: Database, accountId: string, id: string):
     .returning({ id: senders.id });
   return rows.length > 0;
 }
+
+/** The sender's portfolio messaging limit as it is now; null when unlimited, unknown or deleted. */
+export async function senderMessagingLimit(
+  d1: D1Database,
+  accountId: string,
+  senderId: string,
+): Promise<number | null> {
+  const row = await d1
+    .prepare("SELECT messaging_limit FROM senders WHERE id = ? AND account_id = ?")
+    .bind(senderId, accountId)
+    .first<{ messaging_limit: number | null }>();
+  return row?.messaging_limit ?? null;
+}

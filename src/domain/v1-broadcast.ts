@@ -3,6 +3,7 @@
  * and its source) and its broadcast-wide parameters, kept with the broadcast
  * and read when sending starts. Plain data only.
  */
+import type { TierPolicy } from "./messaging-limit";
 import type { SendWindow } from "./send-window";
 import type { V1Parameters, V1Plan } from "./v1-parameters";
 
@@ -43,6 +44,7 @@ export interface V1Definition extends V1Parameters {
   /** The sending window in force (its own or the account's default), for reading back. */
   sendWindow?: SendWindow | null;
   timezone?: string;
+  tierPolicy?: TierPolicy;
 }
 
 /**

@@ -11,11 +11,14 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import { deleteBroadcastSummary, upsertBroadcastSummary } from "../db/broadcasts";
+import { REACH_WINDOW_MS, reachedInLast24h } from "../db/reach";
 import {
   deleteRecipientStates,
   type RecipientStateRow,
   upsertRecipientStates,
 } from "../db/recipient-states";
+import { senderMessagingLimit } from "../db/senders";
+import { budgetFor, budgetMessage } from "../domain/messaging-limit";
 import { applyDeliveryStatus } from "../domain/status";
 import type { V1Definition } from "../domain/v1-broadcast";
 import type { Bindings } from "../env";
@@ -582,11 +585,58 @@ export class BroadcastDO extends DurableObject<Bindings> {
   }
 
   private async startSending(): Promise<void> {
-    const b = this.store.broadcast();
+    let b = this.store.broadcast();
     if (b?.state !== "scheduled") return;
+    if (!b.plan.tierChecked) {
+      const verdict = await this.checkMessagingLimit(b.plan);
+      b = this.store.broadcast();
+      if (b?.state !== "scheduled") return;
+      const plan = { ...b.plan, tierChecked: true, tierNotice: verdict.notice };
+      if (verdict.refuse) {
+        this.store.updateBroadcast({ plan, state: "paused", pauseReason: verdict.notice });
+        return;
+      }
+      this.store.updateBroadcast({ plan });
+    }
     this.store.updateBroadcast({ state: "sending", startedAt: b.startedAt ?? nowIso() });
     if (this.expired(b)) await this.expireRemaining();
     await this.afterProgress();
+  }
+
+  /**
+   * Counts the people the sender's portfolio reached in the last 24 h plus
+   * the new people of this broadcast against its messaging limit. Over it:
+   * refuse (pause) or hold the excess new people for 24 h, when the moving
+   * window has rolled past today's sends.
+   */
+  private async checkMessagingLimit(
+    plan: BroadcastPlan,
+  ): Promise<{ refuse: boolean; notice: string | null }> {
+    const limit = await senderMessagingLimit(this.env.DB, plan.accountId, plan.sender.id);
+    if (limit === null) return { refuse: false, notice: null };
+    const people = this.store.pendingPeople();
+    const { reached, newPeople } = await reachedInLast24h(
+      this.env.DB,
+      plan.accountId,
+      plan.sender.wabaId,
+      people.map((p) => p.identifier),
+    );
+    const budget = budgetFor(limit, reached, newPeople.size);
+    if (budget.held === 0) return { refuse: false, notice: null };
+    if (plan.tierPolicy === "refuse") {
+      return { refuse: true, notice: `${budgetMessage(budget)} (tier_policy: refuse)` };
+    }
+    const held = people.filter((p) => newPeople.has(p.identifier)).slice(budget.allowed);
+    this.ctx.storage.transactionSync(() =>
+      this.store.holdUntil(
+        held.map((p) => p.seq),
+        Date.now() + REACH_WINDOW_MS,
+      ),
+    );
+    return {
+      refuse: false,
+      notice: `${budgetMessage(budget)}; they wait 24 h (tier_policy: defer)`,
+    };
   }
 
   /** Rows not yet handed to a consumer become undeliverable once the broadcast's validity ends. */

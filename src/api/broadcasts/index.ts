@@ -8,10 +8,12 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { App } from "../../app";
 import { getAccount } from "../../db/accounts";
 import { database } from "../../db/client";
+import { budgetMessage } from "../../domain/messaging-limit";
 import type { BroadcastPlan, NewRecipient } from "../../durable/broadcast/types";
 import { broadcastStub } from "../../durable/stubs";
 import { ChorusError, conflict, notFound } from "../../errors";
 import { sha256Hex } from "../auth";
+import { budgetWarning, forecastBudget } from "../messaging-limit";
 import { conflictResponse, errorResponses, jsonBody, jsonContent } from "../openapi";
 import { resolveSendWindow } from "../send-window";
 import { registerMessageStatusRoute } from "./message-statuses";
@@ -201,6 +203,17 @@ export function registerBroadcastRoutes(app: App) {
     }
 
     const prepared = await prepareBroadcast(c, body, { requireAccepted: true });
+    const budget = await forecastBudget(
+      c.env.DB,
+      prepared.sender,
+      prepared.accepted.map((r) => r.identifier),
+    );
+    if (budget && body.tier_policy === "refuse") {
+      throw conflict(
+        "Messaging limit would be exceeded",
+        `from: ${budgetMessage(budget)} (tier_policy: refuse)`,
+      );
+    }
     const account = await getAccount(database(c.env.DB), accountId);
     const plan: BroadcastPlan = {
       accountId,
@@ -224,6 +237,7 @@ export function registerBroadcastRoutes(app: App) {
       draft: false,
       audienceResolved: true,
       ...resolveSendWindow({ window: body.send_window, zone: body.timezone }, account),
+      tierPolicy: body.tier_policy ?? "defer",
     };
     const begun = await stub.begin(plan);
     if (begun.outcome === "conflict") {
@@ -282,6 +296,7 @@ export function registerBroadcastRoutes(app: App) {
             identifier: r.identifier,
             errors: r.errors,
           })),
+          ...(budget ? { messaging_limit: budgetWarning(budget) } : {}),
         },
       },
       202,

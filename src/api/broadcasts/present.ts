@@ -39,6 +39,8 @@ export function broadcastDetails(s: BroadcastSummary) {
     pause_reason: s.pauseReason,
     send_window: s.sendWindow,
     timezone: s.windowZone,
+    tier_policy: s.tierPolicy,
+    tier_notice: s.tierNotice,
     started_at: isoTime(s.startedAt),
     completed_at: isoTime(s.completedAt),
   };

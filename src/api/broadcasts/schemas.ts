@@ -4,6 +4,7 @@
  * exactly the domain's parameter types.
  */
 import { z } from "@hono/zod-openapi";
+import { BudgetWarningSchema, TierPolicySchema } from "../messaging-limit";
 import { SendWindowSchema, WindowZoneSchema } from "../send-window";
 
 const isoDateTime = z.iso.datetime({ offset: true }).openapi({ example: "2026-12-15T10:00:00Z" });
@@ -81,6 +82,7 @@ function broadcastRequest(maxRecipients: number) {
         "Extension: local hours to send in (absent: the account's default; null: any time)",
     }),
     timezone: WindowZoneSchema.optional(),
+    tier_policy: TierPolicySchema.optional(),
   });
 }
 
@@ -98,6 +100,10 @@ export type CreateBroadcastBody = z.infer<typeof CreateBroadcastSchema>;
 export const WarningsSchema = z
   .object({
     recipients: z.array(z.object({ identifier: z.string(), errors: z.array(z.string()) })),
+    messaging_limit: BudgetWarningSchema.optional().openapi({
+      description:
+        "Extension: present when this audience would take the sender's portfolio over its 24 h messaging limit",
+    }),
   })
   .openapi("Warnings");
 
@@ -141,6 +147,10 @@ export const BroadcastDetailsSchema = z
     pause_reason: z.string().nullable().openapi({ description: "Extension: why it is paused" }),
     send_window: SendWindowSchema.nullable().openapi({ description: "Extension" }),
     timezone: z.string().openapi({ description: "Extension: whose clock the window reads" }),
+    tier_policy: z.string().openapi({ description: "Extension" }),
+    tier_notice: z.string().nullable().openapi({
+      description: "Extension: what the messaging-limit check found when sending started",
+    }),
     started_at: z.string().nullable(),
     completed_at: z.string().nullable(),
   })

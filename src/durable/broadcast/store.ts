@@ -363,6 +363,16 @@ export class BroadcastStore {
     }
   }
 
+  /** Every pending row's identifier with its seq, in order (for the messaging-limit check). */
+  pendingPeople(): { seq: number; identifier: string }[] {
+    return this.sql
+      .exec<{ seq: number; identifier: string }>(
+        "SELECT seq, identifier FROM recipients WHERE status = 'pending' ORDER BY seq",
+      )
+      .toArray()
+      .map((r) => ({ seq: Number(r.seq), identifier: r.identifier }));
+  }
+
   /** The earliest `next_send_at` of a held row, or null when none waits. */
   nextHeldAt(): number | null {
     const row = this.sql
@@ -497,6 +507,8 @@ export class BroadcastStore {
       requestHash: b.plan.requestHash,
       sendWindow: b.plan.sendWindow ?? null,
       windowZone: b.plan.windowZone ?? "recipient",
+      tierPolicy: b.plan.tierPolicy ?? "defer",
+      tierNotice: b.plan.tierNotice ?? null,
       counters: this.counters(),
     };
   }

@@ -12,6 +12,7 @@ export type BroadcastState =
   | "cancelled";
 
 /** Recipient states inside the DO (see domain/status.ts): `queued` = in a batch on the sends queue; `sending` = claimed by a consumer. */
+import type { TierPolicy } from "../../domain/messaging-limit";
 import type { SendWindow, WindowZone } from "../../domain/send-window";
 import type { RecipientStatus } from "../../domain/status";
 
@@ -67,6 +68,12 @@ export interface BroadcastPlan {
   sendWindow?: SendWindow | null;
   /** Whose clock the window reads: each recipient's own, or one IANA zone. */
   windowZone?: WindowZone;
+  /** Over the portfolio's messaging limit: hold the excess 24 h (defer, the default) or pause (refuse). */
+  tierPolicy?: TierPolicy;
+  /** Set once the messaging limit was checked at start (a resume does not check again). */
+  tierChecked?: boolean;
+  /** What the check found, for people to read (null: within the limit). */
+  tierNotice?: string | null;
 }
 
 /** One recipient row as the create loads it. */
@@ -118,6 +125,8 @@ export interface BroadcastSummary {
   requestHash: string | null;
   sendWindow: SendWindow | null;
   windowZone: WindowZone;
+  tierPolicy: TierPolicy;
+  tierNotice: string | null;
   counters: Counters;
 }
 

@@ -135,6 +135,7 @@ export async function buildV1Plan(
     plan: planned.plan,
     sendWindow: windows.sendWindow,
     timezone: windows.windowZone,
+    tierPolicy: body.tierPolicy ?? "defer",
   };
   const now = Date.now();
   const requested = body.scheduleDateTime ? Date.parse(body.scheduleDateTime) : now;
@@ -160,5 +161,6 @@ export async function buildV1Plan(
     draft: body.status === "draft",
     audienceResolved: false,
     ...windows,
+    tierPolicy: body.tierPolicy ?? "defer",
   };
 }

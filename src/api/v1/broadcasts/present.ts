@@ -57,6 +57,7 @@ function v1Object(b: Shown, c: Counts): V1Broadcast {
     location: d?.location ?? null,
     sendWindow: d?.sendWindow ?? null,
     timezone: d?.timezone ?? "recipient",
+    tierPolicy: d?.tierPolicy ?? "defer",
     processedStats: {
       totalCount: c.all,
       successCount: c.submitted,

@@ -3,6 +3,7 @@
  */
 import { z } from "@hono/zod-openapi";
 import { AUDIENCE_TYPES, CLASS_STATUSES, ENGAGEMENT_TYPES } from "../../../domain/v1-broadcast";
+import { TierPolicySchema } from "../../messaging-limit";
 import { RefSchema } from "../../openapi";
 import { SendWindowSchema, WindowZoneSchema } from "../../send-window";
 
@@ -58,6 +59,7 @@ export const V1BroadcastWriteSchema = z
         "Extension: local hours to send in (absent: the account's default; null: any time)",
     }),
     timezone: WindowZoneSchema.optional(),
+    tierPolicy: TierPolicySchema.optional(),
   })
   .openapi("V1BroadcastWrite");
 
@@ -100,6 +102,7 @@ export const V1BroadcastSchema = z
     pauseReason: z.string().nullable().openapi({ description: "Extension: why it is paused" }),
     sendWindow: SendWindowSchema.nullable().openapi({ description: "Extension" }),
     timezone: z.string().openapi({ description: "Extension: whose clock the window reads" }),
+    tierPolicy: z.string().openapi({ description: "Extension" }),
   })
   .openapi("V1Broadcast");
 

@@ -122,6 +122,7 @@ export function registerSenderRoutes(app: App) {
       wabaId: body.wabaId,
       accessTokenEnc: await encryptAccessToken(body.accessToken, c.env.TOKEN_ENCRYPTION_KEY),
       throughputMps: body.throughputMps,
+      messagingLimit: body.messagingLimit ?? null,
       isDefault: body.isDefault,
       locationId: body.location?.id ?? null,
     });
@@ -161,6 +162,7 @@ export function registerSenderRoutes(app: App) {
       phoneNumberId: body.phoneNumberId,
       wabaId: body.wabaId,
       throughputMps: body.throughputMps,
+      messagingLimit: body.messagingLimit,
       isDefault: body.isDefault,
     };
     if (body.accessToken !== undefined) {

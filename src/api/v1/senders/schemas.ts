@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import type { Sender } from "../../../db/schema";
+import { MESSAGING_LIMITS } from "../../../domain/messaging-limit";
 import { RefSchema } from "../../openapi";
 
 export const SenderSchema = z
@@ -12,12 +13,23 @@ export const SenderSchema = z
     phoneNumberId: z.string(),
     wabaId: z.string(),
     throughputMps: z.number().int(),
+    messagingLimit: z.number().int().nullable().openapi({
+      description:
+        "Unique people the portfolio (this WABA) may reach in a moving 24 h; null: unlimited or unknown (not enforced). Set here, or read from Meta on template sync and by its webhooks.",
+    }),
+    qualityWarning: z
+      .object({ event: z.string(), at: z.string(), message: z.string() })
+      .nullable()
+      .openapi({ description: "Meta's latest quality signal (FLAGGED, DOWNGRADE) until cleared" }),
     isDefault: z.boolean(),
     location: RefSchema.nullable(),
     createdAt: z.string(),
     updatedAt: z.string(),
   })
   .openapi("Sender");
+
+/** 250, 2000, 10000, 100000, or null for unlimited. */
+const MessagingLimitInput = z.literal(MESSAGING_LIMITS).nullable().openapi({ example: 2000 });
 
 const digits = (field: string, min: number, max: number) =>
   z
@@ -39,6 +51,7 @@ export const SenderWriteSchema = z
       .max(4096)
       .openapi({ description: "Write-only: stored encrypted, never returned" }),
     throughputMps: z.number().int().min(1).max(1000).default(80),
+    messagingLimit: MessagingLimitInput.optional(),
     isDefault: z.boolean().default(false),
     location: RefSchema.nullable().optional(),
   })
@@ -58,6 +71,8 @@ export function toSenderJson(s: Sender): z.infer<typeof SenderSchema> {
     phoneNumberId: s.phoneNumberId,
     wabaId: s.wabaId,
     throughputMps: s.throughputMps,
+    messagingLimit: s.messagingLimit,
+    qualityWarning: s.qualityWarning ? JSON.parse(s.qualityWarning) : null,
     isDefault: s.isDefault,
     location: s.locationId ? { id: s.locationId } : null,
     createdAt: s.createdAt,
