@@ -183,3 +183,19 @@ export async function expectCountersMatchRows(accountId: string, broadcastId: st
       expect(n, `counter ${name}`).toBe(rows[name] ?? 0);
   });
 }
+
+/** Posts a payload to the Meta webhook route, signed as Meta signs it. */
+export async function postSigned(payload: unknown): Promise<any> {
+  const { signBody } = await import("../src/whatsapp/webhooks");
+  const { TEST_BINDINGS } = await import("./bindings");
+  const body = JSON.stringify(payload);
+  const signature = await signBody(body, TEST_BINDINGS.META_APP_SECRET);
+  return expectStatus(
+    await api("/webhooks/whatsapp", {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-hub-signature-256": signature },
+      body,
+    }),
+    200,
+  );
+}

@@ -24,6 +24,10 @@ export function limitOfTier(tier: string | null | undefined): MessagingLimit | n
   return TIERS[tier];
 }
 
+/** Meta's throughput levels: STANDARD, and HIGH that an upgrade brings (messages per second). */
+export const STANDARD_MPS = 80;
+export const HIGH_MPS = 1_000;
+
 export type TierPolicy = "defer" | "refuse";
 
 export interface Budget {

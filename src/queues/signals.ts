@@ -14,15 +14,11 @@ import {
   setTemplateStatus,
   updateNumberQuality,
 } from "../db/signals";
-import { limitOfTier } from "../domain/messaging-limit";
+import { HIGH_MPS, limitOfTier, STANDARD_MPS } from "../domain/messaging-limit";
 import { broadcastStub } from "../durable/stubs";
 import type { Bindings } from "../env";
 import { log } from "../log";
 import type { AccountEvent, QualityEvent, TemplateStatusEvent } from "../whatsapp/webhooks";
-
-/** Meta's throughput levels: the standard one, and the higher one an upgrade brings. */
-export const STANDARD_MPS = 80;
-export const HIGH_MPS = 1_000;
 
 const TEMPLATE_STOPS = new Set(["PAUSED", "DISABLED"]);
 const TEMPLATE_SENDABLE = new Set(["APPROVED", "REINSTATED"]);

@@ -1,11 +1,15 @@
 /**
- * Pulls a sender's templates from the Cloud API into D1.
+ * Pulls a sender's templates from the Cloud API into D1, and with them the
+ * number's messaging limit and throughput level as Meta has them.
  */
 import type { Database } from "../db/client";
 import type { Sender } from "../db/schema";
+import { setMessagingLimit, updateNumberQuality } from "../db/signals";
 import { upsertTemplates } from "../db/templates";
+import { HIGH_MPS, limitOfTier, STANDARD_MPS } from "../domain/messaging-limit";
 import type { Bindings } from "../env";
 import { decryptAccessToken } from "./access-token";
+import { fetchPhoneNumberFields, type PhoneNumberFields } from "./phone-number";
 import { fetchTemplates } from "./templates";
 
 export async function syncSenderTemplates(
@@ -16,5 +20,22 @@ export async function syncSenderTemplates(
   const token = await decryptAccessToken(sender.accessTokenEnc, env.TOKEN_ENCRYPTION_KEY);
   const list = await fetchTemplates(env, sender.wabaId, token);
   await upsertTemplates(db, sender.accountId, sender.wabaId, list);
+  const fields = await fetchPhoneNumberFields(env, sender.phoneNumberId, token);
+  if (fields) await applyPhoneNumberFields(env.DB, sender, fields);
   return list.length;
+}
+
+/** HIGH throughput is Meta's 1,000/s; STANDARD caps the sender at 80/s (a lower setting stays). */
+async function applyPhoneNumberFields(
+  d1: D1Database,
+  sender: Sender,
+  fields: PhoneNumberFields,
+): Promise<void> {
+  const limit = limitOfTier(fields.messagingLimitTier);
+  if (limit !== undefined) await setMessagingLimit(d1, sender.wabaId, limit);
+  if (fields.throughputLevel === "HIGH") {
+    await updateNumberQuality(d1, sender.wabaId, sender.phoneNumber, { throughputMps: HIGH_MPS });
+  } else if (fields.throughputLevel === "STANDARD") {
+    await updateNumberQuality(d1, sender.wabaId, sender.phoneNumber, { capMps: STANDARD_MPS });
+  }
 }

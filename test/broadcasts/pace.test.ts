@@ -6,7 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { mobileNumber } from "../domain/phones";
 import { createBroadcast, helloBody, sandboxStats, setup, waitForStatus } from "../engine";
-import { api, apiKey, expectStatus, jsonInit } from "../helpers";
+import { api, apiKey, call, expectStatus, jsonInit } from "../helpers";
 
 const numbers = (from: number, n: number) =>
   Array.from({ length: n }, (_, i) => mobileNumber(from + i));
@@ -15,6 +15,8 @@ describe("sender pace follows the sender's current throughput", () => {
   it("a raise mid-broadcast lifts the pace of the broadcast already sending", async () => {
     // The number could take 1,000/s; the sender is registered at 5/s.
     const s = await setup({ throughputMps: 5, sandbox: { mps: 1000 } });
+    // The sync reads Meta's level (HIGH at 1,000/s): set the registered 5/s after it.
+    await call(s.account, "PUT", `/v1/senders/${s.sender.id}`, { throughputMps: 5 }, 200);
     const created = await createBroadcast(
       s,
       helloBody(s.sender.phoneNumber, numbers(Math.floor(Math.random() * 50_000), 300)),

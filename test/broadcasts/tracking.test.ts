@@ -4,8 +4,6 @@ import { describe, expect, it, vi } from "vitest";
 import type { BroadcastDO } from "../../src/durable/broadcast-do";
 import { broadcastStub } from "../../src/durable/stubs";
 import { callbackData } from "../../src/whatsapp/messages";
-import { signBody } from "../../src/whatsapp/webhooks";
-import { TEST_BINDINGS } from "../bindings";
 import { mobileNumber } from "../domain/phones";
 import {
   createBroadcast,
@@ -13,25 +11,13 @@ import {
   details,
   expectCountersMatchRows,
   helloBody,
+  postSigned,
   type Setup,
   sandboxStats,
   setup,
   waitForStatus,
 } from "../engine";
 import { api, bearer, expectStatus, jsonInit } from "../helpers";
-
-async function postSigned(payload: unknown) {
-  const body = JSON.stringify(payload);
-  const signature = await signBody(body, TEST_BINDINGS.META_APP_SECRET);
-  return expectStatus(
-    await api("/webhooks/whatsapp", {
-      method: "POST",
-      headers: { "content-type": "application/json", "x-hub-signature-256": signature },
-      body,
-    }),
-    200,
-  );
-}
 
 function envelope(phoneNumberId: string, value: Record<string, unknown>) {
   return {

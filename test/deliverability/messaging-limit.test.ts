@@ -68,8 +68,10 @@ describe("messaging-tier budget", () => {
       new_people: 10,
       held: 5,
     });
+    // The two already reached may wait out the 6 s pair spacing of their first message.
     await vi.waitUntil(async () => (await details(s, created.uuid)).submitted === 7, {
-      timeout: 15_000,
+      timeout: 30_000,
+      interval: 250,
     });
     const d = await details(s, created.uuid);
     expect(d).toMatchObject({ status: "sending", pending: 5, submitted: 7 });
@@ -87,7 +89,7 @@ describe("messaging-tier budget", () => {
       expect(wait).toBeGreaterThan(23 * 3_600_000);
       expect(wait).toBeLessThanOrEqual(24 * 3_600_000);
     }
-  }, 40_000);
+  }, 60_000);
 
   it("refuse on the v1 surface pauses the broadcast when it starts, with the reason", async () => {
     const { s, base } = await nearlyFull();

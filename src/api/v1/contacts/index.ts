@@ -19,7 +19,7 @@ import {
   updateContact,
 } from "../../../db/contacts";
 import { unknownLocationIds } from "../../../db/locations";
-import { ChorusError, conflict, fieldPath, notFound } from "../../../errors";
+import { conflict, fieldPath, notFound } from "../../../errors";
 import { conflictResponse, errorResponses, IdParam, jsonBody, jsonContent } from "../../openapi";
 import { ErasureReportSchema } from "../erasures";
 import { erasePerson } from "../erasures/erase-person";
@@ -33,7 +33,6 @@ import {
   type ContactWrite,
   ContactWriteSchema,
   e164,
-  MAX_BULK_CONTACTS,
   toContactJson,
 } from "./schemas";
 

@@ -1,0 +1,40 @@
+/**
+ * Reads a business number's own fields from the Cloud API: its portfolio's
+ * messaging limit tier and its throughput level, so a sync leaves the sender
+ * as Meta has it.
+ */
+import type { Bindings } from "../env";
+import { cloudApiFetch, cloudApiUrl } from "./http";
+
+export interface PhoneNumberFields {
+  /** TIER_250 … TIER_UNLIMITED, or null when Meta did not say. */
+  messagingLimitTier: string | null;
+  /** STANDARD or HIGH, or null when Meta did not say. */
+  throughputLevel: string | null;
+}
+
+/** Null when the Cloud API does not answer with them (an older number, an outage): the sync goes on. */
+export async function fetchPhoneNumberFields(
+  env: Bindings,
+  phoneNumberId: string,
+  accessToken: string,
+): Promise<PhoneNumberFields | null> {
+  const url = `${cloudApiUrl(env, encodeURIComponent(phoneNumberId))}?fields=messaging_limit_tier,throughput`;
+  const res = await cloudApiFetch(env, url, {
+    headers: { authorization: `Bearer ${accessToken}` },
+  }).catch(() => null);
+  if (!res?.ok) {
+    await res?.body?.cancel();
+    return null;
+  }
+  const body = (await res.json().catch(() => null)) as {
+    messaging_limit_tier?: unknown;
+    throughput?: { level?: unknown };
+  } | null;
+  if (!body) return null;
+  return {
+    messagingLimitTier:
+      typeof body.messaging_limit_tier === "string" ? body.messaging_limit_tier : null,
+    throughputLevel: typeof body.throughput?.level === "string" ? body.throughput.level : null,
+  };
+}
