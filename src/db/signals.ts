@@ -26,34 +26,38 @@ export async function setTemplateStatus(
     .run();
 }
 
-export async function liveBroadcastsUsingTemplate(
+export function liveBroadcastsUsingTemplate(
   d1: D1Database,
   wabaId: string,
   name: string,
   language: string,
 ): Promise<BroadcastRef[]> {
-  const { results } = await d1
-    .prepare(
-      `SELECT b.account_id AS accountId, b.id AS broadcastId FROM broadcasts b
-       JOIN senders s ON s.id = b.sender_id AND s.account_id = b.account_id
-       WHERE s.waba_id = ? AND b.template_name = ? AND b.template_language = ? AND ${LIVE}`,
-    )
-    .bind(wabaId, name, language)
-    .all<BroadcastRef>();
-  return results;
+  return liveBroadcasts(
+    d1,
+    `JOIN senders s ON s.id = b.sender_id AND s.account_id = b.account_id
+     WHERE s.waba_id = ? AND b.template_name = ? AND b.template_language = ?`,
+    [wabaId, name, language],
+  );
 }
 
-export async function liveBroadcastsOfSender(
+export function liveBroadcastsOfSender(
   d1: D1Database,
   accountId: string,
   senderId: string,
 ): Promise<BroadcastRef[]> {
+  return liveBroadcasts(d1, "WHERE b.account_id = ? AND b.sender_id = ?", [accountId, senderId]);
+}
+
+async function liveBroadcasts(
+  d1: D1Database,
+  condition: string,
+  binds: string[],
+): Promise<BroadcastRef[]> {
   const { results } = await d1
     .prepare(
-      `SELECT b.account_id AS accountId, b.id AS broadcastId FROM broadcasts b
-       WHERE b.account_id = ? AND b.sender_id = ? AND ${LIVE}`,
+      `SELECT b.account_id AS accountId, b.id AS broadcastId FROM broadcasts b ${condition} AND ${LIVE}`,
     )
-    .bind(accountId, senderId)
+    .bind(...binds)
     .all<BroadcastRef>();
   return results;
 }
