@@ -13,14 +13,14 @@ export const SendWindowSchema = z
   })
   .superRefine((window, ctx) => {
     const problem = windowProblem(window);
-    if (problem) {
-      const field = problem.startsWith("end") ? "end" : "start";
-      ctx.addIssue({
-        code: "custom",
-        message: problem.replace(/^(start|end) /, ""),
-        path: [field],
-      });
-    }
+    if (!problem) return;
+    // "start must…"/"end must…" belong to that field; "start and end must differ" to the window.
+    const field = /^(start|end) must/.exec(problem)?.[1];
+    ctx.addIssue({
+      code: "custom",
+      message: field ? problem.slice(field.length + 1) : problem,
+      path: field ? [field] : [],
+    });
   })
   .openapi("SendWindow", {
     description:

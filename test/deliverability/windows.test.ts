@@ -207,7 +207,7 @@ describe("sending windows", () => {
     const s = await setup();
     const cases: [Record<string, unknown>, string][] = [
       [{ send_window: { start: "9am", end: "20:00" } }, "send_window.start"],
-      [{ send_window: { start: "09:00", end: "09:00" } }, "send_window.start"],
+      [{ send_window: { start: "09:00", end: "09:00" } }, "send_window: start and end must differ"],
       [{ send_window: { start: "09:00" } }, "send_window.end"],
       [{ timezone: "Mars/Olympus" }, "timezone"],
     ];
