@@ -3,8 +3,30 @@
  * timing and target, and the failures it injects. Pure: defaults and the
  * checking of a (partial) update from POST /__sandbox/numbers/{id}.
  */
-export type FailureMode = "token_expired" | "account_locked" | "template_paused" | null;
-const FAILURE_MODES = ["token_expired", "account_locked", "template_paused"] as const;
+export type FailureMode =
+  | "token_expired"
+  | "account_locked"
+  | "template_paused"
+  | "spam_limited"
+  | null;
+const FAILURE_MODES = [
+  "token_expired",
+  "account_locked",
+  "template_paused",
+  "spam_limited",
+] as const;
+
+/** Meta's messaging limit tiers (unique people a portfolio may reach in 24 h). */
+export const MESSAGING_LIMIT_TIERS = [
+  "TIER_250",
+  "TIER_2K",
+  "TIER_10K",
+  "TIER_100K",
+  "TIER_UNLIMITED",
+] as const;
+export type MessagingLimitTier = (typeof MESSAGING_LIMIT_TIERS)[number];
+export const QUALITY_RATINGS = ["GREEN", "YELLOW", "RED"] as const;
+export type QualityRating = (typeof QUALITY_RATINGS)[number];
 
 export interface NumberConfig {
   phone_number_id: string;
@@ -23,6 +45,10 @@ export interface NumberConfig {
   duplicate_webhook_rate: number;
   /** Failed webhook POSTs are retried after base_ms, 2×, 4×… until max_attempts in all. */
   webhook_retry: { max_attempts: number; base_ms: number };
+  /** Meta's pair rate limit: a send to one person sooner than this after the last one is 131056 (0: off). */
+  pair_rate_limit_ms: number;
+  messaging_limit_tier: MessagingLimitTier;
+  quality_rating: QualityRating;
 }
 
 export const DEMO_NUMBER = {
@@ -48,6 +74,10 @@ function defaults(
     shuffle_webhooks: false,
     duplicate_webhook_rate: 0,
     webhook_retry: { max_attempts: 6, base_ms: 1000 },
+    pair_rate_limit_ms: 0,
+    // Unlimited by default, so dev and benchmarks are not held back; tests set a tier.
+    messaging_limit_tier: "TIER_UNLIMITED",
+    quality_rating: "GREEN",
   };
 }
 
@@ -92,6 +122,9 @@ const KEYS = new Set([
   "shuffle_webhooks",
   "duplicate_webhook_rate",
   "webhook_retry",
+  "pair_rate_limit_ms",
+  "messaging_limit_tier",
+  "quality_rating",
 ]);
 
 /** One numeric group (delays, faults, webhook_retry): a partial update of known keys within bounds. */
@@ -211,5 +244,73 @@ export function applyPatch(
     if (typeof retry === "string") return retry;
     next.webhook_retry = retry;
   }
+  if (patch.pair_rate_limit_ms !== undefined) {
+    if (!number(patch.pair_rate_limit_ms, 0, 3_600_000))
+      return "pair_rate_limit_ms must be from 0 to 3600000";
+    next.pair_rate_limit_ms = patch.pair_rate_limit_ms;
+  }
+  if (patch.messaging_limit_tier !== undefined) {
+    const tier = MESSAGING_LIMIT_TIERS.find((t) => t === patch.messaging_limit_tier);
+    if (!tier) return `messaging_limit_tier must be one of ${MESSAGING_LIMIT_TIERS.join(", ")}`;
+    next.messaging_limit_tier = tier;
+  }
+  if (patch.quality_rating !== undefined) {
+    const rating = QUALITY_RATINGS.find((r) => r === patch.quality_rating);
+    if (!rating) return `quality_rating must be one of ${QUALITY_RATINGS.join(", ")}`;
+    next.quality_rating = rating;
+  }
   return next;
+}
+
+/** Meta's throughput level of a number: HIGH at 1,000/s and up. */
+export const throughputLevel = (cfg: NumberConfig) => (cfg.mps >= 1000 ? "HIGH" : "STANDARD");
+
+export const QUALITY_EVENTS = [
+  "THROUGHPUT_UPGRADE",
+  "UPGRADE",
+  "DOWNGRADE",
+  "FLAGGED",
+  "UNFLAGGED",
+] as const;
+
+/**
+ * What a quality event does to a number (Meta's side), and the webhook value
+ * announcing it: THROUGHPUT_UPGRADE lifts it to 1,000/s; UPGRADE/DOWNGRADE
+ * move its tier (to the one given, else the next one); FLAGGED/UNFLAGGED
+ * turn its quality rating YELLOW/GREEN.
+ */
+export function qualityChange(
+  cfg: NumberConfig,
+  input: unknown,
+): { config: NumberConfig; value: Record<string, unknown> } | { error: string } {
+  const event = isObj(input) ? input.event : undefined;
+  const named = QUALITY_EVENTS.find((e) => e === event);
+  if (!named) return { error: `event must be one of ${QUALITY_EVENTS.join(", ")}` };
+  const next = structuredClone(cfg);
+  const old = cfg.messaging_limit_tier;
+  if (named === "THROUGHPUT_UPGRADE") next.mps = Math.max(cfg.mps, 1000);
+  if (named === "FLAGGED") next.quality_rating = "YELLOW";
+  if (named === "UNFLAGGED") next.quality_rating = "GREEN";
+  if (named === "UPGRADE" || named === "DOWNGRADE") {
+    const given = isObj(input) ? input.messaging_limit_tier : undefined;
+    if (given !== undefined) {
+      const tier = MESSAGING_LIMIT_TIERS.find((t) => t === given);
+      if (!tier)
+        return { error: `messaging_limit_tier must be one of ${MESSAGING_LIMIT_TIERS.join(", ")}` };
+      next.messaging_limit_tier = tier;
+    } else {
+      const i = MESSAGING_LIMIT_TIERS.indexOf(old) + (named === "UPGRADE" ? 1 : -1);
+      next.messaging_limit_tier =
+        MESSAGING_LIMIT_TIERS[Math.min(Math.max(i, 0), MESSAGING_LIMIT_TIERS.length - 1)] ?? old;
+    }
+  }
+  const tier = next.messaging_limit_tier;
+  const value: Record<string, unknown> = {
+    display_phone_number: next.display_phone_number.replace(/^\+/, ""),
+    event: named,
+    ...(named === "UPGRADE" || named === "DOWNGRADE" ? { old_limit: old } : {}),
+    current_limit: named === "THROUGHPUT_UPGRADE" ? "TIER_UNLIMITED" : tier,
+    max_daily_conversations_per_business: tier,
+  };
+  return { config: next, value };
 }

@@ -81,6 +81,20 @@ export const ERRORS = {
     message: titled(131031, "Business Account locked"),
     details: "The WhatsApp Business Account is locked for a policy violation.",
   }),
+  pairRateLimited: (): MetaError => ({
+    status: 400,
+    code: 131056,
+    message: titled(131056, "(Business Account, Consumer Account) pair rate limit hit"),
+    details:
+      "Message failed to send because there were too many messages sent from this phone number to the same phone number in a short period of time.",
+  }),
+  spamLimited: (): MetaError => ({
+    status: 400,
+    code: 131048,
+    message: titled(131048, "Spam rate limit hit"),
+    details:
+      "Message failed to send because there are restrictions on how many messages can be sent from this phone number. This may be because too many previous messages were blocked or flagged as spam.",
+  }),
   templatePaused: (name: string): MetaError => ({
     status: 400,
     code: 132015,

@@ -41,7 +41,10 @@ app.get("/", (c) =>
     routes: [
       "POST /{version}/{phone-number-id}/messages",
       "GET /{version}/{waba-id}/message_templates?limit=&after=&before=&name=&status=&language=",
+      "GET /{version}/{phone-number-id}?fields=messaging_limit_tier,throughput,quality_rating,…",
       "GET|POST /__sandbox/numbers/{phone-number-id}",
+      "POST /__sandbox/numbers/{phone-number-id}/quality",
+      "POST /__sandbox/templates/status",
       "POST /__sandbox/numbers/{phone-number-id}/webhooks/drain[?all=true]",
       "GET /__sandbox/messages[?phone_number_id=&to=]",
       "GET /__sandbox/stats[?phone_number_id=]",
@@ -88,6 +91,73 @@ app.get(`/${VERSION}/:wabaId/message_templates`, async (c) => {
   );
   const page = paginate(templates, new URL(c.req.url));
   return "data" in page ? c.json(page) : errorResponse(page);
+});
+
+app.get(`/${VERSION}/:phoneNumberId`, async (c) => {
+  const id = c.req.param("phoneNumberId");
+  const answer = await numberStub(c.env, id).phoneNumber(
+    id,
+    c.req.header("authorization") ?? null,
+    c.req.query("fields") ?? null,
+  );
+  return new Response(answer.body, {
+    status: answer.status,
+    headers: { "content-type": "application/json" },
+  });
+});
+
+// ---- Meta's signals ---------------------------------------------------------------------------
+
+app.post("/__sandbox/numbers/:id/quality", async (c) => {
+  const id = c.req.param("id");
+  const result = await numberStub(c.env, id).qualityEvent(id, await jsonBody(c));
+  return "error" in result ? problem(c, result.error) : c.json(result);
+});
+
+const TEMPLATE_EVENTS = ["PAUSED", "DISABLED", "APPROVED", "REINSTATED"] as const;
+
+/** Meta paused, disabled or reinstated a template of the number's WABA: it changes, and the webhook goes. */
+app.post("/__sandbox/templates/status", async (c) => {
+  const body = await jsonBody(c);
+  const id = field(body, "phone_number_id");
+  const name = field(body, "name");
+  const language = field(body, "language");
+  const event = TEMPLATE_EVENTS.find((e) => e === field(body, "event"));
+  if (typeof id !== "string" || typeof name !== "string" || typeof language !== "string" || !event)
+    return problem(
+      c,
+      `expected {phone_number_id, name, language, event: ${TEMPLATE_EVENTS.join("|")}, reason?}`,
+    );
+  const number = numberStub(c.env, id);
+  const config = await number.getConfig(id);
+  if (!config) return problem(c, "unknown phone number id", 404);
+  const registry = registryStub(c.env);
+  const current = wabaTemplates(await registry.customTemplates(config.waba_id)).find(
+    (t) => t.name === name && t.language === language,
+  );
+  if (!current)
+    return problem(c, `no template ${name} (${language}) in WABA ${config.waba_id}`, 404);
+  const status = event === "REINSTATED" ? "APPROVED" : event;
+  const stale = await registry.addTemplate(config.waba_id, { ...current, status });
+  await Promise.all(stale.map((n) => numberStub(c.env, n).forgetTemplates()));
+  const reason = field(body, "reason");
+  const webhook = await number.emit("message_template_status_update", {
+    event,
+    message_template_id: Number(current.id),
+    message_template_name: name,
+    message_template_language: language,
+    reason: typeof reason === "string" && reason ? reason : "NONE",
+    ...(event === "PAUSED"
+      ? {
+          other_info: {
+            title: "FIRST_PAUSE",
+            description:
+              "Your message template has been paused for 3 hours until 2026-11-23 because it continued to have issues.",
+          },
+        }
+      : {}),
+  });
+  return c.json({ template: { ...current, status }, webhook });
 });
 
 // ---- configuration and inspection -----------------------------------------------------------

@@ -10,7 +10,14 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import { recipientRefusal, rollFault, scheduledEvents } from "./behaviours";
-import { applyPatch, demoConfig, isDemo, type NumberConfig } from "./config";
+import {
+  applyPatch,
+  demoConfig,
+  isDemo,
+  type NumberConfig,
+  qualityChange,
+  throughputLevel,
+} from "./config";
 import { registryStub, type SandboxEnv } from "./env";
 import { ERRORS, errorBody, type MetaError } from "./errors";
 import { emptyStats, NumberStore, type Stats } from "./number-store";
@@ -121,6 +128,7 @@ export class SandboxNumberDO extends DurableObject<SandboxEnv> {
     if (token !== cfg.access_token) return this.refuse(ERRORS.badToken());
     if (cfg.failure_mode === "token_expired") return this.refuse(ERRORS.tokenExpired());
     if (cfg.failure_mode === "account_locked") return this.refuse(ERRORS.accountLocked());
+    if (cfg.failure_mode === "spam_limited") return this.refuse(ERRORS.spamLimited());
 
     let payload: unknown;
     try {
@@ -148,6 +156,13 @@ export class SandboxNumberDO extends DurableObject<SandboxEnv> {
     // From here to the accept there is no await: the window cannot change under us.
     const now = Date.now();
     if (this.window.count(now) >= cfg.mps) return this.refuse(ERRORS.throughput(cfg.mps), true);
+    if (cfg.pair_rate_limit_ms > 0) {
+      const last = this.store.lastAcceptedTo(message.digits);
+      if (last !== null && now - last < cfg.pair_rate_limit_ms) {
+        this.stats.pair_rate_limited++;
+        return this.refuse(ERRORS.pairRateLimited());
+      }
+    }
     const pair = this.store.recordAttempt(message.digits, message.callback);
     const refusal = recipientRefusal(message.digits, pair.attempts);
     if (refusal) return this.refuse(refusal);
@@ -322,6 +337,59 @@ export class SandboxNumberDO extends DurableObject<SandboxEnv> {
       this.alarmAt = Math.max(next, Date.now() + ALARM_GAP_MS);
       await this.ctx.storage.setAlarm(this.alarmAt);
     }
+  }
+
+  // ---- the number's own fields and Meta's signals about it ------------------------------
+
+  /** `GET /{version}/{phone-number-id}?fields=…`, as Graph answers it. */
+  phoneNumber(
+    phoneNumberId: string,
+    authorization: string | null,
+    fields: string | null,
+  ): SendAnswer {
+    const cfg = this.config(phoneNumberId);
+    if (!cfg) return answer(ERRORS.unknownObject(phoneNumberId));
+    const token = /^Bearer\s+(.+)$/i.exec(authorization ?? "")?.[1]?.trim();
+    if (token !== cfg.access_token) return answer(ERRORS.badToken());
+    const all: Record<string, unknown> = {
+      display_phone_number: cfg.display_phone_number,
+      verified_name: "Chorus Sandbox",
+      quality_rating: cfg.quality_rating,
+      messaging_limit_tier: cfg.messaging_limit_tier,
+      throughput: { level: throughputLevel(cfg) },
+    };
+    const asked = fields ? fields.split(",").map((f) => f.trim()) : Object.keys(all);
+    const body: Record<string, unknown> = { id: phoneNumberId };
+    for (const f of asked) if (f in all) body[f] = all[f];
+    return { status: 200, body: JSON.stringify(body) };
+  }
+
+  /**
+   * Meta changed something about the number: apply it and send the
+   * `phone_number_quality_update` webhook it would send.
+   */
+  async qualityEvent(
+    phoneNumberId: string,
+    input: unknown,
+  ): Promise<{ config: NumberConfig; webhook: Record<string, unknown> } | { error: string }> {
+    const cfg = this.config(phoneNumberId);
+    if (!cfg) return { error: "unknown phone number id" };
+    const change = qualityChange(cfg, input);
+    if ("error" in change) return change;
+    this.cfg = change.config;
+    this.store.saveConfig(change.config);
+    return {
+      config: change.config,
+      webhook: await this.emit("phone_number_quality_update", change.value),
+    };
+  }
+
+  /** Queues a WABA-level webhook through this number's webhook path; answers its `value`. */
+  async emit(field: string, value: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const now = Date.now();
+    this.store.enqueue(now, { kind: "account", field, value });
+    await this.armAlarm(now);
+    return { field, value };
   }
 
   // ---- inspection ---------------------------------------------------------------------

@@ -15,6 +15,8 @@ export interface Stats {
   rejected_other: number;
   max_per_second: number;
   duplicates: number;
+  /** Sends refused with 131056 (pair_rate_limit_ms). */
+  pair_rate_limited: number;
   first_accepted_at: number | null;
   last_accepted_at: number | null;
   /** Events POSTed to the webhook URL and answered 2xx. */
@@ -35,6 +37,7 @@ export const emptyStats = (): Stats => ({
   rejected_other: 0,
   max_per_second: 0,
   duplicates: 0,
+  pair_rate_limited: 0,
   first_accepted_at: null,
   last_accepted_at: null,
   webhooks_delivered: 0,
@@ -163,6 +166,17 @@ export class NumberStore {
       .one();
   }
 
+  /** When this number last accepted a message to this person (epoch ms), or null. */
+  lastAcceptedTo(waId: string): number | null {
+    const row = this.sql
+      .exec<{ at: number | null }>(
+        "SELECT MAX(accepted_at) AS at FROM messages WHERE wa_id = ?",
+        waId,
+      )
+      .one();
+    return row.at === null ? null : Number(row.at);
+  }
+
   recordAccepted(m: Omit<MessageRow, "attempts">, events: readonly ScheduledEvent[]): void {
     const pair = pairKey(m.wa_id, m.callback);
     this.sql.exec("UPDATE attempts SET accepted = accepted + 1 WHERE pair = ?", pair);
@@ -189,6 +203,11 @@ export class NumberStore {
   }
 
   // ---- outbox -----------------------------------------------------------------------
+
+  /** Queues one webhook event, due at `due`. */
+  enqueue(due: number, event: OutboxEvent): void {
+    this.sql.exec("INSERT INTO outbox (due_at, event) VALUES (?, ?)", due, JSON.stringify(event));
+  }
 
   /** The oldest events due by `dueBy` (every event with null), with their delivery attempts. */
   due(dueBy: number | null, limit: number): (QueuedEvent & { attempts: number })[] {

@@ -17,7 +17,14 @@ export interface InboundEvent {
   message: Record<string, unknown>;
 }
 
-export type OutboxEvent = StatusEvent | InboundEvent;
+/** A WABA-level change (template status, number quality): its own `field` and `value`. */
+export interface AccountEvent {
+  kind: "account";
+  field: string;
+  value: Record<string, unknown>;
+}
+
+export type OutboxEvent = StatusEvent | InboundEvent | AccountEvent;
 
 export interface NumberIdentity {
   phoneNumberId: string;
@@ -27,6 +34,19 @@ export interface NumberIdentity {
 
 /** Meta's envelope for one POST: every event of it in one `value` (statuses, or contacts + messages). */
 export function envelope(number: NumberIdentity, events: readonly OutboxEvent[]): string {
+  const account = events.filter((e): e is AccountEvent => e.kind === "account");
+  if (account.length > 0) {
+    return JSON.stringify({
+      object: "whatsapp_business_account",
+      entry: [
+        {
+          id: number.wabaId,
+          time: Math.floor(Date.now() / 1000),
+          changes: account.map((e) => ({ field: e.field, value: e.value })),
+        },
+      ],
+    });
+  }
   const value: Record<string, unknown> = {
     messaging_product: "whatsapp",
     metadata: {
@@ -71,7 +91,8 @@ export interface PlanOptions {
 
 /**
  * Groups due events into POSTs: consecutive statuses share a POST (at most
- * 50), and each inbound message has its own, as Meta sends them. Duplicates
+ * 50), and each inbound message and each account event has its own, as Meta
+ * sends them. Duplicates
  * follow the originals as separate POSTs.
  */
 export function planPosts(events: readonly QueuedEvent[], options: PlanOptions): PlannedPost[] {

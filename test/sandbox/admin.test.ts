@@ -136,6 +136,7 @@ describe("inspection", () => {
         "rejected_other",
         "max_per_second",
         "duplicates",
+        "pair_rate_limited",
         "first_accepted_at",
         "last_accepted_at",
         "webhooks_delivered",

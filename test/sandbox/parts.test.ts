@@ -178,7 +178,11 @@ describe("scripted behaviours", () => {
   const kinds = (digits: string) =>
     plan(digits).map((e) => [
       e.due - 1_000_000,
-      e.event.kind === "status" ? e.event.status.status : e.event.message.type,
+      e.event.kind === "status"
+        ? e.event.status.status
+        : e.event.kind === "message"
+          ? e.event.message.type
+          : e.event.field,
     ]);
 
   it("schedules each recipient's statuses and replies at the configured delays", () => {
