@@ -6,18 +6,21 @@
 import { describe, expect, it, vi } from "vitest";
 import { mobileNumber } from "../domain/phones";
 import {
+  configureNumber,
   createBroadcast,
+  deliverWebhooks,
   details,
   future,
   helloBody,
   holidayBody,
   postSigned,
   type Setup,
+  sandbox,
   sandboxStats,
   setup,
   waitForStatus,
 } from "../engine";
-import { call } from "../helpers";
+import { call, jsonInit } from "../helpers";
 
 const people = (n: number) => {
   const base = Math.floor(Math.random() * 50_000);
@@ -125,5 +128,74 @@ describe("quality signals from Meta", () => {
       }),
     );
     await vi.waitUntil(async () => (await sender(s)).messagingLimit === null, { timeout: 10_000 });
+  });
+});
+
+describe("signals end to end through the sandbox", () => {
+  it("131048 on a send pauses every live broadcast of that sender", async () => {
+    const s = await setup({ throughputMps: 50 });
+    const scheduled = await createBroadcast(
+      s,
+      helloBody(s.sender.phoneNumber, people(3), { scheduled_for: future(3_600_000) }),
+    );
+    await configureNumber(s.number.phoneNumberId, { failure_mode: "spam_limited" });
+    const sending = await createBroadcast(s, helloBody(s.sender.phoneNumber, people(20)));
+    const paused = await waitForStatus(s, sending.uuid, "paused", 15_000);
+    expect(paused.pause_reason).toMatch(/^131048: /);
+    expect(paused.submitted).toBe(0);
+    const other = await waitForStatus(s, scheduled.uuid, "paused", 15_000);
+    expect(other.pause_reason).toContain(`every broadcast of ${s.sender.phoneNumber} is paused`);
+  }, 40_000);
+
+  it("131056 from Meta reschedules only that recipient, who goes out later", async () => {
+    const s = await setup({ throughputMps: 1000 });
+    // Meta's window here is longer than Chorus's own spacing, so Meta refuses once.
+    await configureNumber(s.number.phoneNumberId, { pair_rate_limit_ms: 8_000 });
+    const [again, ...others] = people(6);
+    const first = await createBroadcast(s, helloBody(s.sender.phoneNumber, [again as string]));
+    await waitForStatus(s, first.uuid, "completed");
+    const second = await createBroadcast(
+      s,
+      helloBody(s.sender.phoneNumber, [again as string, ...others]),
+    );
+    await vi.waitUntil(async () => (await details(s, second.uuid)).submitted === 5, {
+      timeout: 10_000,
+    });
+    const done = await waitForStatus(s, second.uuid, "completed", 30_000);
+    expect(done).toMatchObject({ submitted: 6, failed: 0 });
+    expect((await sandboxStats(s.number.phoneNumberId)).pair_rate_limited).toBeGreaterThanOrEqual(
+      1,
+    );
+  }, 40_000);
+
+  it("the sandbox's template-paused webhook pauses the broadcast; its quality event raises the pace", async () => {
+    const s = await setup({ throughputMps: 50 });
+    const created = await createBroadcast(
+      s,
+      holidayBody(s.sender.phoneNumber, people(3), { scheduled_for: future(3_600_000) }),
+    );
+    await sandbox(
+      "/__sandbox/templates/status",
+      jsonInit("POST", {
+        phone_number_id: s.number.phoneNumberId,
+        name: "holiday_sale_template",
+        language: "en",
+        event: "PAUSED",
+        reason: "LOW_QUALITY",
+      }),
+    );
+    await sandbox(
+      `/__sandbox/numbers/${s.number.phoneNumberId}/quality`,
+      jsonInit("POST", { event: "THROUGHPUT_UPGRADE" }),
+    );
+    expect(await deliverWebhooks(s.number.phoneNumberId)).toBe(2);
+    const paused = await waitForStatus(s, created.uuid, "paused", 10_000);
+    expect(paused.pause_reason).toContain("paused by Meta: LOW_QUALITY");
+    await vi.waitUntil(async () => (await sender(s)).throughputMps === 1000, { timeout: 10_000 });
+  });
+
+  it("a template sync reads the portfolio's messaging limit from the number's fields", async () => {
+    const s = await setup({ sandbox: { messaging_limit_tier: "TIER_10K" } });
+    expect((await sender(s)).messagingLimit).toBe(10_000);
   });
 });
