@@ -28,7 +28,13 @@ export default defineConfig(async () => {
       cloudflareTest({
         wrangler: { configPath: "./wrangler.toml" },
         miniflare: {
-          bindings: { ...TEST_BINDINGS, TEST_MIGRATIONS: migrations },
+          bindings: {
+            ...TEST_BINDINGS,
+            TEST_MIGRATIONS: migrations,
+            // test/fuzz: replay a failure with FUZZ_SEED, go deeper with FUZZ_RUNS.
+            FUZZ_SEED: process.env.FUZZ_SEED ?? "",
+            FUZZ_RUNS: process.env.FUZZ_RUNS ?? "",
+          },
           serviceBindings: { WHATSAPP_API: "sandbox" },
           workers: [
             {
