@@ -9,6 +9,8 @@ export const TEST_BINDINGS = {
   WEBHOOK_VERIFY_TOKEN: "test-verify-token",
   TOKEN_ENCRYPTION_KEY: "dGVzdC10b2tlbi1lbmNyeXB0aW9uLWtleS0zMmJ5dGU=",
   DEMO_API_KEY: "chorus-demo-key",
+  // Short, so that the timeout faults of the tests cost seconds, not minutes.
+  SEND_TIMEOUT_MS: "1500",
 } as const;
 
 /** The sandbox in tests keeps webhooks in its outbox (no URL) for tests to deliver. */

@@ -25,6 +25,7 @@ const PAIR_SPACED = {
 
 /** Attempts of one batch (queue deliveries) before a still-failing recipient is failed for good. */
 export const MAX_SEND_ATTEMPTS = 6;
+/** How long a send may take before it counts as a timeout (retried); the SEND_TIMEOUT_MS var overrides it. */
 const SEND_TIMEOUT_MS = 10_000;
 const SENDER_CACHE_MS = 5_000;
 
@@ -189,7 +190,7 @@ async function sendOne(
       components: recipient.components ? (JSON.parse(recipient.components) as unknown[]) : null,
       callbackData: callbackData(plan.accountId, plan.broadcastId, recipient.seq),
     },
-    SEND_TIMEOUT_MS,
+    Number(env.SEND_TIMEOUT_MS) || SEND_TIMEOUT_MS,
   );
   if (result.ok) return { seq: recipient.seq, outcome: "accepted", wamid: result.wamid };
   switch (result.errorClass) {
