@@ -2,6 +2,6 @@ import { defineConfig } from "drizzle-kit";
 
 export default defineConfig({
   dialect: "sqlite",
-  schema: ["./src/db/schema.ts", "./src/db/audience-schema.ts"],
+  schema: ["./src/db/schema.ts", "./src/db/audience-schema.ts", "./src/db/callbacks-schema.ts"],
   out: "./migrations",
 });

@@ -35,7 +35,8 @@ export default defineConfig(async () => {
             FUZZ_SEED: process.env.FUZZ_SEED ?? "",
             FUZZ_RUNS: process.env.FUZZ_RUNS ?? "",
           },
-          serviceBindings: { WHATSAPP_API: "sandbox" },
+          // The Cloud API and customers' callback endpoints are both the sandbox in tests.
+          serviceBindings: { WHATSAPP_API: "sandbox", CALLBACK_FETCH: "sandbox" },
           workers: [
             {
               name: "sandbox",

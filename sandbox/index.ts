@@ -50,6 +50,9 @@ app.get("/", (c) =>
       "GET /__sandbox/stats[?phone_number_id=]",
       "GET|POST /__sandbox/templates",
       "POST /__sandbox/reset[?phone_number_id=]",
+      "POST /__sandbox/receivers/{name}  (a callback endpoint: records, or fails when told)",
+      "GET /__sandbox/receivers/{name}",
+      "POST /__sandbox/receivers/{name}/config",
     ],
   }),
 );
@@ -224,6 +227,36 @@ app.post("/__sandbox/templates", async (c) => {
   await Promise.all(stale.map((id) => numberStub(c.env, id).forgetTemplates()));
   return c.json(template);
 });
+
+// ---- receivers: a customer's callback endpoint, for Chorus's status callbacks --------------
+
+app.post("/__sandbox/receivers/:name/config", async (c) => {
+  const body = await jsonBody(c);
+  const failNext = field(body, "fail_next");
+  const failStatus = field(body, "fail_status") ?? 503;
+  if (typeof failNext !== "number" || typeof failStatus !== "number" || failNext < 0)
+    return problem(c, "expected {fail_next: n ≥ 0, fail_status?: http status}");
+  await registryStub(c.env).configureReceiver(c.req.param("name"), failNext, failStatus);
+  return c.json({ name: c.req.param("name"), fail_next: failNext, fail_status: failStatus });
+});
+
+app.post("/__sandbox/receivers/:name", async (c) => {
+  const headers: Record<string, string> = {};
+  for (const key of ["content-type", "chorus-signature", "chorus-event-id", "chorus-delivery-id"]) {
+    const value = c.req.header(key);
+    if (value !== undefined) headers[key] = value;
+  }
+  const status = await registryStub(c.env).receive(
+    c.req.param("name"),
+    headers,
+    await c.req.text(),
+  );
+  return c.json({ received: status === 200 }, status as 200);
+});
+
+app.get("/__sandbox/receivers/:name", async (c) =>
+  c.json({ posts: await registryStub(c.env).receiverPosts(c.req.param("name")) }),
+);
 
 app.post("/__sandbox/reset", async (c) => {
   const one = c.req.query("phone_number_id");

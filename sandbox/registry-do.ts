@@ -22,6 +22,14 @@ export class SandboxRegistryDO extends DurableObject<SandboxEnv> {
         waba_id TEXT NOT NULL, name TEXT NOT NULL, language TEXT NOT NULL, json TEXT NOT NULL,
         PRIMARY KEY (waba_id, name, language)
       );
+      CREATE TABLE IF NOT EXISTS receivers (
+        name TEXT PRIMARY KEY, fail_next INTEGER NOT NULL DEFAULT 0, fail_status INTEGER NOT NULL DEFAULT 503
+      );
+      CREATE TABLE IF NOT EXISTS receiver_posts (
+        id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL, at INTEGER NOT NULL,
+        status INTEGER NOT NULL, headers TEXT NOT NULL, body TEXT NOT NULL
+      );
+      CREATE INDEX IF NOT EXISTS receiver_posts_name ON receiver_posts (name, id);
     `);
     this.registerDemo();
   }
@@ -82,6 +90,59 @@ export class SandboxRegistryDO extends DurableObject<SandboxEnv> {
       .exec<{ json: string }>("SELECT json FROM templates WHERE waba_id = ?", wabaId)
       .toArray()
       .map((r) => JSON.parse(r.json) as SandboxTemplate);
+  }
+
+  // ---- receivers: stand-ins for a customer's callback endpoint ----------------------
+
+  /** Records a POST; answers the status to reply with (a configured failure, else 200). */
+  receive(name: string, headers: Record<string, string>, body: string): number {
+    const sql = this.ctx.storage.sql;
+    const cfg = sql
+      .exec<{ fail_next: number; fail_status: number }>(
+        "SELECT fail_next, fail_status FROM receivers WHERE name = ?",
+        name,
+      )
+      .toArray()[0];
+    const failing = (cfg?.fail_next ?? 0) > 0;
+    if (failing) sql.exec("UPDATE receivers SET fail_next = fail_next - 1 WHERE name = ?", name);
+    const status = failing ? (cfg?.fail_status ?? 503) : 200;
+    sql.exec(
+      "INSERT INTO receiver_posts (name, at, status, headers, body) VALUES (?, ?, ?, ?, ?)",
+      name,
+      Date.now(),
+      status,
+      JSON.stringify(headers),
+      body,
+    );
+    return status;
+  }
+
+  /** The next `failNext` POSTs to this receiver are answered `failStatus`. */
+  configureReceiver(name: string, failNext: number, failStatus: number): void {
+    this.ctx.storage.sql.exec(
+      `INSERT INTO receivers (name, fail_next, fail_status) VALUES (?, ?, ?)
+       ON CONFLICT(name) DO UPDATE SET fail_next = excluded.fail_next, fail_status = excluded.fail_status`,
+      name,
+      failNext,
+      failStatus,
+    );
+  }
+
+  receiverPosts(
+    name: string,
+  ): { at: string; status: number; headers: Record<string, string>; body: string }[] {
+    return this.ctx.storage.sql
+      .exec<{ at: number; status: number; headers: string; body: string }>(
+        "SELECT at, status, headers, body FROM receiver_posts WHERE name = ? ORDER BY id",
+        name,
+      )
+      .toArray()
+      .map((r) => ({
+        at: new Date(Number(r.at)).toISOString(),
+        status: Number(r.status),
+        headers: JSON.parse(r.headers) as Record<string, string>,
+        body: r.body,
+      }));
   }
 
   /** Forgets every number but the demo one (back to its defaults) and every added template; returns the numbers it knew. */

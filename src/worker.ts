@@ -4,9 +4,10 @@
 import { createApp } from "./app";
 import type { Bindings } from "./env";
 import { log } from "./log";
+import { consumeCallbacks } from "./queues/callbacks";
 import { consumeDeadSends } from "./queues/dead-letters";
 import { consumeEvents } from "./queues/events";
-import type { SendBatchMessage } from "./queues/messages";
+import type { CallbackMessage, SendBatchMessage } from "./queues/messages";
 import { consumeSends } from "./queues/sends";
 import type { WebhookEvent } from "./whatsapp/webhooks";
 
@@ -20,6 +21,13 @@ export default {
         return consumeSends(batch as MessageBatch<SendBatchMessage>, env);
       case "chorus-events":
         return consumeEvents(batch as MessageBatch<WebhookEvent>, env);
+      case "chorus-callbacks":
+        return consumeCallbacks(batch as MessageBatch<CallbackMessage>, env);
+      case "chorus-callbacks-dlq":
+        // A callback batch that could not even be logged as deliveries: counted, then dropped.
+        log("error", "dead-lettered callback events", { count: batch.messages.length });
+        batch.ackAll();
+        return;
       case "chorus-sends-dlq":
         return consumeDeadSends(batch as MessageBatch<SendBatchMessage>, env);
       case "chorus-events-dlq":

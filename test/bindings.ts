@@ -11,6 +11,8 @@ export const TEST_BINDINGS = {
   DEMO_API_KEY: "chorus-demo-key",
   // Short, so that the timeout faults of the tests cost seconds, not minutes.
   SEND_TIMEOUT_MS: "1500",
+  // Callback retries in seconds, not minutes.
+  CALLBACK_RETRY_BASE_S: "1",
 } as const;
 
 /** The sandbox in tests keeps webhooks in its outbox (no URL) for tests to deliver. */

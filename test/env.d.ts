@@ -7,6 +7,7 @@ declare global {
       FUZZ_SEED: string;
       FUZZ_RUNS: string;
       WHATSAPP_API: Fetcher;
+      CALLBACK_FETCH: Fetcher;
     }
   }
 }

@@ -49,6 +49,10 @@ export async function populatedAccount(): Promise<PopulatedAccount> {
     },
     200,
   );
+  const endpoint = await post("/v1/webhook-endpoints", {
+    url: "http://receiver.test/__sandbox/receivers/fixture",
+    events: ["broadcast.completed"],
+  });
   const inline = await createBroadcast(
     s,
     helloBody(s.sender.phoneNumber, [mobileNumber(5)], {
@@ -68,6 +72,7 @@ export async function populatedAccount(): Promise<PopulatedAccount> {
       "/v1/suppressions/": { phone: `+${suppressed}` },
       "/v1/broadcasts/": { id: v1.id },
       "/broadcasts/": { uuid: inline.uuid },
+      "/v1/webhook-endpoints/": { id: endpoint.id, deliveryId: "no-delivery-yet" },
       "/admin/accounts/": { id: s.account.accountId, keyId: s.account.keyId },
     },
   };

@@ -26,6 +26,7 @@ function bodies(a: { contactId: string }) {
     "POST /v1/classes/{id}/enrolments": { contactId: a.contactId, status: "BOOKED" },
     "PUT /v1/classes/{id}/enrolments/{contactId}": { status: "ATTENDED" },
     "PUT /v1/broadcasts/{id}": v1Broadcast,
+    "PUT /v1/webhook-endpoints/{id}": { events: ["recipient.status"] },
   } as Record<string, unknown>;
 }
 

@@ -24,6 +24,8 @@ export const accounts = sqliteTable("accounts", {
   sendWindow: text("send_window"),
   /** Whose clock the default window reads: "recipient" or an IANA zone. */
   windowTimezone: text("window_timezone").notNull().default("recipient"),
+  /** AES-GCM ciphertext of the secret that signs broadcasts' own status_callback_url deliveries. */
+  callbackSecretEnc: text("callback_secret_enc"),
   createdAt: text("created_at").notNull().default(now),
 });
 

@@ -45,6 +45,7 @@ export interface V1Definition extends V1Parameters {
   sendWindow?: SendWindow | null;
   timezone?: string;
   tierPolicy?: TierPolicy;
+  statusCallbackUrl?: string | null;
 }
 
 /**

@@ -26,6 +26,8 @@ import { errorFields, log } from "../log";
 import type { SendBatchMessage, SendOutcome } from "../queues/messages";
 import type { StatusEvent } from "../whatsapp/webhooks";
 import { resolveAudience } from "./broadcast/audience";
+import { emitBroadcastEnd, emitRecipientChanges } from "./broadcast/callbacks";
+import { countersView } from "./broadcast/counters";
 import { type BroadcastRow, BroadcastStore, DUE, nowIso } from "./broadcast/store";
 import type {
   BeginOutcome,
@@ -814,6 +816,15 @@ export class BroadcastDO extends DurableObject<Bindings> {
     try {
       await upsertBroadcastSummary(this.env.DB, summary);
       this.store.markFlushed(b.version);
+      if ((b.state === "completed" || b.state === "cancelled") && !b.plan.endEventSent) {
+        const { recipients, submitted, failed } = countersView(summary.counters);
+        await emitBroadcastEnd(this.env, b.plan, b.state, b.completedAt ?? b.updatedAt, {
+          recipients,
+          submitted,
+          failed,
+        });
+        this.store.updateBroadcast({ plan: { ...b.plan, endEventSent: true } });
+      }
     } catch (err) {
       log("error", "summary flush failed", errorFields(err));
     }
@@ -828,9 +839,12 @@ export class BroadcastDO extends DurableObject<Bindings> {
       const rows = this.store.unprojected(PROJECTION_CHUNK);
       if (rows.length === 0) return;
       try {
-        await upsertRecipientStates(
-          this.env.DB,
-          rows.map((r) => projectionRow(b.plan, r)),
+        const projected = rows.map((r) => projectionRow(b.plan, r));
+        await upsertRecipientStates(this.env.DB, projected);
+        await emitRecipientChanges(
+          this.env,
+          b.plan,
+          projected.map((p, i) => ({ ...p, rev: rows[i]?.rev ?? 0 })),
         );
       } catch (err) {
         log("error", "projection flush failed", errorFields(err));

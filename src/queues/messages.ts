@@ -1,6 +1,7 @@
 /** What travels on the queues: ids, never payloads. */
 
 /** chorus-sends: one batch of a broadcast's recipients to send. */
+import type { CallbackEvent } from "../domain/callbacks";
 export interface SendBatchMessage {
   accountId: string;
   broadcastId: string;
@@ -9,6 +10,11 @@ export interface SendBatchMessage {
 }
 
 /** How a consumer reports one recipient's send back to its BroadcastDO. */
+/** The chorus-callbacks queue: an event to fan out, or a delivery to (re)try. */
+export type CallbackMessage =
+  | { kind: "event"; accountId: string; callbackUrl: string | null; event: CallbackEvent }
+  | { kind: "delivery"; deliveryId: string };
+
 export type SendOutcome =
   | { seq: number; outcome: "accepted"; wamid: string }
   /** Worth another try later (throughput, 5xx, timeout): the row stays in its batch. */

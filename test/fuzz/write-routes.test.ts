@@ -38,6 +38,8 @@ const TABLES: [table: string, changed: string | null][] = [
   ["classes", "updated_at"],
   ["enrolments", "status"],
   ["suppressions", null],
+  ["webhook_endpoints", "updated_at"],
+  ["callback_deliveries", "status"],
 ];
 
 /** What a 4xx must not change: the account's rows and its broadcasts' own state. */

@@ -13,6 +13,7 @@ import type { BroadcastPlan, NewRecipient } from "../../durable/broadcast/types"
 import { broadcastStub } from "../../durable/stubs";
 import { ChorusError, conflict, notFound } from "../../errors";
 import { sha256Hex } from "../auth";
+import { checkCallbackUrl } from "../callback-url";
 import { budgetWarning, forecastBudget } from "../messaging-limit";
 import { conflictResponse, errorResponses, jsonBody, jsonContent } from "../openapi";
 import { resolveSendWindow } from "../send-window";
@@ -202,6 +203,8 @@ export function registerBroadcastRoutes(app: App) {
       }
     }
 
+    if (body.status_callback_url)
+      checkCallbackUrl(c.env, body.status_callback_url, "status_callback_url");
     const prepared = await prepareBroadcast(c, body, { requireAccepted: true });
     const budget = await forecastBudget(
       c.env.DB,
@@ -238,6 +241,7 @@ export function registerBroadcastRoutes(app: App) {
       audienceResolved: true,
       ...resolveSendWindow({ window: body.send_window, zone: body.timezone }, account),
       tierPolicy: body.tier_policy ?? "defer",
+      statusCallbackUrl: body.status_callback_url ?? null,
     };
     const begun = await stub.begin(plan);
     if (begun.outcome === "conflict") {

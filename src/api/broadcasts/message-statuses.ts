@@ -5,9 +5,9 @@
  */
 import { createRoute, z } from "@hono/zod-openapi";
 import type { App } from "../../app";
+import { messageStatusItem } from "../../domain/message-status";
 import { ChorusError, notFound } from "../../errors";
 import { errorResponses, jsonBody, jsonContent } from "../openapi";
-import { isoTime } from "./present";
 import { PaginationSchema } from "./schemas";
 
 const Filters = z.object({
@@ -57,11 +57,6 @@ const route = createRoute({
     ...errorResponses,
   },
 });
-
-/** A stable id per recipient: the broadcast's uuid with the recipient's sequence in its last group. */
-export function recipientUuid(broadcastId: string, seq: number): string {
-  return `${broadcastId.slice(0, 24)}${seq.toString(16).padStart(12, "0")}`;
-}
 
 interface Row {
   broadcast_id: string;
@@ -120,17 +115,19 @@ export function registerMessageStatusRoute(app: App) {
     const total = Number((count?.results?.[0] as { n: number } | undefined)?.n ?? 0);
     return c.json(
       {
-        recipients: rows.map((r) => ({
-          uuid: recipientUuid(r.broadcast_id, r.seq),
-          identifier: r.identifier,
-          status: r.status,
-          delivered_at: isoTime(r.delivered_at),
-          read_at: isoTime(r.read_at),
-          error: r.error,
-          client_reference: r.client_reference,
-          broadcast_uuid: r.broadcast_id,
-          updated_at: isoTime(r.updated_at),
-        })),
+        recipients: rows.map((r) =>
+          messageStatusItem({
+            broadcastId: r.broadcast_id,
+            seq: r.seq,
+            identifier: r.identifier,
+            status: r.status,
+            deliveredAt: r.delivered_at,
+            readAt: r.read_at,
+            error: r.error,
+            clientReference: r.client_reference,
+            updatedAt: r.updated_at,
+          }),
+        ),
         metadata: { filters },
         pagination: { offset, limit, total },
       },

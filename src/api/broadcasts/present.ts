@@ -1,6 +1,7 @@
 /**
  * How the Broadcasts API shows the engine's broadcasts and recipients.
  */
+import { isoTime } from "../../domain/message-status";
 import { countersView } from "../../durable/broadcast/counters";
 import type {
   BroadcastSummary,
@@ -8,15 +9,7 @@ import type {
   RecipientView,
 } from "../../durable/broadcast/types";
 
-export { countersView };
-
-/** ISO 8601 without a zero millisecond part, as the seed writes times. */
-export function isoTime(value: string): string;
-export function isoTime(value: string | null): string | null;
-export function isoTime(value: string | null): string | null {
-  if (value === null) return null;
-  return new Date(value).toISOString().replace(".000Z", "Z");
-}
+export { countersView, isoTime };
 
 export function broadcastDetails(s: BroadcastSummary) {
   const c = countersView(s.counters);
@@ -40,6 +33,7 @@ export function broadcastDetails(s: BroadcastSummary) {
     send_window: s.sendWindow,
     timezone: s.windowZone,
     tier_policy: s.tierPolicy,
+    status_callback_url: s.statusCallbackUrl,
     tier_notice: s.tierNotice,
     started_at: isoTime(s.startedAt),
     completed_at: isoTime(s.completedAt),

@@ -4,6 +4,7 @@
  * exactly the domain's parameter types.
  */
 import { z } from "@hono/zod-openapi";
+import { CallbackUrlSchema } from "../callback-url";
 import { BudgetWarningSchema, TierPolicySchema } from "../messaging-limit";
 import { SendWindowSchema, WindowZoneSchema } from "../send-window";
 
@@ -83,6 +84,10 @@ function broadcastRequest(maxRecipients: number) {
     }),
     timezone: WindowZoneSchema.optional(),
     tier_policy: TierPolicySchema.optional(),
+    status_callback_url: CallbackUrlSchema.optional().openapi({
+      description:
+        "Extension: every status change of this broadcast's recipients, and its end, are POSTed here (signed with the account's broadcast secret)",
+    }),
   });
 }
 
@@ -148,6 +153,7 @@ export const BroadcastDetailsSchema = z
     send_window: SendWindowSchema.nullable().openapi({ description: "Extension" }),
     timezone: z.string().openapi({ description: "Extension: whose clock the window reads" }),
     tier_policy: z.string().openapi({ description: "Extension" }),
+    status_callback_url: z.string().nullable().openapi({ description: "Extension" }),
     tier_notice: z.string().nullable().openapi({
       description: "Extension: what the messaging-limit check found when sending started",
     }),

@@ -10,6 +10,7 @@ import { registerSenderRoutes } from "./senders";
 import { registerSettingsRoutes } from "./settings";
 import { registerSuppressionRoutes } from "./suppressions";
 import { registerTemplateRoutes } from "./templates";
+import { registerWebhookEndpointRoutes } from "./webhook-endpoints";
 
 export function registerV1Routes(app: App) {
   app.use("/v1/*", requireApiKey);
@@ -23,4 +24,5 @@ export function registerV1Routes(app: App) {
   registerV1BroadcastRoutes(app);
   registerErasureRoutes(app);
   registerSettingsRoutes(app);
+  registerWebhookEndpointRoutes(app);
 }

@@ -509,6 +509,7 @@ export class BroadcastStore {
       windowZone: b.plan.windowZone ?? "recipient",
       tierPolicy: b.plan.tierPolicy ?? "defer",
       tierNotice: b.plan.tierNotice ?? null,
+      statusCallbackUrl: b.plan.statusCallbackUrl ?? null,
       counters: this.counters(),
     };
   }

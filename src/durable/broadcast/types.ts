@@ -74,6 +74,10 @@ export interface BroadcastPlan {
   tierChecked?: boolean;
   /** What the check found, for people to read (null: within the limit). */
   tierNotice?: string | null;
+  /** Where this broadcast's own status callbacks go (besides the account's endpoints). */
+  statusCallbackUrl?: string | null;
+  /** Set once broadcast.completed/cancelled is on the callbacks queue. */
+  endEventSent?: boolean;
 }
 
 /** One recipient row as the create loads it. */
@@ -127,6 +131,7 @@ export interface BroadcastSummary {
   windowZone: WindowZone;
   tierPolicy: TierPolicy;
   tierNotice: string | null;
+  statusCallbackUrl: string | null;
   counters: Counters;
 }
 

@@ -18,6 +18,7 @@ import { planV1Parameters } from "../../../domain/v1-parameters";
 import type { BroadcastPlan } from "../../../durable/broadcast/types";
 import type { AppEnv } from "../../../env";
 import { badRequest } from "../../../errors";
+import { checkCallbackUrl } from "../../callback-url";
 import { resolveSendWindow } from "../../send-window";
 import type { V1BroadcastWrite } from "./schemas";
 
@@ -79,6 +80,7 @@ export async function buildV1Plan(
   const { accountId } = c.get("account");
   const db = database(c.env.DB);
   await checkAudience(c, body);
+  if (body.statusCallbackUrl) checkCallbackUrl(c.env, body.statusCallbackUrl, "statusCallbackUrl");
 
   let sender: Sender | null = null;
   if (body.location) {
@@ -136,6 +138,7 @@ export async function buildV1Plan(
     sendWindow: windows.sendWindow,
     timezone: windows.windowZone,
     tierPolicy: body.tierPolicy ?? "defer",
+    statusCallbackUrl: body.statusCallbackUrl ?? null,
   };
   const now = Date.now();
   const requested = body.scheduleDateTime ? Date.parse(body.scheduleDateTime) : now;
@@ -162,5 +165,6 @@ export async function buildV1Plan(
     audienceResolved: false,
     ...windows,
     tierPolicy: body.tierPolicy ?? "defer",
+    statusCallbackUrl: body.statusCallbackUrl ?? null,
   };
 }

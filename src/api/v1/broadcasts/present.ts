@@ -58,6 +58,7 @@ function v1Object(b: Shown, c: Counts): V1Broadcast {
     sendWindow: d?.sendWindow ?? null,
     timezone: d?.timezone ?? "recipient",
     tierPolicy: d?.tierPolicy ?? "defer",
+    statusCallbackUrl: d?.statusCallbackUrl ?? null,
     processedStats: {
       totalCount: c.all,
       successCount: c.submitted,

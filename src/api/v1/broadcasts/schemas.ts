@@ -3,6 +3,7 @@
  */
 import { z } from "@hono/zod-openapi";
 import { AUDIENCE_TYPES, CLASS_STATUSES, ENGAGEMENT_TYPES } from "../../../domain/v1-broadcast";
+import { CallbackUrlSchema } from "../../callback-url";
 import { TierPolicySchema } from "../../messaging-limit";
 import { RefSchema } from "../../openapi";
 import { SendWindowSchema, WindowZoneSchema } from "../../send-window";
@@ -60,6 +61,10 @@ export const V1BroadcastWriteSchema = z
     }),
     timezone: WindowZoneSchema.optional(),
     tierPolicy: TierPolicySchema.optional(),
+    statusCallbackUrl: CallbackUrlSchema.nullable().optional().openapi({
+      description:
+        "Extension: every status change of this broadcast's recipients, and its end, are POSTed here",
+    }),
   })
   .openapi("V1BroadcastWrite");
 
@@ -103,6 +108,7 @@ export const V1BroadcastSchema = z
     sendWindow: SendWindowSchema.nullable().openapi({ description: "Extension" }),
     timezone: z.string().openapi({ description: "Extension: whose clock the window reads" }),
     tierPolicy: z.string().openapi({ description: "Extension" }),
+    statusCallbackUrl: z.string().nullable().openapi({ description: "Extension" }),
   })
   .openapi("V1Broadcast");
 

@@ -1,0 +1,6 @@
+export function verifyChorusSignature(
+  rawBody: string,
+  header: string,
+  secret: string,
+  toleranceSeconds?: number,
+): boolean;

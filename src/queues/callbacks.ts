@@ -1,0 +1,204 @@
+/**
+ * The chorus-callbacks consumer. Events from broadcasts are fanned out to the
+ * account's endpoints that want their type (and to a broadcast's own
+ * status_callback_url), up to 100 events per POST; each POST is a delivery
+ * row first (its body kept), then an attempt. A failed attempt comes back to
+ * this queue as a `delivery` message after a backoff, until it is 2xx or 24 h
+ * old; then the delivery is failed and its endpoint marked failing.
+ * At least once: receivers deduplicate by event id.
+ */
+
+import type { WebhookEndpoint } from "../db/callbacks-schema";
+import { database } from "../db/client";
+import {
+  accountCallbackSecret,
+  deliverableEndpoints,
+  getDelivery,
+  insertDelivery,
+  recordAttempt,
+} from "../db/webhook-endpoints";
+import { type CallbackEvent, signCallback } from "../domain/callbacks";
+import type { Bindings } from "../env";
+import { errorFields, log } from "../log";
+import { decryptAccessToken } from "../whatsapp/access-token";
+import type { CallbackMessage } from "./messages";
+
+const EVENTS_PER_POST = 100;
+const DELIVERY_TIMEOUT_MS = 10_000;
+const GIVE_UP_AFTER_MS = 24 * 60 * 60_000;
+/** Queue delays may not exceed 12 h; an hour between late attempts is plenty. */
+const MAX_BACKOFF_S = 3_600;
+
+export async function consumeCallbacks(batch: MessageBatch<CallbackMessage>, env: Bindings) {
+  const db = database(env.DB);
+  const byAccount = new Map<string, { url: string | null; event: CallbackEvent }[]>();
+  const retries: string[] = [];
+  for (const m of batch.messages) {
+    if (m.body.kind === "delivery") retries.push(m.body.deliveryId);
+    else {
+      const list = byAccount.get(m.body.accountId) ?? [];
+      list.push({ url: m.body.callbackUrl, event: m.body.event });
+      byAccount.set(m.body.accountId, list);
+    }
+  }
+  try {
+    const created: string[] = [];
+    for (const [accountId, items] of byAccount) {
+      for (const endpoint of await deliverableEndpoints(db, accountId)) {
+        const wanted = new Set(JSON.parse(endpoint.events) as string[]);
+        const events = items.filter((i) => wanted.has(i.event.type)).map((i) => i.event);
+        created.push(...(await createDeliveries(env, accountId, endpoint, endpoint.url, events)));
+      }
+      const byUrl = new Map<string, CallbackEvent[]>();
+      for (const i of items) if (i.url) byUrl.set(i.url, [...(byUrl.get(i.url) ?? []), i.event]);
+      for (const [url, events] of byUrl)
+        created.push(...(await createDeliveries(env, accountId, null, url, events)));
+    }
+    // The events are safe in the delivery log now: what follows only tries to deliver them.
+    await Promise.all([...created, ...retries].map((id) => attempt(env, id)));
+    batch.ackAll();
+  } catch (err) {
+    log("error", "callback batch failed", errorFields(err));
+    batch.retryAll({ delaySeconds: 5 });
+  }
+}
+
+async function createDeliveries(
+  env: Bindings,
+  accountId: string,
+  endpoint: WebhookEndpoint | null,
+  url: string,
+  events: CallbackEvent[],
+): Promise<string[]> {
+  const ids: string[] = [];
+  for (let i = 0; i < events.length; i += EVENTS_PER_POST) {
+    const chunk = events.slice(i, i + EVENTS_PER_POST);
+    const delivery = await insertDelivery(database(env.DB), {
+      accountId,
+      endpointId: endpoint?.id ?? null,
+      url,
+      body: JSON.stringify({ events: chunk }),
+      eventCount: chunk.length,
+    });
+    ids.push(delivery.id);
+  }
+  return ids;
+}
+
+/** One POST of a pending delivery, signed now; on failure, the next try is queued. */
+export async function attempt(env: Bindings, deliveryId: string): Promise<void> {
+  const db = database(env.DB);
+  const delivery = await getDelivery(db, deliveryId);
+  if (delivery?.status !== "pending") return;
+  const secret = await signingSecret(env, delivery.accountId, delivery.endpointId);
+  const attempts = delivery.attempts + 1;
+  let status: number | null = null;
+  let error: string | null = null;
+  if (secret === null) {
+    error = "The endpoint no longer exists";
+  } else {
+    const timestamp = Math.floor(Date.now() / 1000);
+    const firstId = (JSON.parse(delivery.body) as { events: CallbackEvent[] }).events[0]?.id ?? "";
+    try {
+      const res = await post(env, delivery.url, {
+        method: "POST",
+        headers: {
+          "content-type": "application/json",
+          "user-agent": "Chorus-Callbacks/1",
+          "chorus-signature": await signCallback(secret, timestamp, delivery.body),
+          "chorus-event-id": firstId,
+          "chorus-delivery-id": delivery.id,
+        },
+        body: delivery.body,
+        signal: AbortSignal.timeout(DELIVERY_TIMEOUT_MS),
+      });
+      status = res.status;
+      await res.body?.cancel();
+    } catch (err) {
+      error = String(err);
+    }
+  }
+  const now = new Date();
+  if (status !== null && status >= 200 && status < 300) {
+    await recordAttempt(db, delivery.id, {
+      status: "delivered",
+      attempts,
+      lastStatusCode: status,
+      lastError: null,
+      nextAttemptAt: null,
+      deliveredAt: now.toISOString(),
+    });
+    if (delivery.endpointId)
+      await updateEndpointHealth(env, delivery.accountId, delivery.endpointId, "active");
+    return;
+  }
+  const lastError = error ?? `HTTP ${status}`;
+  const age = now.getTime() - Date.parse(delivery.createdAt);
+  const delay = backoffSeconds(env, attempts);
+  if (secret === null || age + delay * 1000 > GIVE_UP_AFTER_MS) {
+    await recordAttempt(db, delivery.id, {
+      status: "failed",
+      attempts,
+      lastStatusCode: status,
+      lastError,
+      nextAttemptAt: null,
+    });
+    if (delivery.endpointId)
+      await updateEndpointHealth(env, delivery.accountId, delivery.endpointId, "failing");
+    return;
+  }
+  await recordAttempt(db, delivery.id, {
+    attempts,
+    lastStatusCode: status,
+    lastError,
+    nextAttemptAt: new Date(now.getTime() + delay * 1000).toISOString(),
+  });
+  await env.CALLBACKS.send({ kind: "delivery", deliveryId: delivery.id }, { delaySeconds: delay });
+}
+
+/** CALLBACK_RETRY_BASE_S (30 s), doubling per attempt, capped at an hour. */
+export function backoffSeconds(env: Bindings, attempts: number): number {
+  const base = Number(env.CALLBACK_RETRY_BASE_S) || 30;
+  return Math.min(MAX_BACKOFF_S, Math.ceil(base * 2 ** Math.max(0, attempts - 1)));
+}
+
+function post(env: Bindings, url: string, init: RequestInit): Promise<Response> {
+  return env.CALLBACK_FETCH ? env.CALLBACK_FETCH.fetch(url, init) : fetch(url, init);
+}
+
+async function signingSecret(
+  env: Bindings,
+  accountId: string,
+  endpointId: string | null,
+): Promise<string | null> {
+  if (endpointId === null)
+    return accountCallbackSecret(env.DB, env.TOKEN_ENCRYPTION_KEY, accountId);
+  const row = await env.DB.prepare(
+    "SELECT secret_enc FROM webhook_endpoints WHERE id = ? AND account_id = ?",
+  )
+    .bind(endpointId, accountId)
+    .first<{ secret_enc: string }>();
+  return row ? decryptAccessToken(row.secret_enc, env.TOKEN_ENCRYPTION_KEY) : null;
+}
+
+/** A success clears `failing`; giving up on a delivery sets it (a disabled endpoint stays so). */
+async function updateEndpointHealth(
+  env: Bindings,
+  accountId: string,
+  endpointId: string,
+  health: "active" | "failing",
+): Promise<void> {
+  await env.DB.prepare(
+    `UPDATE webhook_endpoints SET status = ?, failing_since = ?, updated_at = ?
+     WHERE id = ? AND account_id = ? AND status != 'disabled' AND status != ?`,
+  )
+    .bind(
+      health,
+      health === "failing" ? new Date().toISOString() : null,
+      new Date().toISOString(),
+      endpointId,
+      accountId,
+      health,
+    )
+    .run();
+}
