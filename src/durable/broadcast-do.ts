@@ -342,6 +342,7 @@ export class BroadcastDO extends DurableObject<Bindings> {
                     ? this.store.attempts(o.seq) + 1
                     : this.store.attempts(o.seq),
               });
+              this.store.countSend(Date.now());
             } else if (!r.wamid) {
               // A status webhook beat the send's own answer: keep the wamid all the same.
               this.store.touchRecipient(o.seq, { wamid: o.wamid, submitted_at: nowIso() });
@@ -512,6 +513,15 @@ export class BroadcastDO extends DurableObject<Bindings> {
     });
     this.ctx.waitUntil(this.scheduleAlarm().catch(logBackgroundError));
     return true;
+  }
+
+  /** For the dashboard: accepted sends per second, and failures by Meta's error code. */
+  activity(): {
+    sendRate: { at: number; count: number }[];
+    failures: { code: number | null; title: string; count: number }[];
+  } | null {
+    if (!this.live()) return null;
+    return { sendRate: this.store.sendRate(), failures: this.store.failureGroups() };
   }
 
   /** Removes a person (by phone digits) from this broadcast; answers how many rows held them. */

@@ -18,6 +18,7 @@ import { budgetWarning, forecastBudget } from "../messaging-limit";
 import { conflictResponse, errorResponses, jsonBody, jsonContent } from "../openapi";
 import { resolveSendWindow } from "../send-window";
 import { registerMessageStatusRoute } from "./message-statuses";
+import { registerOverviewRoutes } from "./overview";
 import { prepareBroadcast } from "./prepare";
 import {
   broadcastDetails,
@@ -170,6 +171,7 @@ async function idempotentBroadcastId(accountId: string, key: string): Promise<st
 
 export function registerBroadcastRoutes(app: App) {
   registerMessageStatusRoute(app);
+  registerOverviewRoutes(app);
 
   app.openapi(create, async (c) => {
     const body = c.req.valid("json");

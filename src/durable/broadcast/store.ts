@@ -19,6 +19,9 @@ import {
 /** A pending row is due when it is not held, or held until a time now past. */
 export const DUE = "status = 'pending' AND (next_send_at IS NULL OR next_send_at <= ?)";
 
+/** Seconds of send-rate counters a broadcast keeps. */
+const SEND_RATE_KEPT_S = 24 * 60 * 60;
+
 /** What an erased person's identifier becomes. */
 export const ERASED = "[erased]";
 /** A stored identifier reduced to its digits (rejected rows keep the spelling they were sent in). */
@@ -371,6 +374,39 @@ export class BroadcastStore {
       )
       .toArray()
       .map((r) => ({ seq: Number(r.seq), identifier: r.identifier }));
+  }
+
+  /** One more accepted send in this second (the dashboard's send-rate chart). */
+  countSend(at: number): void {
+    const second = Math.floor(at / 1000);
+    this.sql.exec(
+      "INSERT INTO send_rate (second, n) VALUES (?, 1) ON CONFLICT (second) DO UPDATE SET n = n + 1",
+      second,
+    );
+    // Bounded: a day of seconds at most, trimmed as the broadcast goes.
+    if (second % 600 === 0)
+      this.sql.exec("DELETE FROM send_rate WHERE second < ?", second - SEND_RATE_KEPT_S);
+  }
+
+  sendRate(): { at: number; count: number }[] {
+    return this.sql
+      .exec<{ second: number; n: number }>("SELECT second, n FROM send_rate ORDER BY second")
+      .toArray()
+      .map((r) => ({ at: Number(r.second) * 1000, count: Number(r.n) }));
+  }
+
+  failureGroups(): { code: number | null; title: string; count: number }[] {
+    return this.sql
+      .exec<{ code: number | null; title: string | null; n: number }>(
+        `SELECT error_code AS code, MAX(error_title) AS title, COUNT(*) AS n FROM recipients
+         WHERE status IN ('failed', 'undeliverable') GROUP BY error_code ORDER BY n DESC`,
+      )
+      .toArray()
+      .map((r) => ({
+        code: r.code === null ? null : Number(r.code),
+        title: r.title ?? "Failed",
+        count: Number(r.n),
+      }));
   }
 
   /** The earliest `next_send_at` of a held row, or null when none waits. */
