@@ -1,5 +1,5 @@
-// Copies the API reference bundle into public/assets so that /docs works with
-// no network: the Worker serves it as a static asset.
+// The Worker's static assets, built before dev, tests and deploy: the API
+// reference bundle (so that /docs works with no network) and the dashboard.
 import { copyFileSync, mkdirSync } from "node:fs";
 
 mkdirSync("public/assets", { recursive: true });
@@ -7,3 +7,4 @@ copyFileSync(
   "node_modules/@scalar/api-reference/dist/browser/standalone.js",
   "public/assets/scalar.js",
 );
+await import("./build-dashboard.mjs");

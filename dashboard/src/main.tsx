@@ -1,0 +1,102 @@
+/**
+ * The Chorus dashboard: sign in with an API key, watch broadcasts. Routes are
+ * in the hash (#/, #/b/<uuid>) so that the Worker serves one static page.
+ */
+import { render } from "preact";
+import { useEffect, useState } from "preact/hooks";
+import { session } from "./api";
+import { BroadcastPage } from "./detail";
+import { BroadcastList } from "./list";
+
+function useHash(): string {
+  const [hash, setHash] = useState(location.hash);
+  useEffect(() => {
+    const update = () => setHash(location.hash);
+    addEventListener("hashchange", update);
+    return () => removeEventListener("hashchange", update);
+  }, []);
+  return hash;
+}
+
+function SignIn({ onDone }: { onDone: () => void }) {
+  const [key, setKey] = useState("");
+  const [error, setError] = useState<string | null>(null);
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    session.signIn(key.trim());
+    const res = await fetch("/broadcasts?limit=1", {
+      headers: { authorization: `Bearer ${key.trim()}` },
+    });
+    if (res.ok) onDone();
+    else {
+      session.signOut();
+      setError(
+        res.status === 401 ? "That key is unknown or revoked." : `The API answered ${res.status}.`,
+      );
+    }
+  };
+  return (
+    <form class="card" onSubmit={submit} aria-labelledby="signin-title">
+      <h2 id="signin-title">Sign in</h2>
+      <p class="muted">Your API key stays in this tab only (session storage).</p>
+      <label for="key">API key</label>
+      <div class="row">
+        <input
+          id="key"
+          type="password"
+          autocomplete="off"
+          required
+          value={key}
+          onInput={(e) => setKey(e.currentTarget.value)}
+          style="flex:1;min-width:14rem"
+        />
+        <button class="primary" type="submit">
+          Sign in
+        </button>
+      </div>
+      {error && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
+    </form>
+  );
+}
+
+function App() {
+  const hash = useHash();
+  const [signedIn, setSignedIn] = useState(session.key() !== null);
+  const broadcast = /^#\/b\/([\w-]+)$/.exec(hash)?.[1];
+  return (
+    <>
+      <header>
+        <h1>
+          <a href="#/">Chorus</a>
+        </h1>
+        {signedIn && (
+          <button
+            type="button"
+            onClick={() => {
+              session.signOut();
+              setSignedIn(false);
+            }}
+          >
+            Sign out
+          </button>
+        )}
+      </header>
+      <main>
+        {!signedIn ? (
+          <SignIn onDone={() => setSignedIn(true)} />
+        ) : broadcast ? (
+          <BroadcastPage uuid={broadcast} />
+        ) : (
+          <BroadcastList />
+        )}
+      </main>
+    </>
+  );
+}
+
+const root = document.getElementById("app");
+if (root) render(<App />, root);
