@@ -16,10 +16,15 @@ import type { Bindings } from "../env";
 /** Pace a little under the cap: network jitter must not push a window over it. */
 const SAFETY = 0.97;
 /** After a throughput error: pace at this fraction, and recover gradually. */
-const SLOWDOWN_FACTOR = 0.7;
-const MIN_FACTOR = 0.1;
-const RECOVERY_PER_SECOND = 0.05;
+const SLOWDOWN_FACTOR = 0.8;
+const MIN_FACTOR = 0.25;
+const RECOVERY_PER_SECOND = 0.1;
 const SLOWDOWN_PAUSE_MS = 1_000;
+/**
+ * Throughput errors within this long of a slowdown are the same overload (the
+ * sends already under way answer it too): they slow down once, not once each.
+ */
+const SLOWDOWN_COALESCE_MS = 1_000;
 /**
  * Meta's pair rate limit is about one message per 6 s from a number to the
  * same person; slots are spaced half a second more, so network jitter cannot
@@ -43,6 +48,7 @@ export class SenderDO extends DurableObject<Bindings> {
   private nextSlot = 0;
   private factor = 1;
   private factorAt = 0;
+  private lastSlowdown = 0;
 
   constructor(ctx: DurableObjectState, env: Bindings) {
     super(ctx, env);
@@ -111,6 +117,8 @@ export class SenderDO extends DurableObject<Bindings> {
   /** Meta said the number is over its throughput: back off now, recover over the next seconds. */
   slowDown(): void {
     const now = Date.now();
+    if (now - this.lastSlowdown < SLOWDOWN_COALESCE_MS) return;
+    this.lastSlowdown = now;
     this.recover(now);
     this.factor = Math.max(MIN_FACTOR, this.factor * SLOWDOWN_FACTOR);
     this.factorAt = now;

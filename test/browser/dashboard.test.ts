@@ -30,7 +30,8 @@ const holiday = (count: number, extra: Record<string, unknown> = {}) => ({
     button_order: ["url_1", "url_2"],
   },
   recipients: Array.from({ length: count }, (_, i) => ({
-    identifier: mobileNumber(300_000 + Math.floor(Math.random() * 1_000_000) + i),
+    // Ending in 0: none of the sandbox's scripted behaviours (1111 fails, 4444 is never read…).
+    identifier: mobileNumber(300_000 + Math.floor(Math.random() * 1_000_000) + i, "0"),
     client_reference: `ref-${i}`,
     parameters: {
       body: { Name: `Person ${i}`, Time: "18h00", Place: "City Centre" },
