@@ -1,5 +1,6 @@
 import { useState } from "preact/hooks";
 import { type Activity, api, type Details, percent, type Recipient } from "./api";
+import { Pager } from "./pager";
 import { usePolling } from "./poll";
 
 const LIVE = new Set(["scheduled", "sending"]);
@@ -276,25 +277,7 @@ function Recipients({ uuid, version }: { uuid: string; version: number }) {
           ))}
         </tbody>
       </table>
-      <div class="pager">
-        <button
-          type="button"
-          disabled={offset === 0}
-          onClick={() => setOffset(Math.max(0, offset - PAGE))}
-        >
-          Previous
-        </button>
-        <span class="muted">
-          {total === 0 ? 0 : offset + 1}–{Math.min(offset + PAGE, total)} of {total}
-        </span>
-        <button
-          type="button"
-          disabled={offset + PAGE >= total}
-          onClick={() => setOffset(offset + PAGE)}
-        >
-          Next
-        </button>
-      </div>
+      <Pager offset={offset} size={PAGE} total={total} go={setOffset} />
     </div>
   );
 }

@@ -1,5 +1,6 @@
 import { useEffect, useState } from "preact/hooks";
 import { api, type Overview, percent } from "./api";
+import { Pager } from "./pager";
 import { usePolling } from "./poll";
 
 const STATES = ["", "draft", "scheduled", "sending", "paused", "completed", "cancelled"];
@@ -105,25 +106,7 @@ export function BroadcastList() {
             })}
           </tbody>
         </table>
-        <div class="pager">
-          <button
-            type="button"
-            disabled={offset === 0}
-            onClick={() => setOffset(Math.max(0, offset - PAGE))}
-          >
-            Previous
-          </button>
-          <span class="muted">
-            {total === 0 ? 0 : offset + 1}–{Math.min(offset + PAGE, total)} of {total}
-          </span>
-          <button
-            type="button"
-            disabled={offset + PAGE >= total}
-            onClick={() => setOffset(offset + PAGE)}
-          >
-            Next
-          </button>
-        </div>
+        <Pager offset={offset} size={PAGE} total={total} go={setOffset} />
       </div>
     </section>
   );

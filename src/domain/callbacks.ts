@@ -3,6 +3,7 @@
  * the signature (Stripe-style: `Chorus-Signature: t=<unix seconds>,v1=<hex
  * HMAC-SHA256 of "<t>.<body>" with the endpoint's secret>`).
  */
+import { hmacHex } from "./hmac";
 import {
   type MessageStatusItem,
   type MessageStatusSource,
@@ -74,35 +75,13 @@ export function broadcastEvent(
   };
 }
 
-const keys = new Map<string, Promise<CryptoKey>>();
-function hmacKey(secret: string): Promise<CryptoKey> {
-  let key = keys.get(secret);
-  if (!key) {
-    key = crypto.subtle.importKey(
-      "raw",
-      new TextEncoder().encode(secret),
-      { name: "HMAC", hash: "SHA-256" },
-      false,
-      ["sign"],
-    );
-    keys.set(secret, key);
-  }
-  return key;
-}
-
 /** The `Chorus-Signature` header value for a body sent at `timestamp` (unix seconds). */
 export async function signCallback(
   secret: string,
   timestamp: number,
   body: string,
 ): Promise<string> {
-  const mac = await crypto.subtle.sign(
-    "HMAC",
-    await hmacKey(secret),
-    new TextEncoder().encode(`${timestamp}.${body}`),
-  );
-  const hex = [...new Uint8Array(mac)].map((b) => b.toString(16).padStart(2, "0")).join("");
-  return `t=${timestamp},v1=${hex}`;
+  return `t=${timestamp},v1=${await hmacHex(secret, `${timestamp}.${body}`)}`;
 }
 
 /** A new signing secret: `whsec_` and 32 random bytes, base64url. */

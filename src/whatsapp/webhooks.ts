@@ -2,24 +2,8 @@
  * Meta's webhooks: signature verification over the raw body, and the split of
  * one envelope into the events Chorus acts on.
  */
+import { hmacHex, hmacKey } from "../domain/hmac";
 import { parseCallbackData } from "./messages";
-
-const keyCache = new Map<string, Promise<CryptoKey>>();
-
-function hmacKey(secret: string): Promise<CryptoKey> {
-  let key = keyCache.get(secret);
-  if (!key) {
-    key = crypto.subtle.importKey(
-      "raw",
-      new TextEncoder().encode(secret),
-      { name: "HMAC", hash: "SHA-256" },
-      false,
-      ["sign", "verify"],
-    );
-    keyCache.set(secret, key);
-  }
-  return key;
-}
 
 function hexToBytes(hex: string): Uint8Array<ArrayBuffer> | null {
   if (!/^[0-9a-fA-F]*$/.test(hex) || hex.length % 2 !== 0) return null;
@@ -41,12 +25,7 @@ export async function verifySignature(
 }
 
 export async function signBody(rawBody: string, appSecret: string): Promise<string> {
-  const mac = await crypto.subtle.sign(
-    "HMAC",
-    await hmacKey(appSecret),
-    new TextEncoder().encode(rawBody),
-  );
-  return `sha256=${[...new Uint8Array(mac)].map((b) => b.toString(16).padStart(2, "0")).join("")}`;
+  return `sha256=${await hmacHex(appSecret, rawBody)}`;
 }
 
 export type DeliveryStatus = "sent" | "delivered" | "read" | "failed";
