@@ -811,7 +811,11 @@ export class BroadcastDO extends DurableObject<Bindings> {
       for (const r of due) {
         const opensAt = gate.opensAt(r.identifier, r.timezone);
         if (opensAt <= now) open++;
-        else closed.set(opensAt, [...(closed.get(opensAt) ?? []), r.seq]);
+        else {
+          const seqs = closed.get(opensAt);
+          if (seqs) seqs.push(r.seq);
+          else closed.set(opensAt, [r.seq]);
+        }
       }
       for (const [at, seqs] of closed) this.store.holdUntil(seqs, at);
       if (closed.size === 0 || open >= wanted || due.length === 0) return;
@@ -825,16 +829,19 @@ export class BroadcastDO extends DurableObject<Bindings> {
     const summary = this.store.summary(b);
     try {
       await upsertBroadcastSummary(this.env.DB, summary);
-      this.store.markFlushed(b.version);
-      if ((b.state === "completed" || b.state === "cancelled") && !b.plan.endEventSent) {
+      // The end event goes before the flush counts as done: a failure leaves both to retry.
+      const end = b.state === "completed" || b.state === "cancelled" ? b.state : null;
+      const ended = end !== null && !b.plan.endEventSent;
+      if (ended) {
         const { recipients, submitted, failed } = countersView(summary.counters);
-        await emitBroadcastEnd(this.env, b.plan, b.state, b.completedAt ?? b.updatedAt, {
+        await emitBroadcastEnd(this.env, b.plan, end, b.completedAt ?? b.updatedAt, {
           recipients,
           submitted,
           failed,
         });
-        this.store.updateBroadcast({ plan: { ...b.plan, endEventSent: true } });
       }
+      this.store.markFlushed(b.version);
+      if (ended) this.store.updateBroadcast({ plan: { ...b.plan, endEventSent: true } });
     } catch (err) {
       log("error", "summary flush failed", errorFields(err));
     }
