@@ -187,6 +187,7 @@ const t0 = Date.now();
 try {
   await startStack();
   const crash = await crashRun();
+  console.log(JSON.stringify({ crash }, null, 2));
   const faults = await faultRun();
   writeResult("reliability", { crash, faults, run_s: (Date.now() - t0) / 1000, failures });
 } catch (err) {

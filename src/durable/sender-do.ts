@@ -19,7 +19,8 @@ const SAFETY = 0.97;
 const SLOWDOWN_FACTOR = 0.8;
 const MIN_FACTOR = 0.25;
 const RECOVERY_PER_SECOND = 0.1;
-const SLOWDOWN_PAUSE_MS = 1_000;
+/** A short breath after a throughput error (the slower pace does the rest). */
+const SLOWDOWN_PAUSE_MS = 250;
 /**
  * Throughput errors within this long of a slowdown are the same overload (the
  * sends already under way answer it too): they slow down once, not once each.
