@@ -23,7 +23,7 @@ const PAIR_SPACED = {
   title: "Waiting: this person was messaged from this number moments ago",
 };
 
-/** Attempts of one batch (queue deliveries) before a still-failing recipient is failed for good. */
+/** Tries of one recipient before a still-failing send is failed for good. */
 export const MAX_SEND_ATTEMPTS = 6;
 /** How long a send may take before it counts as a timeout (retried); the SEND_TIMEOUT_MS var overrides it. */
 const SEND_TIMEOUT_MS = 10_000;
@@ -81,9 +81,8 @@ export async function consumeSends(
   await Promise.all(
     batch.messages.map(async (message) => {
       try {
-        const retry = await sendBatch(env, message.body, message.attempts);
-        if (retry) message.retry({ delaySeconds: retryDelaySeconds(message.attempts) });
-        else message.ack();
+        await sendBatch(env, message.body);
+        message.ack();
       } catch (err) {
         log("error", "send batch failed", {
           batchId: message.body.batchId,
@@ -95,15 +94,15 @@ export async function consumeSends(
   );
 }
 
-/** Sends one batch; true when some recipients should be tried again later. */
-export async function sendBatch(
-  env: Bindings,
-  body: SendBatchMessage,
-  attempt: number,
-): Promise<boolean> {
+/**
+ * Sends one batch. A recipient whose send should be tried again (5xx,
+ * timeout, throughput) goes back to pending with its own backoff, so the
+ * batch is done when this returns and a slow retry never holds the others.
+ */
+export async function sendBatch(env: Bindings, body: SendBatchMessage): Promise<void> {
   const broadcast = broadcastStub(env, body.accountId, body.broadcastId);
   const claim = await broadcast.claim(body.batchId);
-  if (claim.recipients.length === 0 || !claim.plan) return false;
+  if (claim.recipients.length === 0 || !claim.plan) return;
   const plan = claim.plan;
   const settler = new Settler((outcomes) => broadcast.settle(outcomes));
 
@@ -112,7 +111,7 @@ export async function sendBatch(
     for (const r of claim.recipients)
       settler.add({ seq: r.seq, outcome: "halt", code: 190, title: "Sender no longer exists" });
     await settler.drain();
-    return false;
+    return;
   }
 
   const sender = senderStub(env, plan.sender.phoneNumberId);
@@ -121,8 +120,6 @@ export async function sendBatch(
     current.throughputMps,
   );
   const notBefore = new Map(slots.deferred.map((d) => [d.index, d.notBefore]));
-  const finalAttempt = attempt >= MAX_SEND_ATTEMPTS;
-  let retry = false;
 
   // The claim may be seconds old by the first slot: a pause or cancel since
   // then must stop this batch before it sends anything. Later sends learn the
@@ -149,9 +146,8 @@ export async function sendBatch(
         settler.add({ seq: recipient.seq, outcome: "released" });
         return;
       }
-      const outcome = await sendOne(env, plan, current.token, recipient, finalAttempt);
-      if (outcome.outcome === "retry") retry = true;
-      if (outcome.outcome === "retry" && outcome.code === 130429) {
+      const outcome = await sendOne(env, plan, current.token, recipient);
+      if (outcome.outcome === "reschedule" && outcome.code === 130429) {
         sender.slowDown().catch(() => undefined);
       }
       if (outcome.outcome === "halt" && outcome.code === SPAM_LIMIT_CODE)
@@ -169,7 +165,6 @@ export async function sendBatch(
       `${SPAM_LIMIT_CODE}: ${spamLimits[0]} (every broadcast of ${plan.sender.phoneNumber} is paused)`,
     );
   }
-  return retry && !settler.stopped;
 }
 
 async function sendOne(
@@ -177,7 +172,6 @@ async function sendOne(
   plan: BroadcastPlan,
   token: string,
   recipient: ClaimedRecipient,
-  finalAttempt: boolean,
 ): Promise<SendOutcome> {
   const result = await sendTemplate(
     env,
@@ -195,8 +189,9 @@ async function sendOne(
   if (result.ok) return { seq: recipient.seq, outcome: "accepted", wamid: result.wamid };
   switch (result.errorClass) {
     case "throughput":
-    case "retry":
-      if (finalAttempt) {
+    case "retry": {
+      const attempts = recipient.attempts + 1;
+      if (attempts >= MAX_SEND_ATTEMPTS) {
         return {
           seq: recipient.seq,
           outcome: "failed",
@@ -205,7 +200,14 @@ async function sendOne(
           details: result.details,
         };
       }
-      return { seq: recipient.seq, outcome: "retry", code: result.code, title: result.title };
+      return {
+        seq: recipient.seq,
+        outcome: "reschedule",
+        notBefore: Date.now() + retryDelaySeconds(attempts) * 1000,
+        code: result.code,
+        title: result.title,
+      };
+    }
     case "pair":
       return {
         seq: recipient.seq,
