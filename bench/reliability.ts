@@ -140,7 +140,7 @@ async function faultRun() {
     "completion",
     () => details(created.uuid),
     (d) => d.status === "completed",
-    600_000,
+    900_000,
   ).catch(async (err) => {
     // What is left, for the report: held (next_send_at) or in flight.
     const left = await call(
