@@ -100,6 +100,10 @@ export async function details(s: Setup, uuid: string): Promise<any> {
   return expectStatus(await api(`/broadcasts/${uuid}`, { headers: bearer(s.account.key) }), 200);
 }
 
+/**
+ * Polls every 200 ms: tests share their account's API key with the 200
+ * requests / 10 s rate limit, and a tighter poll would run into it.
+ */
 export async function waitForStatus(
   s: Setup,
   uuid: string,
@@ -113,7 +117,7 @@ export async function waitForStatus(
         last = await details(s, uuid);
         return last.status === status;
       },
-      { timeout, interval: 100 },
+      { timeout, interval: 200 },
     );
   } catch {
     throw new Error(`broadcast ${uuid} did not become ${status}: ${JSON.stringify(last)}`);

@@ -124,7 +124,7 @@ export async function sendBatch(env: Bindings, body: SendBatchMessage): Promise<
   // The claim may be seconds old by the first slot: a pause or cancel since
   // then must stop this batch before it sends anything. Later sends learn the
   // state from each settle's answer.
-  await sleepUntil(slots.startAt);
+  await Promise.race([sleepUntil(slots.startAt), settler.stoppedSignal]);
   if ((await broadcast.state()) !== "sending") settler.stop();
 
   let slot = 0;
@@ -141,7 +141,11 @@ export async function sendBatch(env: Bindings, body: SendBatchMessage): Promise<
         });
         return;
       }
-      await sleepUntil(slots.startAt + slot++ * slots.intervalMs);
+      // A pause or cancel wakes every waiting send: the consumer is free at once.
+      await Promise.race([
+        sleepUntil(slots.startAt + slot++ * slots.intervalMs),
+        settler.stoppedSignal,
+      ]);
       if (settler.stopped) {
         settler.add({ seq: recipient.seq, outcome: "released" });
         return;
@@ -237,10 +241,16 @@ async function sendOne(
 class Settler {
   private pending: SendOutcome[] = [];
   private inFlight: Promise<void> | null = null;
+  private wake: () => void = () => undefined;
   stopped = false;
+  /** Settles once the broadcast stops: sends still waiting for their slot give up at once. */
+  readonly stoppedSignal = new Promise<void>((resolve) => {
+    this.wake = resolve;
+  });
 
   stop(): void {
     this.stopped = true;
+    this.wake();
   }
 
   constructor(private readonly settle: (outcomes: SendOutcome[]) => Promise<string>) {}
@@ -255,7 +265,7 @@ class Settler {
       const outcomes = this.pending;
       this.pending = [];
       const state = await settleWithRetry(() => this.settle(outcomes));
-      if (state !== "sending") this.stopped = true;
+      if (state !== "sending") this.stop();
     }
     this.inFlight = null;
   }

@@ -36,6 +36,7 @@ describe("GET /broadcasts", () => {
 
     await vi.waitUntil(async () => (await list(s.account.key)).pagination.total === 3, {
       timeout: 10_000,
+      interval: 250,
     });
     const all = await list(s.account.key);
     expect(all.broadcasts.map((x: any) => x.uuid).sort()).toEqual([a.uuid, b.uuid, v1.id].sort());

@@ -103,7 +103,7 @@ describe("dispatch through the sandbox", () => {
     const created = await createBroadcast(s, helloBody(s.sender.phoneNumber, numbers(4000, 400)));
     await vi.waitUntil(async () => (await details(s, created.uuid)).submitted >= 20, {
       timeout: 10_000,
-      interval: 100,
+      interval: 200,
     });
     await expectStatus(
       await api(`/broadcasts/${created.uuid}/cancel`, {
@@ -114,7 +114,7 @@ describe("dispatch through the sandbox", () => {
     );
     await vi.waitUntil(async () => (await details(s, created.uuid)).pending === 0, {
       timeout: 10_000,
-      interval: 100,
+      interval: 200,
     });
     const atCancel = (await sandboxStats(s.number.phoneNumberId)).accepted;
     await new Promise((r) => setTimeout(r, 1500));
@@ -133,7 +133,7 @@ describe("dispatch through the sandbox", () => {
     const created = await createBroadcast(s, helloBody(s.sender.phoneNumber, numbers(5000, 160)));
     await vi.waitUntil(async () => (await details(s, created.uuid)).submitted >= 10, {
       timeout: 10_000,
-      interval: 100,
+      interval: 200,
     });
     const paused = await expectStatus(
       await api(`/broadcasts/${created.uuid}/pause`, {

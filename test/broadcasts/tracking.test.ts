@@ -80,7 +80,7 @@ async function waitUntilDetails(s: Setup, uuid: string, check: (d: any) => boole
         last = await details(s, uuid);
         return check(last);
       },
-      { timeout: 15_000, interval: 100 },
+      { timeout: 15_000, interval: 200 },
     )
     .catch(() => {
       throw new Error(`condition not met: ${JSON.stringify(last)}`);

@@ -144,7 +144,10 @@ describe("status callbacks", () => {
     const other = await setup();
     const theirs = await endpoint(other);
     const uuid = await sendAndSettle(s, people(10));
-    await vi.waitUntil(async () => (await received(onlyEnd.name)).length > 0, { timeout: 15_000 });
+    await vi.waitUntil(async () => (await received(onlyEnd.name)).length > 0, {
+      timeout: 15_000,
+      interval: 250,
+    });
     await new Promise((r) => setTimeout(r, 3_000)); // room for anything that should not come
     const events = [...acceptedEvents(await received(onlyEnd.name)).values()];
     expect(events.map((e) => e.type)).toEqual(["broadcast.completed"]);
@@ -163,7 +166,7 @@ describe("status callbacks", () => {
         [...acceptedEvents(await received(name)).values()].some(
           (e) => e.type === "broadcast.completed",
         ),
-      { timeout: 15_000 },
+      { timeout: 15_000, interval: 250 },
     );
     for (const p of await received(name))
       expect(verifyChorusSignature(p.body, p.headers["chorus-signature"] ?? "", secret)).toBe(true);
@@ -173,7 +176,10 @@ describe("status callbacks", () => {
     const s = await setup({ throughputMps: 1000 });
     const ep = await endpoint(s, ["broadcast.completed"]);
     await sendAndSettle(s, people(2));
-    await vi.waitUntil(async () => (await received(ep.name)).length === 1, { timeout: 15_000 });
+    await vi.waitUntil(async () => (await received(ep.name)).length === 1, {
+      timeout: 15_000,
+      interval: 250,
+    });
     const [delivery] = await call(s.account, "GET", `/v1/webhook-endpoints/${ep.id}/deliveries`);
     const replayed = await call(
       s.account,

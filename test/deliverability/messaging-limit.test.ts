@@ -112,7 +112,7 @@ describe("messaging-tier budget", () => {
     );
     await vi.waitUntil(
       async () => (await call(s.account, "GET", `/v1/broadcasts/${v1.id}`)).status === "paused",
-      { timeout: 15_000 },
+      { timeout: 15_000, interval: 250 },
     );
     const got = await call(s.account, "GET", `/v1/broadcasts/${v1.id}`);
     expect(got.pauseReason).toContain("tier_policy: refuse");

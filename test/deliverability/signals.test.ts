@@ -61,6 +61,7 @@ describe("quality signals from Meta", () => {
     );
     await vi.waitUntil(async () => (await details(s, sending.uuid)).submitted > 0, {
       timeout: 10_000,
+      interval: 250,
     });
 
     await postSigned(
@@ -90,9 +91,13 @@ describe("quality signals from Meta", () => {
     const created = await createBroadcast(s, helloBody(s.sender.phoneNumber, people(120)));
     await vi.waitUntil(async () => (await details(s, created.uuid)).submitted > 0, {
       timeout: 10_000,
+      interval: 250,
     });
     await postSigned(quality(s, "THROUGHPUT_UPGRADE", { current_limit: "TIER_UNLIMITED" }));
-    await vi.waitUntil(async () => (await sender(s)).throughputMps === 1000, { timeout: 10_000 });
+    await vi.waitUntil(async () => (await sender(s)).throughputMps === 1000, {
+      timeout: 10_000,
+      interval: 250,
+    });
     await waitForStatus(s, created.uuid, "completed", 30_000);
     // At the registered 5/s, 120 sends take 24 s and no second holds more than 5.
     expect((await sandboxStats(s.number.phoneNumberId)).max_per_second).toBeGreaterThan(5);
@@ -101,13 +106,19 @@ describe("quality signals from Meta", () => {
   it("a flag lowers the pace to the standard rate with a warning; unflagged clears it", async () => {
     const s = await setup({ throughputMps: 1000 });
     await postSigned(quality(s, "FLAGGED", { current_limit: "TIER_10K" }));
-    await vi.waitUntil(async () => (await sender(s)).qualityWarning !== null, { timeout: 10_000 });
+    await vi.waitUntil(async () => (await sender(s)).qualityWarning !== null, {
+      timeout: 10_000,
+      interval: 250,
+    });
     const flagged = await sender(s);
     expect(flagged.throughputMps).toBe(80);
     expect(flagged.qualityWarning).toMatchObject({ event: "FLAGGED" });
     expect(flagged.qualityWarning.message).toContain("slowed to the standard rate");
     await postSigned(quality(s, "UNFLAGGED", { current_limit: "TIER_10K" }));
-    await vi.waitUntil(async () => (await sender(s)).qualityWarning === null, { timeout: 10_000 });
+    await vi.waitUntil(async () => (await sender(s)).qualityWarning === null, {
+      timeout: 10_000,
+      interval: 250,
+    });
   });
 
   it("a downgrade sets the portfolio's messaging limit on every sender of the WABA", async () => {
@@ -119,7 +130,10 @@ describe("quality signals from Meta", () => {
         max_daily_conversations_per_business: "TIER_2K",
       }),
     );
-    await vi.waitUntil(async () => (await sender(s)).messagingLimit === 2000, { timeout: 10_000 });
+    await vi.waitUntil(async () => (await sender(s)).messagingLimit === 2000, {
+      timeout: 10_000,
+      interval: 250,
+    });
     expect((await sender(s)).qualityWarning).toMatchObject({ event: "DOWNGRADE" });
     await postSigned(
       quality(s, "UPGRADE", {
@@ -127,7 +141,10 @@ describe("quality signals from Meta", () => {
         max_daily_conversations_per_business: "TIER_UNLIMITED",
       }),
     );
-    await vi.waitUntil(async () => (await sender(s)).messagingLimit === null, { timeout: 10_000 });
+    await vi.waitUntil(async () => (await sender(s)).messagingLimit === null, {
+      timeout: 10_000,
+      interval: 250,
+    });
   });
 });
 
@@ -160,6 +177,7 @@ describe("signals end to end through the sandbox", () => {
     );
     await vi.waitUntil(async () => (await details(s, second.uuid)).submitted === 5, {
       timeout: 10_000,
+      interval: 250,
     });
     const done = await waitForStatus(s, second.uuid, "completed", 30_000);
     expect(done).toMatchObject({ submitted: 6, failed: 0 });
@@ -191,7 +209,10 @@ describe("signals end to end through the sandbox", () => {
     expect(await deliverWebhooks(s.number.phoneNumberId)).toBe(2);
     const paused = await waitForStatus(s, created.uuid, "paused", 10_000);
     expect(paused.pause_reason).toContain("paused by Meta: LOW_QUALITY");
-    await vi.waitUntil(async () => (await sender(s)).throughputMps === 1000, { timeout: 10_000 });
+    await vi.waitUntil(async () => (await sender(s)).throughputMps === 1000, {
+      timeout: 10_000,
+      interval: 250,
+    });
   });
 
   it("a template sync reads the portfolio's messaging limit from the number's fields", async () => {

@@ -77,6 +77,7 @@ describe("sending windows", () => {
     await runDurableObjectAlarm(stub);
     await vi.waitUntil(async () => (await details(s, created.uuid)).submitted === 2, {
       timeout: 10_000,
+      interval: 250,
     });
     const byNumber = Object.fromEntries(
       (await recipients(s.account.key, created.uuid)).map((r) => [r.identifier, r]),
@@ -138,7 +139,7 @@ describe("sending windows", () => {
       async () =>
         (await call(s.account, "GET", `/v1/broadcasts/${v1.id}`, undefined, 200)).processedStats
           .successCount === 1,
-      { timeout: 10_000 },
+      { timeout: 10_000, interval: 250 },
     );
   });
 

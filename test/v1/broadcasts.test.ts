@@ -50,7 +50,7 @@ async function waitV1(s: Setup, id: string, status: string) {
         last = await expectStatus(await api(`/v1/broadcasts/${id}`, { headers: key(s) }), 200);
         return last.status === status;
       },
-      { timeout: 20_000, interval: 100 },
+      { timeout: 20_000, interval: 200 },
     )
     .catch(() => {
       throw new Error(`v1 broadcast ${id} did not become ${status}: ${JSON.stringify(last)}`);

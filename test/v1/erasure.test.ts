@@ -70,7 +70,10 @@ describe("erasing a person", () => {
     await waitForStatus(s, sent.uuid, "completed");
     await runDurableObjectAlarm(broadcastStub(env, s.account.accountId, sent.uuid));
     await deliverWebhooks(s.number.phoneNumberId);
-    await vi.waitUntil(async () => (await replyCount(s, sent.uuid)) === 2, { timeout: 15_000 });
+    await vi.waitUntil(async () => (await replyCount(s, sent.uuid)) === 2, {
+      timeout: 15_000,
+      interval: 250,
+    });
     const spaced = `+${person.slice(0, 2)} ${person.slice(2, 6)} ${person.slice(6)}`;
     const scheduled = await createBroadcast(
       s,
