@@ -9,7 +9,7 @@ import { createBroadcast, helloBody, sandboxStats, setup, waitForStatus } from "
 import { api, apiKey, call, expectStatus, jsonInit } from "../helpers";
 
 const numbers = (from: number, n: number) =>
-  Array.from({ length: n }, (_, i) => mobileNumber(from + i));
+  Array.from({ length: n }, (_, i) => mobileNumber(from + i, "0"));
 
 describe("sender pace follows the sender's current throughput", () => {
   it("a raise mid-broadcast lifts the pace of the broadcast already sending", async () => {

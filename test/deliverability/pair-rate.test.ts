@@ -11,8 +11,10 @@ describe("pair-rate spacing", () => {
   it("spaces two concurrent broadcasts to the same people at least 6 s apart per person", async () => {
     const s = await setup({ throughputMps: 1000 });
     const base = Math.floor(Math.random() * 60_000);
-    const shared = Array.from({ length: 10 }, (_, i) => mobileNumber((base + i) % 61_000));
-    const onlyB = Array.from({ length: 10 }, (_, i) => mobileNumber((base + 100 + i) % 61_000));
+    const shared = Array.from({ length: 10 }, (_, i) => mobileNumber((base + i) % 61_000, "0"));
+    const onlyB = Array.from({ length: 10 }, (_, i) =>
+      mobileNumber((base + 100 + i) % 61_000, "0"),
+    );
     const [a, b] = await Promise.all([
       createBroadcast(s, helloBody(s.sender.phoneNumber, shared)),
       createBroadcast(s, helloBody(s.sender.phoneNumber, [...shared, ...onlyB])),

@@ -24,7 +24,7 @@ import { call, jsonInit } from "../helpers";
 
 const people = (n: number) => {
   const base = Math.floor(Math.random() * 50_000);
-  return Array.from({ length: n }, (_, i) => mobileNumber(base + i));
+  return Array.from({ length: n }, (_, i) => mobileNumber(base + i, "0"));
 };
 
 function wabaEvent(s: Setup, field: string, value: Record<string, unknown>) {

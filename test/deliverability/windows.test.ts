@@ -29,7 +29,7 @@ describe("sending windows", () => {
     const s = await setup();
     vi.useFakeTimers({ toFake: ["Date"] });
     vi.setSystemTime(at("2027-01-15T06:00:00Z"));
-    const person = mobileNumber(Math.floor(Math.random() * 60_000));
+    const person = mobileNumber(Math.floor(Math.random() * 60_000), "0");
     const created = await createBroadcast(
       s,
       helloBody(s.sender.phoneNumber, [person], {
@@ -149,7 +149,7 @@ describe("sending windows", () => {
     vi.setSystemTime(at("2027-01-15T06:00:00Z"));
     const created = await createBroadcast(
       s,
-      helloBody(s.sender.phoneNumber, [mobileNumber(Math.floor(Math.random() * 60_000))], {
+      helloBody(s.sender.phoneNumber, [mobileNumber(Math.floor(Math.random() * 60_000), "0")], {
         send_window: { start: "09:00", end: "20:00" },
         timezone: "UTC",
         valid_until: "2027-01-15T07:00:00Z",
@@ -186,7 +186,7 @@ describe("sending windows", () => {
       timezone: "Europe/Paris",
     });
     const body = (extra: Record<string, unknown>) =>
-      helloBody(s.sender.phoneNumber, [mobileNumber(Math.floor(Math.random() * 60_000))], {
+      helloBody(s.sender.phoneNumber, [mobileNumber(Math.floor(Math.random() * 60_000), "0")], {
         scheduled_for: new Date(Date.now() + 3_600_000).toISOString(),
         ...extra,
       });
