@@ -9,7 +9,7 @@ export default defineConfig({
   test: {
     include: ["test/browser/**/*.test.ts"],
     environment: "node",
-    testTimeout: 90_000,
+    testTimeout: 180_000,
     hookTimeout: 180_000,
     fileParallelism: false,
   },
