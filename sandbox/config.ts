@@ -1,3 +1,5 @@
+import type { LatencyModel } from "./latency";
+
 /**
  * A sandbox number's configuration: its identity, throughput, webhook
  * timing and target, and the failures it injects. Pure: defaults and the
@@ -49,6 +51,8 @@ export interface NumberConfig {
   pair_rate_limit_ms: number;
   messaging_limit_tier: MessagingLimitTier;
   quality_rating: QualityRating;
+  /** How long an answer takes: log-normal by p50/p99, seeded (0/0: at once). See latency.ts. */
+  latency: LatencyModel;
 }
 
 export const DEMO_NUMBER = {
@@ -78,6 +82,7 @@ function defaults(
     // Unlimited by default, so dev and benchmarks are not held back; tests set a tier.
     messaging_limit_tier: "TIER_UNLIMITED",
     quality_rating: "GREEN",
+    latency: { p50_ms: 0, p99_ms: 0, seed: 1 },
   };
 }
 
@@ -95,6 +100,7 @@ export function withDefaults(stored: NumberConfig): NumberConfig {
     delays: { ...d.delays, ...stored.delays },
     faults: { ...d.faults, ...stored.faults },
     webhook_retry: { ...d.webhook_retry, ...stored.webhook_retry },
+    latency: { ...d.latency, ...stored.latency },
   };
 }
 
@@ -125,6 +131,7 @@ const KEYS = new Set([
   "pair_rate_limit_ms",
   "messaging_limit_tier",
   "quality_rating",
+  "latency",
 ]);
 
 /** One numeric group (delays, faults, webhook_retry): a partial update of known keys within bounds. */
@@ -253,6 +260,19 @@ export function applyPatch(
     const tier = MESSAGING_LIMIT_TIERS.find((t) => t === patch.messaging_limit_tier);
     if (!tier) return `messaging_limit_tier must be one of ${MESSAGING_LIMIT_TIERS.join(", ")}`;
     next.messaging_limit_tier = tier;
+  }
+  if (patch.latency !== undefined) {
+    const latency = group(
+      "latency",
+      next.latency,
+      patch.latency,
+      (key, v) => (key === "seed" ? number(v, 0, 2 ** 31, true) : number(v, 0, 60_000)),
+      "milliseconds from 0 to 60000 (seed: an integer)",
+    );
+    if (typeof latency === "string") return latency;
+    if (latency.p99_ms < latency.p50_ms && latency.p99_ms !== 0)
+      return "latency.p99_ms must be at least latency.p50_ms";
+    next.latency = latency;
   }
   if (patch.quality_rating !== undefined) {
     const rating = QUALITY_RATINGS.find((r) => r === patch.quality_rating);

@@ -60,12 +60,15 @@ app.get("/", (c) =>
 // ---- the Cloud API ------------------------------------------------------------------------
 
 app.post(`/${VERSION}/:phoneNumberId/messages`, async (c) => {
+  // Stamped on arrival: the number's throughput window counts sends where they reach it.
+  const arrivedAt = Date.now();
   const answer = await numberStub(c.env, c.req.param("phoneNumberId")).send(
     c.req.param("phoneNumberId"),
     c.req.header("authorization") ?? null,
     await c.req.text(),
+    arrivedAt,
   );
-  // A timeout fault: hold the answer here, not in the Durable Object, which keeps serving.
+  // Latency and timeout faults: the answer waits here, not in the Durable Object, which keeps serving.
   if (answer.delay_ms) await new Promise((resolve) => setTimeout(resolve, answer.delay_ms));
   return new Response(answer.body, {
     status: answer.status,

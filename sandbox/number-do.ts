@@ -9,7 +9,7 @@
  * throughput check and the accept, so concurrent sends cannot overrun the cap.
  */
 import { DurableObject } from "cloudflare:workers";
-import { recipientRefusal, rollFault, scheduledEvents } from "./behaviours";
+import { noMessageId, recipientRefusal, rollFault, scheduledEvents } from "./behaviours";
 import {
   applyPatch,
   demoConfig,
@@ -20,6 +20,7 @@ import {
 } from "./config";
 import { registryStub, type SandboxEnv } from "./env";
 import { ERRORS, errorBody, type MetaError } from "./errors";
+import { latencyMs } from "./latency";
 import { emptyStats, NumberStore, type Stats } from "./number-store";
 import { type SandboxTemplate, wabaTemplates } from "./templates";
 import { SlidingWindow } from "./throughput";
@@ -58,6 +59,8 @@ export class SandboxNumberDO extends DurableObject<SandboxEnv> {
   private cfg: NumberConfig | null;
   private stats: Stats;
   private readonly window = new SlidingWindow();
+  /** Sends answered since the object started: the latency model's ordinal. */
+  private requests = 0;
   private templateCache: { wabaId: string; list: SandboxTemplate[] } | null = null;
   /** Bumped when the WABA's templates change, so a lookup already under way is not cached. */
   private templateGeneration = 0;
@@ -117,10 +120,29 @@ export class SandboxNumberDO extends DurableObject<SandboxEnv> {
 
   // ---- sending ------------------------------------------------------------------------
 
+  /**
+   * Answers a send; `arrivedAt` is when it reached the sandbox's Worker (the
+   * throughput window counts that, as Meta counts at its edge). The answer
+   * carries the number's latency model's delay for this request.
+   */
   async send(
     phoneNumberId: string,
     authorization: string | null,
     raw: string,
+    arrivedAt: number = Date.now(),
+  ): Promise<SendAnswer> {
+    const answer = await this.answerSend(phoneNumberId, authorization, raw, arrivedAt);
+    const cfg = this.cfg;
+    if (!cfg) return answer;
+    const delay = latencyMs(cfg.latency, this.requests++);
+    return delay > (answer.delay_ms ?? 0) ? { ...answer, delay_ms: delay } : answer;
+  }
+
+  private async answerSend(
+    phoneNumberId: string,
+    authorization: string | null,
+    raw: string,
+    arrivedAt: number,
   ): Promise<SendAnswer> {
     const cfg = this.config(phoneNumberId);
     if (!cfg) return answer(ERRORS.unknownObject(phoneNumberId));
@@ -154,8 +176,11 @@ export class SandboxNumberDO extends DurableObject<SandboxEnv> {
     }
 
     // From here to the accept there is no await: the window cannot change under us.
-    const now = Date.now();
-    if (this.window.count(now) >= cfg.mps) return this.refuse(ERRORS.throughput(cfg.mps), true);
+    const now = arrivedAt;
+    if (this.window.count(now) >= cfg.mps) {
+      this.stats.over_cap++;
+      return this.refuse(ERRORS.throughput(cfg.mps), true);
+    }
     if (cfg.pair_rate_limit_ms > 0) {
       const last = this.store.lastAcceptedTo(message.digits);
       if (last !== null && now - last < cfg.pair_rate_limit_ms) {
@@ -212,7 +237,8 @@ export class SandboxNumberDO extends DurableObject<SandboxEnv> {
       body: JSON.stringify({
         messaging_product: "whatsapp",
         contacts: [{ input: message.to, wa_id: message.digits }],
-        messages: [{ id: wamid, message_status: "accepted" }],
+        // 7777: accepted, but the answer carries no message id (behaviour 7).
+        messages: noMessageId(message.digits) ? [] : [{ id: wamid, message_status: "accepted" }],
       }),
     };
   }

@@ -12,6 +12,8 @@ import type { OutboxEvent, QueuedEvent } from "./webhooks";
 export interface Stats {
   accepted: number;
   rejected_throughput: number;
+  /** Refused by the throughput window itself (not an injected throttle): a sender over its cap. */
+  over_cap: number;
   rejected_other: number;
   max_per_second: number;
   duplicates: number;
@@ -34,6 +36,7 @@ export interface Stats {
 export const emptyStats = (): Stats => ({
   accepted: 0,
   rejected_throughput: 0,
+  over_cap: 0,
   rejected_other: 0,
   max_per_second: 0,
   duplicates: 0,

@@ -15,10 +15,10 @@ const app = createApp();
 
 export default {
   fetch: (request, env, ctx) => app.fetch(request, env, ctx),
-  async queue(batch, env) {
+  async queue(batch, env, ctx) {
     switch (batch.queue) {
       case "chorus-sends":
-        return consumeSends(batch as MessageBatch<SendBatchMessage>, env);
+        return consumeSends(batch as MessageBatch<SendBatchMessage>, env, ctx);
       case "chorus-events":
         return consumeEvents(batch as MessageBatch<WebhookEvent>, env);
       case "chorus-callbacks":

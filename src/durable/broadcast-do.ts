@@ -5,30 +5,35 @@
  *
  * Life of a broadcast here:
  *   begin → load (chunks) → commit        the create, atomic: an uncommitted load is wiped by the alarm
- *   alarm at scheduledAt → sending         the dispatcher keeps a bounded window of batches on the queue
+ *   alarm at scheduledAt → sending         the dispatcher keeps what the sender needs in flight on the queue
  *   claim / settle (from the consumer)     rows move queued → sending → submitted | failed | back
  *   nothing left to send → completed
+ *
+ * Its parts: the store (./broadcast/store.ts, every SQL statement), the
+ * settlement table (domain/settlement.ts, pure), the dispatcher
+ * (./broadcast/dispatcher.ts), the outbox to D1 and the callbacks queue
+ * (./broadcast/outbox.ts) and the alarm's schedule (./broadcast/alarm-schedule.ts).
+ * This class keeps the RPC methods and `alarm()`, and the order of things.
  */
 import { DurableObject } from "cloudflare:workers";
-import { deleteBroadcastSummary, upsertBroadcastSummary } from "../db/broadcasts";
+import { deleteBroadcastSummary } from "../db/broadcasts";
 import { REACH_WINDOW_MS, reachedInLast24h } from "../db/reach";
-import {
-  deleteRecipientStates,
-  type RecipientStateRow,
-  upsertRecipientStates,
-} from "../db/recipient-states";
+import { deleteRecipientStates } from "../db/recipient-states";
 import { senderMessagingLimit } from "../db/senders";
 import { budgetFor, budgetMessage } from "../domain/messaging-limit";
+import { CLAIM_LEASE_MS } from "../domain/pacing";
+import { breakerTrips, settle } from "../domain/settlement";
 import { applyDeliveryStatus } from "../domain/status";
 import type { V1Definition } from "../domain/v1-broadcast";
 import type { Bindings } from "../env";
 import { errorFields, log } from "../log";
-import type { SendBatchMessage, SendOutcome } from "../queues/messages";
+import type { SendOutcome } from "../queues/messages";
 import type { StatusEvent } from "../whatsapp/webhooks";
+import { nextAlarmAt } from "./broadcast/alarm-schedule";
 import { resolveAudience } from "./broadcast/audience";
-import { emitBroadcastEnd, emitRecipientChanges } from "./broadcast/callbacks";
-import { countersView } from "./broadcast/counters";
-import { type BroadcastRow, BroadcastStore, DUE, nowIso } from "./broadcast/store";
+import { Dispatcher } from "./broadcast/dispatcher";
+import { Outbox } from "./broadcast/outbox";
+import { type BroadcastRow, BroadcastStore, type ClaimedRow, nowIso } from "./broadcast/store";
 import type {
   BeginOutcome,
   BroadcastPlan,
@@ -38,44 +43,26 @@ import type {
   RecipientStatus,
   RecipientView,
 } from "./broadcast/types";
-import { SendWindowGate } from "./broadcast/windows";
+import { broadcastStub } from "./stubs";
 
 /** An uncommitted create is abandoned (and wiped) after this long. */
 const LOADING_TTL_MS = 5 * 60_000;
-/** How often the summary is flushed to D1 while something changed. */
-const FLUSH_INTERVAL_MS = 2_000;
-/** While sending, the alarm ticks this often: refill, sweep, expire. */
-const SENDING_TICK_MS = 1_000;
-/** Recipients per queue message. */
-export const BATCH_SIZE = 25;
-/** In-flight recipients ≈ this many seconds of the sender's throughput. */
-const WINDOW_SECONDS = 3;
-/** A claim not settled within this long is presumed dead (its consumer crashed). */
-const CLAIM_LEASE_MS = 60_000;
 /** A queued batch never claimed within this long is presumed lost and re-enqueued. */
 const REQUEUE_AFTER_MS = 90_000;
-/** Rows projected to D1 per alarm run, and per D1 batch. */
-const PROJECTION_PER_RUN = 50_000;
-const PROJECTION_CHUNK = 5_000;
-/** Circuit breaker on permanent failures: over the last N outcomes, pause above this ratio. */
-const BREAKER_WINDOW = 100;
-const BREAKER_RATIO = 0.5;
 
 export const EXPIRED_TITLE = "Message validity expired";
-/** A recipient put back for later (pair rate) this many times fails instead. */
-const MAX_RESCHEDULES = 12;
+/** What a v1 broadcast whose audience resolves to nobody says, instead of completing silently. */
+export const EMPTY_AUDIENCE_NOTE =
+  "Nobody to send to: the audience resolved to no sendable contact when sending started";
 
-export interface ClaimedRecipient {
-  seq: number;
-  identifier: string;
-  components: string | null;
-  attempts: number;
-}
+export type ClaimedRecipient = ClaimedRow;
 
 export interface Claim {
   state: BroadcastState | "gone";
   plan: BroadcastPlan | null;
   recipients: ClaimedRecipient[];
+  /** The claim's token and start (BroadcastDO's clock): sends must leave within its lease. */
+  claimedAt: number;
 }
 
 export type StateChange =
@@ -84,13 +71,16 @@ export type StateChange =
 
 export class BroadcastDO extends DurableObject<Bindings> {
   private readonly store: BroadcastStore;
-  private pumping = false;
-  private pumpAgain = false;
-  private recentOutcomes: boolean[] = [];
+  private readonly dispatcher: Dispatcher;
+  private readonly outbox: Outbox;
+  /** A v1 audience is being loaded from D1 right now (edits wait; a cancel stops it). */
+  private resolving = false;
 
   constructor(ctx: DurableObjectState, env: Bindings) {
     super(ctx, env);
     this.store = new BroadcastStore(ctx.storage.sql);
+    this.dispatcher = new Dispatcher(ctx.storage, this.store, env);
+    this.outbox = new Outbox(this.store, env);
   }
 
   // ---- create ---------------------------------------------------------------
@@ -110,6 +100,7 @@ export class BroadcastDO extends DurableObject<Bindings> {
       return { outcome: "existing", summary: this.store.summary(existing) };
     }
     const deadline = Date.now() + LOADING_TTL_MS;
+    this.outbox.reopen();
     this.store.createBroadcast(plan, deadline);
     await this.ctx.storage.setAlarm(deadline);
     return { outcome: "created" };
@@ -144,7 +135,7 @@ export class BroadcastDO extends DurableObject<Bindings> {
           loadingDeadline: null,
         });
       });
-      await this.flushSummary();
+      await this.outbox.flush();
       await this.scheduleAlarm();
     }
     return { ok: true, summary: this.requireSummary() };
@@ -192,7 +183,7 @@ export class BroadcastDO extends DurableObject<Bindings> {
     this.ctx.storage.transactionSync(() => {
       // Rows claimed by a consumer right now settle on their own: the
       // consumer sees the cancellation and releases what it has not sent.
-      this.store.moveRecipients(["pending", "queued"], "cancelled", null, { batch_id: null });
+      this.store.cancelUnsent();
       this.store.updateBroadcast({ state: "cancelled", completedAt: nowIso() });
     });
     await this.scheduleAlarm();
@@ -218,10 +209,11 @@ export class BroadcastDO extends DurableObject<Bindings> {
     this.ctx.storage.transactionSync(() => {
       // Batches left on the queue while paused were acknowledged empty: give
       // their rows back so the dispatcher enqueues them afresh.
-      this.store.moveRecipients(["queued"], "pending", null, { batch_id: null });
+      this.store.requeueQueued();
+      this.store.clearVerdicts();
       this.store.updateBroadcast({ state: next, pauseReason: null });
     });
-    if (next === "sending") await this.pump();
+    if (next === "sending") await this.dispatcher.pump();
     await this.scheduleAlarm();
     return { ok: true, summary: this.requireSummary() };
   }
@@ -229,28 +221,19 @@ export class BroadcastDO extends DurableObject<Bindings> {
   /**
    * v1 edits while the broadcast is a draft or scheduled (its audience not yet
    * resolved): the plan is replaced and the alarm follows the new schedule.
+   * Refused while the audience is being resolved: its rows are the old plan's.
    */
   async replacePlan(plan: BroadcastPlan): Promise<StateChange> {
     const b = this.live();
     if (!b) return { ok: false, reason: "not_found" };
-    if ((b.state !== "draft" && b.state !== "scheduled") || b.plan.audienceResolved) {
-      return { ok: false, reason: "conflict", state: b.state };
+    if (
+      (b.state !== "draft" && b.state !== "scheduled") ||
+      b.plan.audienceResolved ||
+      this.resolving
+    ) {
+      return { ok: false, reason: "conflict", state: this.resolving ? "sending" : b.state };
     }
     this.store.updateBroadcast({ plan, state: plan.draft ? "draft" : "scheduled" });
-    await this.rescheduleAlarm();
-    return { ok: true, summary: this.requireSummary() };
-  }
-
-  /** draft → scheduled (at the plan's time) and scheduled → draft. */
-  async setDraft(draft: boolean): Promise<StateChange> {
-    const b = this.live();
-    if (!b) return { ok: false, reason: "not_found" };
-    const from: BroadcastState = draft ? "scheduled" : "draft";
-    if (b.state !== from) return { ok: false, reason: "conflict", state: b.state };
-    this.store.updateBroadcast({
-      state: draft ? "draft" : "scheduled",
-      plan: { ...b.plan, draft },
-    });
     await this.rescheduleAlarm();
     return { ok: true, summary: this.requireSummary() };
   }
@@ -264,24 +247,31 @@ export class BroadcastDO extends DurableObject<Bindings> {
     return { ok: true, summary: this.requireSummary() };
   }
 
-  /** Cancels what is still unsent, then erases the broadcast here and in D1. */
+  /**
+   * Cancels what is still unsent, then erases the broadcast here and in D1.
+   * The outbox is closed first (waiting for a flush under way), so no flush
+   * can write the summary or the projection back after the delete.
+   */
   async remove(): Promise<boolean> {
     const b = this.live();
     if (!b) return false;
     if (b.state !== "completed" && b.state !== "cancelled") await this.cancel();
+    await this.outbox.close();
     await deleteBroadcastSummary(this.env.DB, b.plan.accountId, b.plan.broadcastId);
     await deleteRecipientStates(this.env.DB, b.plan.accountId, b.plan.broadcastId);
     await this.wipe();
     return true;
   }
 
-  /** Starts sending now (v1 `scheduled` with a past time, or tests). */
-  async startNow(): Promise<StateChange> {
-    const b = this.live();
-    if (!b) return { ok: false, reason: "not_found" };
-    if (b.state !== "scheduled") return { ok: false, reason: "conflict", state: b.state };
-    await this.startSending();
-    return { ok: true, summary: this.requireSummary() };
+  /**
+   * Flushes everything changed to D1 now, for a reader that must see at least
+   * what this broadcast's own GET shows (a retarget resolving its audience).
+   * Answers whether the projection is now complete.
+   */
+  async catchUp(): Promise<boolean> {
+    if (!this.live()) return true;
+    await this.outbox.flush();
+    return !this.store.hasUnprojected();
   }
 
   // ---- dispatch: claim and settle (called by the sends consumer) ---------------
@@ -290,135 +280,68 @@ export class BroadcastDO extends DurableObject<Bindings> {
    * Hands a consumer the rows of its batch that may still be sent, marking
    * them claimed. Rows already submitted, cancelled or claimed by a live
    * consumer are never handed out twice; rows past `valid_until` become
-   * undeliverable instead.
+   * undeliverable instead. `enqueuedAt` (the batch's time on the queue)
+   * feeds the in-flight sizing.
    */
-  async claim(batchId: number): Promise<Claim> {
-    const b = this.live();
-    if (!b) return { state: "gone", plan: null, recipients: [] };
-    if (b.state !== "sending") return { state: b.state, plan: b.plan, recipients: [] };
-    if (this.expired(b)) {
-      await this.expireRemaining();
-      return { state: b.state, plan: b.plan, recipients: [] };
-    }
+  async claim(batchId: number, enqueuedAt: number | null = null): Promise<Claim> {
     const now = Date.now();
+    const b = this.live();
+    if (!b) return { state: "gone", plan: null, recipients: [], claimedAt: now };
+    if (b.state !== "sending")
+      return { state: b.state, plan: b.plan, recipients: [], claimedAt: now };
+    if (this.expired(b)) {
+      this.expireRemaining();
+      return { state: b.state, plan: b.plan, recipients: [], claimedAt: now };
+    }
+    if (enqueuedAt !== null) this.dispatcher.noteQueueDelay(now - enqueuedAt);
     const recipients = this.ctx.storage.transactionSync(() => {
-      const seqs = this.store.moveRecipients(
-        ["queued", "sending"],
-        "sending",
-        {
-          sql: "batch_id = ? AND (status = 'queued' OR claimed_at < ?)",
-          binds: [batchId, now - CLAIM_LEASE_MS],
-        },
-        { claimed_at: now },
-      );
-      return this.store.sendableRows(seqs);
+      const rows = this.store.claimBatch(batchId, now, now - CLAIM_LEASE_MS);
+      this.store.noteMetric("peak_claimed", this.store.counters().sending, "max");
+      return rows;
     });
-    return { state: "sending", plan: b.plan, recipients };
+    return { state: "sending", plan: b.plan, recipients, claimedAt: now };
   }
 
   /**
-   * Records send results as they come back. Returns the broadcast's state so
-   * that the consumer stops sending as soon as it is paused or cancelled.
+   * Records send results as they come back (domain/settlement.ts decides
+   * each). `claimedAt` is the token of the claim they come from. Returns the
+   * broadcast's state so that the consumer stops as soon as it is paused or
+   * cancelled.
    */
-  async settle(outcomes: SendOutcome[]): Promise<BroadcastState | "gone"> {
+  async settle(
+    outcomes: SendOutcome[],
+    claimedAt: number | null = null,
+  ): Promise<BroadcastState | "gone"> {
     const b = this.live();
     if (!b) return "gone";
     let haltReason: string | null = null;
-    const stopped = b.state === "cancelled";
+    const ctx = { stopped: b.state === "cancelled", claim: claimedAt, now: nowIso() };
     this.ctx.storage.transactionSync(() => {
+      const verdicts: boolean[] = [];
+      const latencies: number[] = [];
       for (const o of outcomes) {
-        const r = this.store.recipient(o.seq);
-        if (!r) continue;
-        const unsent = r.status === "pending" || r.status === "queued" || r.status === "sending";
-        switch (o.outcome) {
-          case "accepted":
-            if (unsent) {
-              this.store.setRecipientStatus(o.seq, r.status, "submitted", {
-                wamid: o.wamid,
-                submitted_at: nowIso(),
-                claimed_at: null,
-                attempts:
-                  r.status === "sending"
-                    ? this.store.attempts(o.seq) + 1
-                    : this.store.attempts(o.seq),
-              });
-              this.store.countSend(Date.now());
-            } else if (!r.wamid) {
-              // A status webhook beat the send's own answer: keep the wamid all the same.
-              this.store.touchRecipient(o.seq, { wamid: o.wamid, submitted_at: nowIso() });
-            }
-            this.noteOutcome(true);
-            break;
-          case "retry":
-            if (r.status === "sending") {
-              // After a cancel there is no later try: the row ends cancelled.
-              this.store.setRecipientStatus(o.seq, "sending", stopped ? "cancelled" : "queued", {
-                claimed_at: null,
-                attempts: this.store.attempts(o.seq) + 1,
-                error_code: o.code,
-                error_title: o.title,
-              });
-            }
-            break;
-          case "failed":
-            if (unsent) {
-              this.store.setRecipientStatus(o.seq, r.status, "failed", {
-                claimed_at: null,
-                attempts: this.store.attempts(o.seq) + 1,
-                error_code: o.code,
-                error_title: o.title,
-                error_details: o.details,
-                failed_at: nowIso(),
-              });
-            }
-            this.noteOutcome(false);
-            break;
-          case "halt":
-            if (r.status === "sending") {
-              this.store.setRecipientStatus(o.seq, "sending", stopped ? "cancelled" : "pending", {
-                claimed_at: null,
-                batch_id: null,
-                error_code: o.code,
-                error_title: o.title,
-              });
-            }
-            haltReason = `${o.code}: ${o.title}`;
-            break;
-          case "reschedule":
-            if (r.status === "sending") {
-              const attempts = this.store.attempts(o.seq) + 1;
-              const giveUp = attempts >= MAX_RESCHEDULES;
-              this.store.setRecipientStatus(
-                o.seq,
-                "sending",
-                stopped ? "cancelled" : giveUp ? "failed" : "pending",
-                {
-                  claimed_at: null,
-                  batch_id: null,
-                  attempts,
-                  error_code: o.code,
-                  error_title: o.title,
-                  next_send_at: giveUp ? null : o.notBefore,
-                  ...(giveUp ? { failed_at: nowIso() } : {}),
-                },
-              );
-            }
-            break;
-          case "released":
-            if (r.status === "sending") {
-              const to: RecipientStatus = stopped ? "cancelled" : "pending";
-              this.store.setRecipientStatus(o.seq, "sending", to, {
-                claimed_at: null,
-                batch_id: null,
-              });
-            }
-            break;
-        }
+        if ("latencyMs" in o && typeof o.latencyMs === "number") latencies.push(o.latencyMs);
+        const row = this.store.settlingRow(o.seq);
+        if (!row) continue;
+        const s = settle(row, o, ctx);
+        if (!s) continue;
+        this.store.applySettlement(o.seq, row.status, s);
+        if (s.counted) this.store.countSend(Date.now());
+        if (s.verdict) verdicts.push(s.verdict === "ok");
+        haltReason ??= s.halt;
       }
+      for (const ms of latencies) this.dispatcher.noteLatency(ms);
+      const missed = outcomes.filter((o) => o.outcome === "released" && o.late).length;
+      this.store.noteMetric("slots_missed", missed, "add");
+      this.store.noteLatencies(latencies);
+      this.store.noteVerdicts(verdicts);
     });
-    const pauseReason = haltReason ?? this.breakerTripped();
+    const pauseReason = haltReason ?? breakerTrips(this.store.recentVerdicts());
     if (pauseReason && this.store.broadcast()?.state === "sending") {
-      this.store.updateBroadcast({ state: "paused", pauseReason });
+      this.ctx.storage.transactionSync(() => {
+        this.store.updateBroadcast({ state: "paused", pauseReason });
+        this.store.clearVerdicts();
+      });
     }
     await this.afterProgress();
     return this.store.broadcast()?.state ?? "gone";
@@ -427,18 +350,7 @@ export class BroadcastDO extends DurableObject<Bindings> {
   /** The dead-letter consumer gave up on a batch: what is still unsent in it fails, visibly. */
   async failBatch(batchId: number, reason: string): Promise<void> {
     if (!this.live()) return;
-    this.ctx.storage.transactionSync(() => {
-      this.store.moveRecipients(
-        ["queued", "sending"],
-        "failed",
-        { sql: "batch_id = ?", binds: [batchId] },
-        {
-          claimed_at: null,
-          error_title: reason,
-          failed_at: nowIso(),
-        },
-      );
-    });
+    this.ctx.storage.transactionSync(() => this.store.failBatch(batchId, reason));
     await this.afterProgress();
   }
 
@@ -466,8 +378,12 @@ export class BroadcastDO extends DurableObject<Bindings> {
         const assign: Record<string, SqlStorageValue> = {};
         if (!r.wamid) assign.wamid = e.wamid;
         if (e.status === "sent" && !r.sentAt) assign.sent_at = at;
-        if (e.status === "delivered" && !r.deliveredAt) assign.delivered_at = at;
+        // The earliest wins: a delivered_at inferred from an earlier-arriving read gives way to Meta's own.
+        if (e.status === "delivered" && (!r.deliveredAt || at < r.deliveredAt))
+          assign.delivered_at = at;
         if (e.status === "read" && !r.readAt) assign.read_at = at;
+        // Meta may send read without delivered: a read message was delivered, by then at the latest.
+        if (e.status === "read" && !r.deliveredAt) assign.delivered_at = at;
         const next = applyDeliveryStatus(r.status, e.status);
         if (next && next !== r.status) {
           if (next === "failed") {
@@ -519,9 +435,22 @@ export class BroadcastDO extends DurableObject<Bindings> {
   activity(): {
     sendRate: { at: number; count: number }[];
     failures: { code: number | null; title: string; count: number }[];
+    sendLatencyMs: { p50: number; p99: number; count: number } | null;
+    inFlightTarget: number;
+    slotsMissed: number;
+    peakClaimed: number;
   } | null {
-    if (!this.live()) return null;
-    return { sendRate: this.store.sendRate(), failures: this.store.failureGroups() };
+    const b = this.live();
+    if (!b) return null;
+    const metrics = this.store.metrics();
+    return {
+      sendRate: this.store.sendRate(),
+      failures: this.store.failureGroups(),
+      sendLatencyMs: this.store.latencyPercentiles(),
+      inFlightTarget: this.dispatcher.inFlightTarget(b.plan.sender.throughputMps),
+      slotsMissed: metrics.slots_missed ?? 0,
+      peakClaimed: metrics.peak_claimed ?? 0,
+    };
   }
 
   /** Removes a person (by phone digits) from this broadcast; answers how many rows held them. */
@@ -547,16 +476,20 @@ export class BroadcastDO extends DurableObject<Bindings> {
       if (!b.plan.audienceResolved) await this.resolve(b);
       await this.startSending();
     } else if (b.state === "sending") {
-      if (this.expired(b)) await this.expireRemaining();
+      if (this.expired(b)) this.expireRemaining();
       this.sweep(now);
       await this.afterProgress();
     } else if (b.state === "cancelled" || b.state === "paused") {
       // A consumer that died holding a claim after the stop: its rows must
       // still end somewhere (cancelled), or wait for the resume (pending).
-      this.releaseStaleClaims(now, b.state === "cancelled" ? "cancelled" : "pending");
+      this.ctx.storage.transactionSync(() =>
+        this.store.releaseClaimsBefore(
+          now - CLAIM_LEASE_MS,
+          b.state === "cancelled" ? "cancelled" : "pending",
+        ),
+      );
     }
-    await this.flushSummary();
-    await this.flushProjection();
+    await this.outbox.flush();
     await this.scheduleAlarm();
   }
 
@@ -578,22 +511,45 @@ export class BroadcastDO extends DurableObject<Bindings> {
     return b.plan.validUntil !== null && Date.now() >= Date.parse(b.plan.validUntil);
   }
 
-  /** Loads a v1 broadcast's audience into its recipients (the D1 contacts as they are now). */
+  /**
+   * Loads a v1 broadcast's audience into its recipients (the D1 contacts as
+   * they are now). A retarget first has its source flush to D1, so that it
+   * sees every engagement the source's own GET shows. A cancel while this
+   * awaits D1 stops the load, and what was loaded ends cancelled.
+   */
   private async resolve(b: BroadcastRow): Promise<void> {
     const definition = JSON.parse(b.plan.definition ?? "null") as V1Definition | null;
-    const count = definition
-      ? await resolveAudience(this.env.DB, b.plan.accountId, definition, (rows) =>
-          this.ctx.storage.transactionSync(() => this.store.insertRecipients(rows)),
-        )
-      : 0;
-    this.ctx.storage.transactionSync(() => {
-      this.store.recountFromRows();
-      const current = this.store.broadcast();
-      if (current)
+    this.resolving = true;
+    try {
+      if (definition?.type === "retarget" && definition.retargetBroadcast) {
+        const source = broadcastStub(this.env, b.plan.accountId, definition.retargetBroadcast.id);
+        if (!(await source.catchUp()))
+          throw new Error("The retargeted broadcast has not caught up yet");
+      }
+      const stillScheduled = () => this.store.broadcast()?.state === "scheduled";
+      const count = definition
+        ? await resolveAudience(this.env.DB, b.plan.accountId, definition, (rows) => {
+            if (!stillScheduled()) return false;
+            this.ctx.storage.transactionSync(() => this.store.insertRecipients(rows));
+            return true;
+          })
+        : 0;
+      this.ctx.storage.transactionSync(() => {
+        this.store.recountFromRows();
+        const current = this.store.broadcast();
+        if (!current) return;
+        // Cancelled meanwhile: the rows loaded before the cancel saw it end cancelled too.
+        if (current.state === "cancelled") this.store.cancelUnsent();
         this.store.updateBroadcast({
           plan: { ...current.plan, audienceResolved: true, expectedRows: count },
+          ...(current.state === "scheduled" && this.store.counters().pending === 0
+            ? { pauseReason: EMPTY_AUDIENCE_NOTE }
+            : {}),
         });
-    });
+      });
+    } finally {
+      this.resolving = false;
+    }
   }
 
   private async startSending(): Promise<void> {
@@ -611,7 +567,7 @@ export class BroadcastDO extends DurableObject<Bindings> {
       this.store.updateBroadcast({ plan });
     }
     this.store.updateBroadcast({ state: "sending", startedAt: b.startedAt ?? nowIso() });
-    if (this.expired(b)) await this.expireRemaining();
+    if (this.expired(b)) this.expireRemaining();
     await this.afterProgress();
   }
 
@@ -652,65 +608,16 @@ export class BroadcastDO extends DurableObject<Bindings> {
   }
 
   /** Rows not yet handed to a consumer become undeliverable once the broadcast's validity ends. */
-  private async expireRemaining(): Promise<void> {
-    this.ctx.storage.transactionSync(() => {
-      this.store.moveRecipients(["pending", "queued"], "undeliverable", null, {
-        batch_id: null,
-        error_title: EXPIRED_TITLE,
-        failed_at: nowIso(),
-      });
-    });
+  private expireRemaining(): void {
+    this.ctx.storage.transactionSync(() => this.store.expireUnsent(EXPIRED_TITLE));
   }
 
-  /** Gives back rows whose consumer died (stale claims) or whose batch never arrived. */
-  private releaseStaleClaims(now: number, to: RecipientStatus): void {
-    this.ctx.storage.transactionSync(() => {
-      this.store.moveRecipients(
-        ["sending"],
-        to,
-        { sql: "claimed_at < ?", binds: [now - CLAIM_LEASE_MS] },
-        {
-          batch_id: null,
-          claimed_at: null,
-        },
-      );
-    });
-  }
-
+  /** Gives back rows whose consumer died (stale claims) and batches that never arrived. */
   private sweep(now: number): void {
     this.ctx.storage.transactionSync(() => {
-      this.store.moveRecipients(
-        ["sending"],
-        "pending",
-        { sql: "claimed_at < ?", binds: [now - CLAIM_LEASE_MS] },
-        {
-          batch_id: null,
-          claimed_at: null,
-        },
-      );
-      const staleBefore = new Date(now - REQUEUE_AFTER_MS).toISOString();
-      this.store.moveRecipients(
-        ["queued"],
-        "pending",
-        { sql: "updated_at < ?", binds: [staleBefore] },
-        {
-          batch_id: null,
-        },
-      );
+      this.store.releaseClaimsBefore(now - CLAIM_LEASE_MS, "pending");
+      this.store.requeueStaleBatches(new Date(now - REQUEUE_AFTER_MS).toISOString());
     });
-  }
-
-  private noteOutcome(ok: boolean): void {
-    this.recentOutcomes.push(ok);
-    if (this.recentOutcomes.length > BREAKER_WINDOW) this.recentOutcomes.shift();
-  }
-
-  private breakerTripped(): string | null {
-    if (this.recentOutcomes.length < BREAKER_WINDOW) return null;
-    const failed = this.recentOutcomes.filter((ok) => !ok).length;
-    if (failed / this.recentOutcomes.length <= BREAKER_RATIO) return null;
-    this.recentOutcomes = [];
-    return `High failure rate: ${failed} of the last ${BREAKER_WINDOW} sends failed`;
   }
 
   /** After any progress: complete if nothing is left, else keep the window full. */
@@ -723,189 +630,36 @@ export class BroadcastDO extends DurableObject<Bindings> {
       await this.scheduleAlarm();
       return;
     }
-    await this.pump();
-  }
-
-  /** Keeps about WINDOW_SECONDS of the sender's throughput on the queue. */
-  private async pump(): Promise<void> {
-    if (this.pumping) {
-      this.pumpAgain = true;
-      return;
-    }
-    this.pumping = true;
-    try {
-      do {
-        this.pumpAgain = false;
-        const b = this.store.broadcast();
-        if (b?.state !== "sending") return;
-        const c = this.store.counters();
-        const window = Math.max(
-          BATCH_SIZE * 2,
-          Math.ceil(b.plan.sender.throughputMps * WINDOW_SECONDS),
-        );
-        let room = window - (c.queued + c.sending);
-        const messages: SendBatchMessage[] = [];
-        const now = Date.now();
-        const windows = new SendWindowGate(b.plan, now);
-        this.ctx.storage.transactionSync(() => {
-          while (room > 0) {
-            const size = Math.min(BATCH_SIZE, room);
-            if (windows.active) this.holdClosed(windows, now, size);
-            const batchId = this.store.takeBatchId();
-            const seqs = this.store.moveRecipients(
-              ["pending"],
-              "queued",
-              {
-                sql: `seq IN (SELECT seq FROM recipients WHERE ${DUE} ORDER BY seq LIMIT ?)`,
-                binds: [now, size],
-              },
-              { batch_id: batchId, next_send_at: null },
-            );
-            if (seqs.length === 0) break;
-            messages.push({
-              accountId: b.plan.accountId,
-              broadcastId: b.plan.broadcastId,
-              batchId,
-              seqs,
-            });
-            room -= seqs.length;
-          }
-        });
-        if (messages.length === 0) return;
-        try {
-          for (let i = 0; i < messages.length; i += 100) {
-            await this.env.SENDS.sendBatch(messages.slice(i, i + 100).map((body) => ({ body })));
-          }
-        } catch (err) {
-          // Not on the queue: give the rows back; the alarm tick tries again.
-          this.ctx.storage.transactionSync(() => {
-            for (const m of messages) {
-              this.store.moveRecipients(
-                ["queued"],
-                "pending",
-                { sql: "batch_id = ?", binds: [m.batchId] },
-                {
-                  batch_id: null,
-                },
-              );
-            }
-          });
-          log("error", "enqueue failed", errorFields(err));
-          return;
-        }
-      } while (this.pumpAgain);
-    } finally {
-      this.pumping = false;
-    }
+    await this.dispatcher.pump();
   }
 
   /**
-   * Holds back due rows whose window is closed now, until it opens for them,
-   * until at least `wanted` due rows are open or none is left to look at.
+   * Arms the one alarm for the next deadline (./broadcast/alarm-schedule.ts).
+   * Never pushes a set alarm later: frequent changes would starve it. An
+   * early alarm is harmless (alarm() re-checks everything and re-arms).
    */
-  private holdClosed(gate: SendWindowGate, now: number, wanted: number): void {
-    for (;;) {
-      const due = this.store.duePending(now, Math.max(100, wanted * 4));
-      const closed = new Map<number, number[]>();
-      let open = 0;
-      for (const r of due) {
-        const opensAt = gate.opensAt(r.identifier, r.timezone);
-        if (opensAt <= now) open++;
-        else {
-          const seqs = closed.get(opensAt);
-          if (seqs) seqs.push(r.seq);
-          else closed.set(opensAt, [r.seq]);
-        }
-      }
-      for (const [at, seqs] of closed) this.store.holdUntil(seqs, at);
-      if (closed.size === 0 || open >= wanted || due.length === 0) return;
-    }
-  }
-
-  /** Writes the summary row to D1 if anything changed; a failure leaves it dirty for the next alarm. */
-  private async flushSummary(): Promise<void> {
-    const b = this.store.broadcast();
-    if (!b || b.state === "loading" || b.version <= b.flushedVersion) return;
-    const summary = this.store.summary(b);
-    try {
-      await upsertBroadcastSummary(this.env.DB, summary);
-      // The end event goes before the flush counts as done: a failure leaves both to retry.
-      const end = b.state === "completed" || b.state === "cancelled" ? b.state : null;
-      const ended = end !== null && !b.plan.endEventSent;
-      if (ended) {
-        const { recipients, submitted, failed } = countersView(summary.counters);
-        await emitBroadcastEnd(this.env, b.plan, end, b.completedAt ?? b.updatedAt, {
-          recipients,
-          submitted,
-          failed,
-        });
-      }
-      this.store.markFlushed(b.version);
-      if (ended) this.store.updateBroadcast({ plan: { ...b.plan, endEventSent: true } });
-    } catch (err) {
-      log("error", "summary flush failed", errorFields(err));
-    }
-  }
-
-  /** Projects changed recipient rows to D1 (the outbox); what fails stays unprojected for the next alarm. */
-  private async flushProjection(): Promise<void> {
-    const b = this.store.broadcast();
-    if (!b || b.state === "loading") return;
-    let done = 0;
-    while (done < PROJECTION_PER_RUN) {
-      const rows = this.store.unprojected(PROJECTION_CHUNK);
-      if (rows.length === 0) return;
-      try {
-        const projected = rows.map((r) => projectionRow(b.plan, r));
-        await upsertRecipientStates(this.env.DB, projected);
-        await emitRecipientChanges(
-          this.env,
-          b.plan,
-          projected.map((p, i) => ({ ...p, rev: rows[i]?.rev ?? 0 })),
-        );
-      } catch (err) {
-        log("error", "projection flush failed", errorFields(err));
-        return;
-      }
-      this.store.markProjected(rows);
-      done += rows.length;
-    }
-  }
-
-  /** One alarm serves every deadline: the load's expiry, the schedule, the sending tick, the flush. */
   private async scheduleAlarm(): Promise<void> {
     const b = this.store.broadcast();
-    if (!b) {
-      await this.ctx.storage.deleteAlarm();
-      return;
-    }
     const now = Date.now();
-    const candidates: number[] = [];
-    if (b.state === "loading" && b.loadingDeadline !== null) candidates.push(b.loadingDeadline);
-    if (b.state === "scheduled") candidates.push(Date.parse(b.plan.scheduledAt));
-    if (b.state === "sending") {
-      const c = this.store.counters();
-      if (c.queued + c.sending > 0 || this.store.duePending(now, 1).length > 0) {
-        candidates.push(now + SENDING_TICK_MS);
-      } else {
-        // Everything left is held (a closed window, a pair limit): sleep until the first one is due.
-        const held = this.store.nextHeldAt();
-        if (held !== null) candidates.push(held);
-        if (b.plan.validUntil) candidates.push(Date.parse(b.plan.validUntil));
-      }
-    }
-    // Claims still out after a stop are checked until they settle or expire.
-    else if (this.store.counters().sending > 0) candidates.push(now + CLAIM_LEASE_MS);
-    if (b.state !== "loading" && (b.version > b.flushedVersion || this.store.hasUnprojected())) {
-      candidates.push(now + FLUSH_INTERVAL_MS);
-    }
-    if (candidates.length === 0) {
+    const wanted = b
+      ? nextAlarmAt(
+          {
+            state: b.state,
+            loadingDeadline: b.loadingDeadline,
+            scheduledAt: b.plan.scheduledAt,
+            validUntil: b.plan.validUntil,
+            counters: this.store.counters(),
+            hasDue: b.state === "sending" && this.store.duePending(now, 1).length > 0,
+            nextHeldAt: b.state === "sending" ? this.store.nextHeldAt() : null,
+            dirty: b.version > b.flushedVersion || this.store.hasUnprojected(),
+          },
+          now,
+        )
+      : null;
+    if (wanted === null) {
       await this.ctx.storage.deleteAlarm();
       return;
     }
-    // Never push a set alarm later: frequent changes would starve it. An
-    // early alarm is harmless (alarm() re-checks everything and re-arms).
-    const wanted = Math.max(now, Math.min(...candidates));
     const current = await this.ctx.storage.getAlarm();
     if (current === null || wanted < current) await this.ctx.storage.setAlarm(wanted);
   }
@@ -922,35 +676,6 @@ export class BroadcastDO extends DurableObject<Bindings> {
     // deleteAll drops the tables too: recreate them for any later call.
     this.store.ensureSchema();
   }
-}
-
-function projectionRow(plan: BroadcastPlan, r: RecipientView): RecipientStateRow {
-  const status = r.status === "queued" || r.status === "sending" ? "pending" : r.status;
-  const error = r.errors?.length
-    ? r.errors.join("; ")
-    : r.status === "failed" || r.status === "undeliverable"
-      ? r.errorTitle
-      : null;
-  return {
-    broadcastId: plan.broadcastId,
-    seq: r.seq,
-    accountId: plan.accountId,
-    phoneNumberId: plan.sender.phoneNumberId,
-    identifier: r.identifier,
-    clientReference: r.clientReference,
-    name: r.name,
-    wamid: r.wamid,
-    status,
-    error,
-    errorCode: r.status === "failed" ? r.errorCode : null,
-    submittedAt: r.submittedAt,
-    deliveredAt: r.deliveredAt,
-    readAt: r.readAt,
-    repliedAt: r.repliedAt,
-    replyText: r.replyText,
-    createdAt: r.createdAt,
-    updatedAt: r.updatedAt,
-  };
 }
 
 function logBackgroundError(err: unknown): void {

@@ -11,10 +11,9 @@
  * which one may be asked for again.
  */
 import { DurableObject } from "cloudflare:workers";
+import { slotIntervalMs } from "../domain/pacing";
 import type { Bindings } from "../env";
 
-/** Pace a little under the cap: network jitter must not push a window over it. */
-const SAFETY = 0.97;
 /** After a throughput error: pace at this fraction, and recover gradually. */
 const SLOWDOWN_FACTOR = 0.8;
 const MIN_FACTOR = 0.25;
@@ -32,17 +31,31 @@ const SLOWDOWN_COALESCE_MS = 1_000;
  * bring two sends closer than 6 s at Meta's end.
  */
 export const PAIR_SPACING_MS = 6_500;
+/** The most lead a consumer may ask for (a slower answer than this is an outage, not a trip). */
+const MAX_LEAD_MS = 250;
+
+export interface SlotRequest {
+  /** The recipients' identifiers, in the order the slots are wanted. */
+  recipients: string[];
+  /** The sender's configured throughput. */
+  mps: number;
+  /** No slot later than this (epoch ms): the claim's lease must cover the send. */
+  notAfter: number;
+  /**
+   * No slot sooner than this long from now: the answer's way back to the
+   * consumer, so that its first slot is not already past when it arrives.
+   */
+  leadMs?: number;
+}
 
 export interface SlotReservation {
-  /** Epoch ms of the first slot. */
-  startAt: number;
-  /** Spacing between consecutive slots. */
-  intervalMs: number;
+  /** Recipients (by index in the request) with their slot, epoch ms; consecutive slots, in order. */
+  slots: { index: number; at: number }[];
   /**
-   * Recipients (by index in the request) given no slot: messaged too recently.
-   * The others take consecutive slots in request order.
+   * Recipients given no slot, and from when to ask again: `pair`, messaged by
+   * this number too recently; `later`, the next free slot is past `notAfter`.
    */
-  deferred: { index: number; notBefore: number }[];
+  deferred: { index: number; notBefore: number; reason: "pair" | "later" }[];
 }
 
 export class SenderDO extends DurableObject<Bindings> {
@@ -72,16 +85,18 @@ export class SenderDO extends DurableObject<Bindings> {
   }
 
   /**
-   * Reserves send slots at `mps` (the sender's configured throughput) for
-   * these recipients, in order; those messaged by this number within the
-   * last PAIR_SPACING_MS get none (see `deferred`).
+   * Reserves send slots for these recipients, in order, at the sender's
+   * throughput: every slot of this number, whichever broadcast asks, is at
+   * least one interval after the one before. Recipients messaged by this
+   * number within PAIR_SPACING_MS, and those whose slot would fall after
+   * `notAfter`, get none (see `deferred`).
    */
-  reserve(recipients: string[], mps: number): SlotReservation {
+  reserve(request: SlotRequest): SlotReservation {
+    const { recipients, mps, notAfter } = request;
+    const lead = Math.min(MAX_LEAD_MS, Math.max(0, request.leadMs ?? 0));
     const now = Date.now();
     this.recover(now);
-    const rate = Math.max(0.1, mps * SAFETY * this.factor);
-    const intervalMs = 1000 / rate;
-    const startAt = Math.max(now, this.nextSlot);
+    const intervalMs = slotIntervalMs(mps, this.factor);
     const sql = this.ctx.storage.sql;
     sql.exec("DELETE FROM pairs WHERE slot < ?", now - PAIR_SPACING_MS);
     const last = new Map(
@@ -93,26 +108,34 @@ export class SenderDO extends DurableObject<Bindings> {
         .toArray()
         .map((r) => [r.recipient, Number(r.slot)]),
     );
-    const deferred: SlotReservation["deferred"] = [];
-    let taken = 0;
+    const reservation: SlotReservation = { slots: [], deferred: [] };
+    let next = Math.max(now + lead, this.nextSlot);
     recipients.forEach((recipient, index) => {
-      const slot = startAt + taken * intervalMs;
       const previous = last.get(recipient);
-      if (previous !== undefined && slot < previous + PAIR_SPACING_MS) {
-        deferred.push({ index, notBefore: Math.ceil(previous + PAIR_SPACING_MS) });
+      if (previous !== undefined && next < previous + PAIR_SPACING_MS) {
+        reservation.deferred.push({
+          index,
+          notBefore: Math.ceil(previous + PAIR_SPACING_MS),
+          reason: "pair",
+        });
+        return;
+      }
+      if (next > notAfter) {
+        reservation.deferred.push({ index, notBefore: Math.ceil(next), reason: "later" });
         return;
       }
       sql.exec(
         "INSERT INTO pairs (recipient, slot) VALUES (?, ?) ON CONFLICT (recipient) DO UPDATE SET slot = excluded.slot",
         recipient,
-        Math.ceil(slot),
+        Math.ceil(next),
       );
-      last.set(recipient, slot);
-      taken++;
+      last.set(recipient, next);
+      reservation.slots.push({ index, at: next });
+      next += intervalMs;
     });
-    this.nextSlot = startAt + taken * intervalMs;
+    this.nextSlot = Math.max(this.nextSlot, next);
     this.persist();
-    return { startAt, intervalMs, deferred };
+    return reservation;
   }
 
   /** Meta said the number is over its throughput: back off now, recover over the next seconds. */

@@ -7,6 +7,8 @@ export interface SendBatchMessage {
   broadcastId: string;
   batchId: number;
   seqs: number[];
+  /** When the BroadcastDO put it on the queue (epoch ms): the queue's delay feeds its in-flight sizing. */
+  enqueuedAt?: number;
 }
 
 /** How a consumer reports one recipient's send back to its BroadcastDO. */
@@ -15,15 +17,41 @@ export type CallbackMessage =
   | { kind: "event"; accountId: string; callbackUrl: string | null; event: CallbackEvent }
   | { kind: "delivery"; deliveryId: string };
 
+/**
+ * `latencyMs`: from the request leaving to Meta's answer, for sends that went
+ * out (the BroadcastDO sizes what it keeps in flight by it).
+ */
 export type SendOutcome =
-  | { seq: number; outcome: "accepted"; wamid: string }
-  /** Worth another try later (throughput, 5xx, timeout): the row stays in its batch. */
-  | { seq: number; outcome: "retry"; code: number; title: string }
+  | { seq: number; outcome: "accepted"; wamid: string; latencyMs?: number }
+  /**
+   * A 2xx without a message id: Meta may have accepted it, so it is not sent
+   * again blindly. The row stays claimed: a status webhook (matched by its
+   * callback data) settles it, and if none comes within the lease it is sent again.
+   */
+  | { seq: number; outcome: "unconfirmed"; latencyMs?: number }
   /** Permanent for this recipient. */
-  | { seq: number; outcome: "failed"; code: number; title: string; details: string }
+  | {
+      seq: number;
+      outcome: "failed";
+      code: number;
+      title: string;
+      details: string;
+      latencyMs?: number;
+    }
   /** Concerns the sender or template, not the recipient: pause the broadcast. */
-  | { seq: number; outcome: "halt"; code: number; title: string }
-  /** Not sent (the broadcast stopped meanwhile): give the row back. */
-  | { seq: number; outcome: "released" }
+  | { seq: number; outcome: "halt"; code: number; title: string; latencyMs?: number }
+  /**
+   * Not sent, through no fault of the recipient (the broadcast stopped, the
+   * slot was missed, or the next free slot lies past the lease): back to
+   * pending, from `notBefore` on when given; no attempt is counted.
+   */
+  | { seq: number; outcome: "released"; notBefore?: number; late?: boolean }
   /** Not sent now, for this recipient only: back to pending, not before `notBefore` (epoch ms). */
-  | { seq: number; outcome: "reschedule"; notBefore: number; code: number; title: string };
+  | {
+      seq: number;
+      outcome: "reschedule";
+      notBefore: number;
+      code: number;
+      title: string;
+      latencyMs?: number;
+    };

@@ -1,10 +1,15 @@
 /**
- * The chorus-sends consumer: claims a batch from its BroadcastDO, paces it
- * through the sender's SenderDO, sends each message and settles each result
- * back as soon as it is known, so that a redelivered batch re-sends nothing
- * Meta accepted.
+ * The chorus-sends consumer. One queue message is one wave: up to six
+ * recipients, as many as an invocation's connections can send at once. For
+ * each it claims the rows from their BroadcastDO, takes its connections, then
+ * its slots from the sender's SenderDO (never a slot spent waiting for a
+ * connection), and sends each at its slot. The invocation is done when every
+ * send has left; Meta's answers are settled back as they come, in the
+ * invocation's waitUntil, so that a redelivered batch re-sends nothing Meta
+ * accepted and a slow answer never holds the queue.
  */
 
+import { DEPARTURE_TOLERANCE_MS, departBy, ewma } from "../domain/pacing";
 import type { BroadcastPlan } from "../durable/broadcast/types";
 import type { ClaimedRecipient } from "../durable/broadcast-do";
 import { PAIR_SPACING_MS } from "../durable/sender-do";
@@ -12,6 +17,7 @@ import { broadcastStub, senderStub } from "../durable/stubs";
 import type { Bindings } from "../env";
 import { errorFields, log } from "../log";
 import { decryptAccessToken } from "../whatsapp/access-token";
+import { type Connections, invocationConnections } from "../whatsapp/connections";
 import { PAIR_RATE_CODE, SPAM_LIMIT_CODE } from "../whatsapp/errors";
 import { callbackData, sendTemplate } from "../whatsapp/messages";
 import type { SendBatchMessage, SendOutcome } from "./messages";
@@ -28,6 +34,8 @@ export const MAX_SEND_ATTEMPTS = 6;
 /** How long a send may take before it counts as a timeout (retried); the SEND_TIMEOUT_MS var overrides it. */
 const SEND_TIMEOUT_MS = 10_000;
 const SENDER_CACHE_MS = 5_000;
+/** A wave whose first slot is further away than this re-reads the broadcast's state before sending. */
+const STATE_RECHECK_AFTER_MS = 1_000;
 
 /** The access token is decrypted here and only here. */
 interface CurrentSender {
@@ -74,15 +82,42 @@ const sleepUntil = (at: number) => {
   return ms > 0 ? new Promise<void>((resolve) => setTimeout(resolve, ms)) : Promise.resolve();
 };
 
+const sendTimeoutMs = (env: Bindings) => Number(env.SEND_TIMEOUT_MS) || SEND_TIMEOUT_MS;
+
+/**
+ * A reservation's round trip to the SenderDO, averaged per isolate: slots
+ * are asked for this far ahead (one and a half trips, plus a little), so that
+ * the first is not already late by the time the answer is back.
+ */
+let reserveTripMs: number | null = null;
+const noteReserveTrip = (ms: number) => {
+  reserveTripMs = ewma(reserveTripMs, ms);
+};
+const reserveLeadMs = () => Math.ceil((reserveTripMs ?? 10) * 1.5) + 5;
+
 export async function consumeSends(
   batch: MessageBatch<SendBatchMessage>,
   env: Bindings,
+  ctx: Pick<ExecutionContext, "waitUntil">,
 ): Promise<void> {
+  // One invocation, one set of six connections, shared by every wave of the batch.
+  const connections = invocationConnections(env);
   await Promise.all(
     batch.messages.map(async (message) => {
       try {
-        await sendBatch(env, message.body);
+        const { answered } = await startBatch(env, message.body, connections);
+        // Every send of the wave has left: the batch is done as far as the queue
+        // goes, and Meta's answers are settled after (the claim's lease, not
+        // the queue, keeps them from being sent twice meanwhile).
         message.ack();
+        ctx.waitUntil(
+          answered.catch((err) =>
+            log("error", "settling a send batch failed", {
+              batchId: message.body.batchId,
+              ...errorFields(err),
+            }),
+          ),
+        );
       } catch (err) {
         log("error", "send batch failed", {
           batchId: message.body.batchId,
@@ -94,89 +129,132 @@ export async function consumeSends(
   );
 }
 
+/** Sends one batch and settles every answer (tests, and callers that wait for it all). */
+export async function sendBatch(
+  env: Bindings,
+  body: SendBatchMessage,
+  connections: Connections = invocationConnections(env),
+): Promise<void> {
+  const { answered } = await startBatch(env, body, connections);
+  await answered;
+}
+
 /**
- * Sends one batch. A recipient whose send should be tried again (5xx,
- * timeout, throughput) goes back to pending with its own backoff, so the
- * batch is done when this returns and a slow retry never holds the others.
+ * Sends one batch: resolves once every send has left (or given its slot
+ * back), with `answered`, which resolves once every answer is settled. A
+ * recipient whose send should be tried again (5xx, timeout, throughput) goes
+ * back to pending with its own backoff, so a slow answer never holds the
+ * invocation: the queue can hand the next wave out meanwhile.
  */
-export async function sendBatch(env: Bindings, body: SendBatchMessage): Promise<void> {
+export async function startBatch(
+  env: Bindings,
+  body: SendBatchMessage,
+  connections: Connections,
+): Promise<{ answered: Promise<void> }> {
   const broadcast = broadcastStub(env, body.accountId, body.broadcastId);
-  const claim = await broadcast.claim(body.batchId);
-  if (claim.recipients.length === 0 || !claim.plan) return;
+  const claim = await broadcast.claim(body.batchId, body.enqueuedAt ?? null);
+  if (claim.recipients.length === 0 || !claim.plan) return { answered: Promise.resolve() };
   const plan = claim.plan;
-  const settler = new Settler((outcomes) => broadcast.settle(outcomes));
+  const settler = new Settler((outcomes) => broadcast.settle(outcomes, claim.claimedAt));
 
   const current = await currentSender(env, plan.accountId, plan.sender.id);
   if (!current) {
     for (const r of claim.recipients)
       settler.add({ seq: r.seq, outcome: "halt", code: 190, title: "Sender no longer exists" });
-    await settler.drain();
-    return;
+    return { answered: settler.drain() };
   }
 
+  const timeoutMs = sendTimeoutMs(env);
   const sender = senderStub(env, plan.sender.phoneNumberId);
-  const slots = await sender.reserve(
-    claim.recipients.map((r) => r.identifier),
-    current.throughputMps,
-  );
-  const notBefore = new Map(slots.deferred.map((d) => [d.index, d.notBefore]));
-
-  // The claim may be seconds old by the first slot: a pause or cancel since
-  // then must stop this batch before it sends anything. Later sends learn the
-  // state from each settle's answer.
-  await Promise.race([sleepUntil(slots.startAt), settler.stoppedSignal]);
-  if ((await broadcast.state()) !== "sending") settler.stop();
-
-  let slot = 0;
   const spamLimits: string[] = [];
-  await Promise.all(
-    claim.recipients.map(async (recipient, i) => {
-      const waitUntil = notBefore.get(i);
-      if (waitUntil !== undefined) {
-        settler.add({
-          seq: recipient.seq,
-          outcome: "reschedule",
-          notBefore: waitUntil,
-          ...PAIR_SPACED,
-        });
-        return;
-      }
-      // A pause or cancel wakes every waiting send: the consumer is free at once.
-      await Promise.race([
-        sleepUntil(slots.startAt + slot++ * slots.intervalMs),
-        settler.stoppedSignal,
-      ]);
-      if (settler.stopped) {
-        settler.add({ seq: recipient.seq, outcome: "released" });
-        return;
-      }
-      const outcome = await sendOne(env, plan, current.token, recipient);
-      if (outcome.outcome === "reschedule" && outcome.code === 130429) {
-        sender.slowDown().catch(() => undefined);
-      }
-      if (outcome.outcome === "halt" && outcome.code === SPAM_LIMIT_CODE)
-        spamLimits.push(outcome.title);
-      settler.add(outcome);
-    }),
-  );
-  await settler.drain();
-  if (spamLimits.length > 0) {
-    // The number itself is limited: every live broadcast of it pauses, not only this one.
-    await pauseSender(
-      env,
-      plan.accountId,
-      plan.sender.id,
-      `${SPAM_LIMIT_CODE}: ${spamLimits[0]} (every broadcast of ${plan.sender.phoneNumber} is paused)`,
+  const answers: Promise<void>[] = [];
+  let rest = claim.recipients;
+  while (rest.length > 0 && !settler.stopped) {
+    // As many connections as are free within a moment: a slow answer holds its own, not the wave.
+    const releases = await connections.acquire(rest.length);
+    const wave = rest.slice(0, releases.length);
+    rest = rest.slice(releases.length);
+    const askedAt = Date.now();
+    const reservation = await sender.reserve({
+      recipients: wave.map((r) => r.identifier),
+      mps: current.throughputMps,
+      notAfter: departBy(claim.claimedAt, timeoutMs),
+      leadMs: reserveLeadMs(),
+    });
+    noteReserveTrip(Date.now() - askedAt);
+    for (const d of reservation.deferred) {
+      const recipient = wave[d.index] as ClaimedRecipient;
+      releases.pop()?.();
+      settler.add(
+        d.reason === "pair"
+          ? { seq: recipient.seq, outcome: "reschedule", notBefore: d.notBefore, ...PAIR_SPACED }
+          : { seq: recipient.seq, outcome: "released", notBefore: d.notBefore },
+      );
+    }
+    const first = reservation.slots[0]?.at ?? Date.now();
+    if (first - Date.now() > STATE_RECHECK_AFTER_MS) {
+      // A pause or cancel since the claim must stop this wave before it sends anything.
+      await Promise.race([sleepUntil(first), settler.stoppedSignal]);
+      if (!settler.stopped && (await broadcast.state()) !== "sending") settler.stop();
+    }
+    await Promise.all(
+      reservation.slots.map(async ({ index, at }) => {
+        const recipient = wave[index] as ClaimedRecipient;
+        const release = releases.pop() ?? (() => undefined);
+        // A pause or cancel wakes every waiting send: the consumer is free at once.
+        await Promise.race([sleepUntil(at), settler.stoppedSignal]);
+        if (settler.stopped) {
+          release();
+          settler.add({ seq: recipient.seq, outcome: "released" });
+          return;
+        }
+        if (Date.now() > at + DEPARTURE_TOLERANCE_MS) {
+          // Too late for its slot (a busy isolate): leaving now could crowd the
+          // next second at Meta's end. It gives the slot up and asks again.
+          release();
+          settler.add({ seq: recipient.seq, outcome: "released", late: true });
+          return;
+        }
+        answers.push(
+          sendOne(env, plan, current.token, recipient, { timeoutMs, release }).then((outcome) => {
+            const { throughput, ...settled } = outcome;
+            // Every throughput-class answer (130429, 80007, 4, HTTP 429) slows the number down.
+            if (throughput) sender.slowDown().catch(() => undefined);
+            if (settled.outcome === "halt" && settled.code === SPAM_LIMIT_CODE)
+              spamLimits.push(settled.title);
+            settler.add(settled);
+          }),
+        );
+      }),
     );
   }
+  const answered = (async () => {
+    await Promise.all(answers);
+    await settler.drain();
+    if (spamLimits.length > 0) {
+      // The number itself is limited: every live broadcast of it pauses, not only this one.
+      await pauseSender(
+        env,
+        plan.accountId,
+        plan.sender.id,
+        `${SPAM_LIMIT_CODE}: ${spamLimits[0]} (every broadcast of ${plan.sender.phoneNumber} is paused)`,
+      );
+    }
+  })();
+  return { answered };
 }
+
+/** One send's outcome, and whether Meta said the number is over its throughput. */
+type SentOutcome = SendOutcome & { throughput?: boolean };
 
 async function sendOne(
   env: Bindings,
   plan: BroadcastPlan,
   token: string,
   recipient: ClaimedRecipient,
-): Promise<SendOutcome> {
+  call: { timeoutMs: number; release: () => void },
+): Promise<SentOutcome> {
+  const leftAt = Date.now();
   const result = await sendTemplate(
     env,
     plan.sender.phoneNumberId,
@@ -188,47 +266,60 @@ async function sendOne(
       components: recipient.components ? (JSON.parse(recipient.components) as unknown[]) : null,
       callbackData: callbackData(plan.accountId, plan.broadcastId, recipient.seq),
     },
-    Number(env.SEND_TIMEOUT_MS) || SEND_TIMEOUT_MS,
+    call,
   );
-  if (result.ok) return { seq: recipient.seq, outcome: "accepted", wamid: result.wamid };
+  const latencyMs = Date.now() - leftAt;
+  const seq = recipient.seq;
+  if (result.ok) {
+    return result.wamid
+      ? { seq, outcome: "accepted", wamid: result.wamid, latencyMs }
+      : { seq, outcome: "unconfirmed", latencyMs };
+  }
   switch (result.errorClass) {
     case "throughput":
     case "retry": {
+      const throughput = result.errorClass === "throughput";
       const attempts = recipient.attempts + 1;
       if (attempts >= MAX_SEND_ATTEMPTS) {
         return {
-          seq: recipient.seq,
+          seq,
           outcome: "failed",
           code: result.code,
           title: result.title,
           details: result.details,
+          latencyMs,
+          throughput,
         };
       }
       return {
-        seq: recipient.seq,
+        seq,
         outcome: "reschedule",
         notBefore: Date.now() + retryDelaySeconds(attempts) * 1000,
         code: result.code,
         title: result.title,
+        latencyMs,
+        throughput,
       };
     }
     case "pair":
       return {
-        seq: recipient.seq,
+        seq,
         outcome: "reschedule",
         notBefore: Date.now() + PAIR_SPACING_MS,
         code: result.code,
         title: result.title,
+        latencyMs,
       };
     case "halt":
-      return { seq: recipient.seq, outcome: "halt", code: result.code, title: result.title };
+      return { seq, outcome: "halt", code: result.code, title: result.title, latencyMs };
     case "permanent":
       return {
-        seq: recipient.seq,
+        seq,
         outcome: "failed",
         code: result.code,
         title: result.title,
         details: result.details,
+        latencyMs,
       };
   }
 }

@@ -1,7 +1,12 @@
 /**
- * The one way Chorus reaches the Cloud API. In tests the WHATSAPP_API service
- * binding routes calls to the sandbox Worker; elsewhere it is a plain fetch to
- * WHATSAPP_API_BASE (Meta in production, the sandbox on :8788 in dev).
+ * The one way Chorus reaches the Cloud API. In tests (and the dispatch
+ * benchmark) the WHATSAPP_API service binding routes calls to the sandbox
+ * Worker; elsewhere it is a plain fetch to WHATSAPP_API_BASE (Meta in
+ * production, the sandbox on :8788 in dev).
+ *
+ * Concurrent callers (the sends consumer) hold one of their invocation's
+ * `Connections` for each request (./connections.ts): it is given back when
+ * the response headers arrive, as Cloudflare counts it.
  */
 import type { Bindings } from "../env";
 
@@ -10,8 +15,26 @@ export function cloudApiUrl(env: Bindings, path: string): string {
   return `${base}/${env.WHATSAPP_API_VERSION}/${path.replace(/^\/+/, "")}`;
 }
 
-export function cloudApiFetch(env: Bindings, url: string, init: RequestInit): Promise<Response> {
-  return env.WHATSAPP_API ? env.WHATSAPP_API.fetch(url, init) : fetch(url, init);
+export interface CloudApiCall {
+  /** Starts when the request leaves (not while it waits for a connection). */
+  timeoutMs?: number;
+  /** The held connection this request uses, given back once its headers arrive. */
+  release?: () => void;
+}
+
+export async function cloudApiFetch(
+  env: Bindings,
+  url: string,
+  init: RequestInit,
+  call: CloudApiCall = {},
+): Promise<Response> {
+  const request: RequestInit =
+    call.timeoutMs === undefined ? init : { ...init, signal: AbortSignal.timeout(call.timeoutMs) };
+  try {
+    return await (env.WHATSAPP_API ? env.WHATSAPP_API.fetch(url, request) : fetch(url, request));
+  } finally {
+    call.release?.();
+  }
 }
 
 /** Meta's error body: `{error: {message, type, code, error_data: {details}, error_subcode, fbtrace_id}}`. */

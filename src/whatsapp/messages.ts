@@ -3,7 +3,7 @@
  */
 import type { Bindings } from "../env";
 import { classifyError, type ErrorClass, TIMEOUT_CODE } from "./errors";
-import { cloudApiFetch, cloudApiUrl, readMetaError } from "./http";
+import { type CloudApiCall, cloudApiFetch, cloudApiUrl, readMetaError } from "./http";
 
 export interface TemplateMessage {
   /** E.164 digits; sent with '+' so that Meta never prepends the business's country code. */
@@ -16,7 +16,8 @@ export interface TemplateMessage {
 }
 
 export type SendResult =
-  | { ok: true; wamid: string }
+  /** `wamid` null: a 2xx without a message id (accepted or not, nobody knows yet). */
+  | { ok: true; wamid: string | null }
   | {
       ok: false;
       code: number;
@@ -41,12 +42,16 @@ export function templatePayload(m: TemplateMessage) {
   };
 }
 
+/**
+ * Sends one template message; `call` carries the held connection and the
+ * timeout, which starts only now that the request leaves.
+ */
 export async function sendTemplate(
   env: Bindings,
   phoneNumberId: string,
   accessToken: string,
   message: TemplateMessage,
-  timeoutMs: number,
+  call: CloudApiCall,
 ): Promise<SendResult> {
   let res: Response;
   try {
@@ -57,8 +62,8 @@ export async function sendTemplate(
         method: "POST",
         headers: { authorization: `Bearer ${accessToken}`, "content-type": "application/json" },
         body: JSON.stringify(templatePayload(message)),
-        signal: AbortSignal.timeout(timeoutMs),
       },
+      call,
     );
   } catch (err) {
     const timedOut =
@@ -75,15 +80,8 @@ export async function sendTemplate(
   if (res.ok) {
     const body = (await res.json().catch(() => null)) as { messages?: { id?: string }[] } | null;
     const wamid = body?.messages?.[0]?.id;
-    if (wamid) return { ok: true, wamid };
-    return {
-      ok: false,
-      code: 131000,
-      title: "No message id in WhatsApp's answer",
-      details: "",
-      httpStatus: res.status,
-      errorClass: "retry",
-    };
+    // A 2xx without an id: Meta may well have accepted it, so it is not sent again blindly.
+    return wamid ? { ok: true, wamid } : { ok: true, wamid: null };
   }
   const error = await readMetaError(res);
   return {

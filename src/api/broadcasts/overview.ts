@@ -74,6 +74,21 @@ const activity = createRoute({
             count: z.number().int(),
           }),
         ),
+        send_path: z.object({
+          latency_ms: z
+            .object({ p50: z.number(), p99: z.number(), count: z.number().int() })
+            .nullable()
+            .describe("Meta's answer times (to 10 ms), over every send so far"),
+          in_flight_target: z
+            .number()
+            .int()
+            .describe("Recipients kept queued or claimed now (rate × measured cycle)"),
+          slots_missed: z
+            .number()
+            .int()
+            .describe("Sends that gave their slot up, too late to leave within its tolerance"),
+          peak_claimed: z.number().int().describe("Most recipients claimed by consumers at once"),
+        }),
       }),
       "The broadcast's activity",
     ),
@@ -161,6 +176,12 @@ export function registerOverviewRoutes(app: App) {
           title: f.title,
           count: f.count,
         })),
+        send_path: {
+          latency_ms: found.sendLatencyMs,
+          in_flight_target: found.inFlightTarget,
+          slots_missed: found.slotsMissed,
+          peak_claimed: found.peakClaimed,
+        },
       },
       200,
     );

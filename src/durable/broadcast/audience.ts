@@ -58,12 +58,16 @@ export function audiencePages(
   }
 }
 
-/** Streams the audience as recipient rows, `load` taking each page's rows. Returns how many. */
+/**
+ * Streams the audience as recipient rows, `load` taking each page's rows and
+ * answering whether to go on (false: the broadcast stopped meanwhile).
+ * Returns how many rows were loaded.
+ */
 export async function resolveAudience(
   d1: D1Database,
   accountId: string,
   definition: V1Definition,
-  load: (rows: NewRecipient[]) => void,
+  load: (rows: NewRecipient[]) => boolean,
 ): Promise<number> {
   const page = audiencePages(d1, accountId, definition);
   const seen = new Set<string>();
@@ -87,7 +91,7 @@ export async function resolveAudience(
         timezone: contact.timezone,
       });
     }
-    if (rows.length > 0) load(rows);
+    if (rows.length > 0 && !load(rows)) return seq;
     cursor = next;
   } while (cursor !== null);
   return seq;

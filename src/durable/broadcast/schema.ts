@@ -1,7 +1,10 @@
 /**
  * The BroadcastDO's own SQLite tables. `recipients` is the source of truth for
  * every recipient; `counters` holds one exact count per status, changed in the
- * same synchronous transaction as the rows it counts.
+ * same synchronous transaction as the rows it counts. `verdicts` is the
+ * circuit breaker's window (Meta's last verdicts, kept across restarts);
+ * `send_latency` a histogram of Meta's answer times (10 ms buckets);
+ * `send_metrics` the send path's own figures (slots missed, most claimed at once).
  */
 export const BROADCAST_DO_SCHEMA = `
 CREATE TABLE IF NOT EXISTS broadcast (
@@ -58,6 +61,18 @@ CREATE TABLE IF NOT EXISTS counters (
 );
 CREATE TABLE IF NOT EXISTS send_rate (
   second INTEGER PRIMARY KEY,
+  n INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS verdicts (
+  i INTEGER PRIMARY KEY AUTOINCREMENT,
+  ok INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS send_latency (
+  bucket_ms INTEGER PRIMARY KEY,
+  n INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS send_metrics (
+  name TEXT PRIMARY KEY,
   n INTEGER NOT NULL
 );
 `;

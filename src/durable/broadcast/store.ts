@@ -4,6 +4,7 @@
  * `moveRecipients`/`setRecipientStatus`, which adjust the counters in the same
  * statement group, so the counters always equal the rows.
  */
+import { BREAKER_WINDOW, type RecipientChange, type Settlement } from "../../domain/settlement";
 import { ADDED_RECIPIENT_COLUMNS, BROADCAST_DO_SCHEMA, LATE_INDEXES } from "./schema";
 import {
   type BroadcastPlan,
@@ -51,6 +52,35 @@ const num = (v: SqlStorageValue | undefined): number | null =>
   v === null || v === undefined ? null : Number(v);
 
 export const nowIso = () => new Date().toISOString();
+
+/** What a consumer needs to send one claimed row. */
+export interface ClaimedRow {
+  seq: number;
+  identifier: string;
+  components: string | null;
+  attempts: number;
+}
+
+const CHANGE_COLUMNS: Record<keyof RecipientChange, string> = {
+  wamid: "wamid",
+  submittedAt: "submitted_at",
+  claimedAt: "claimed_at",
+  batchId: "batch_id",
+  attempts: "attempts",
+  errorCode: "error_code",
+  errorTitle: "error_title",
+  errorDetails: "error_details",
+  failedAt: "failed_at",
+  nextSendAt: "next_send_at",
+};
+
+function changeColumns(change: RecipientChange): Record<string, SqlStorageValue> {
+  const assign: Record<string, SqlStorageValue> = {};
+  for (const [key, value] of Object.entries(change)) {
+    if (value !== undefined) assign[CHANGE_COLUMNS[key as keyof RecipientChange]] = value;
+  }
+  return assign;
+}
 
 export class BroadcastStore {
   constructor(private readonly sql: SqlStorage) {
@@ -161,7 +191,7 @@ export class BroadcastStore {
     return Number(row.id);
   }
 
-  /** Multi-row inserts: SQLite binds at most 100 parameters per statement (9 per row here). */
+  /** Multi-row inserts: SQLite binds at most 100 parameters per statement (10 per row here). */
   insertRecipients(rows: NewRecipient[]): void {
     const now = nowIso();
     const perStatement = 10;
@@ -243,7 +273,7 @@ export class BroadcastStore {
    * `to`, with extra column assignments; returns the moved seqs. Counters move
    * with the rows.
    */
-  moveRecipients(
+  private moveRecipients(
     from: readonly RecipientStatus[],
     to: RecipientStatus,
     where: { sql: string; binds: SqlStorageValue[] } | null,
@@ -337,7 +367,6 @@ export class BroadcastStore {
     this.bump("replied", 1);
   }
 
-  /** What a consumer needs to send these rows. */
   /** Pending rows whose time has come (no `next_send_at`, or one now past), in order. */
   duePending(
     now: number,
@@ -419,9 +448,7 @@ export class BroadcastStore {
     return row.at === null ? null : Number(row.at);
   }
 
-  sendableRows(
-    seqs: number[],
-  ): { seq: number; identifier: string; components: string | null; attempts: number }[] {
+  private sendableRows(seqs: number[]): ClaimedRow[] {
     if (seqs.length === 0) return [];
     return this.sql
       .exec<{ seq: number; identifier: string; components: string | null; attempts: number }>(
@@ -435,13 +462,6 @@ export class BroadcastStore {
         components: r.components,
         attempts: Number(r.attempts),
       }));
-  }
-
-  attempts(seq: number): number {
-    const row = this.sql
-      .exec<{ attempts: number }>("SELECT attempts FROM recipients WHERE seq = ?", seq)
-      .toArray()[0];
-    return Number(row?.attempts ?? 0);
   }
 
   /** Rows changed since they were last projected to D1, with the revision being projected. */
@@ -520,6 +540,209 @@ export class BroadcastStore {
       )
       .toArray()
       .map((r) => ({ identifier: r.identifier, errors: JSON.parse(r.errors) as string[] }));
+  }
+
+  // ---- named moves: every status change the broadcast makes, by what it means ----
+
+  /**
+   * Claims a batch for a consumer: its queued rows, and its rows claimed
+   * before `staleBefore` (a consumer presumed dead). Answers what to send.
+   */
+  claimBatch(batchId: number, now: number, staleBefore: number): ClaimedRow[] {
+    const seqs = this.moveRecipients(
+      ["queued", "sending"],
+      "sending",
+      {
+        sql: "batch_id = ? AND (status = 'queued' OR claimed_at < ?)",
+        binds: [batchId, staleBefore],
+      },
+      { claimed_at: now },
+    );
+    return this.sendableRows(seqs);
+  }
+
+  /** Puts up to `size` due pending rows in a new batch on its way to the queue; answers the batch. */
+  queueDue(now: number, size: number): { batchId: number; seqs: number[] } | null {
+    const batchId = this.takeBatchId();
+    const seqs = this.moveRecipients(
+      ["pending"],
+      "queued",
+      {
+        sql: `seq IN (SELECT seq FROM recipients WHERE ${DUE} ORDER BY seq LIMIT ?)`,
+        binds: [now, size],
+      },
+      { batch_id: batchId, next_send_at: null },
+    );
+    return seqs.length > 0 ? { batchId, seqs } : null;
+  }
+
+  /** A batch that never reached the queue: its rows go back to pending. */
+  unqueueBatch(batchId: number): void {
+    this.moveRecipients(
+      ["queued"],
+      "pending",
+      { sql: "batch_id = ?", binds: [batchId] },
+      {
+        batch_id: null,
+      },
+    );
+  }
+
+  /** Claims older than `before` (their consumer is presumed dead) go to `to`. */
+  releaseClaimsBefore(before: number, to: RecipientStatus): void {
+    this.moveRecipients(
+      ["sending"],
+      to,
+      { sql: "claimed_at < ?", binds: [before] },
+      {
+        batch_id: null,
+        claimed_at: null,
+      },
+    );
+  }
+
+  /** Queued rows whose batch was never claimed since `before` (ISO): presumed lost, back to pending. */
+  requeueStaleBatches(before: string): void {
+    this.moveRecipients(
+      ["queued"],
+      "pending",
+      { sql: "updated_at < ?", binds: [before] },
+      {
+        batch_id: null,
+      },
+    );
+  }
+
+  /** Every row on the queue goes back to pending (a resume: paused batches were acknowledged empty). */
+  requeueQueued(): void {
+    this.moveRecipients(["queued"], "pending", null, { batch_id: null });
+  }
+
+  /** A cancel: whatever is not yet handed to a consumer ends cancelled. */
+  cancelUnsent(): void {
+    this.moveRecipients(["pending", "queued"], "cancelled", null, { batch_id: null });
+  }
+
+  /** The broadcast's validity ended: what is not yet handed to a consumer is undeliverable. */
+  expireUnsent(title: string): void {
+    this.moveRecipients(["pending", "queued"], "undeliverable", null, {
+      batch_id: null,
+      error_title: title,
+      failed_at: nowIso(),
+    });
+  }
+
+  /** The queue gave up on a batch: its unsent rows fail with `reason`. */
+  failBatch(batchId: number, reason: string): void {
+    this.moveRecipients(
+      ["queued", "sending"],
+      "failed",
+      { sql: "batch_id = ?", binds: [batchId] },
+      {
+        claimed_at: null,
+        error_title: reason,
+        failed_at: nowIso(),
+      },
+    );
+  }
+
+  /** What a settlement needs to know of a row. */
+  settlingRow(seq: number): {
+    status: RecipientStatus;
+    attempts: number;
+    wamid: string | null;
+    claimedAt: number | null;
+  } | null {
+    const row = this.sql
+      .exec<Row>("SELECT status, attempts, wamid, claimed_at FROM recipients WHERE seq = ?", seq)
+      .toArray()[0];
+    if (!row) return null;
+    return {
+      status: String(row.status) as RecipientStatus,
+      attempts: Number(row.attempts),
+      wamid: str(row.wamid),
+      claimedAt: num(row.claimed_at),
+    };
+  }
+
+  /** Writes what a settlement decided for one row (status and counters together). */
+  applySettlement(seq: number, from: RecipientStatus, s: Settlement): void {
+    const assign = changeColumns(s.change);
+    if (s.to === from && Object.keys(assign).length === 0) return;
+    if (s.to === from) this.touchRecipient(seq, assign);
+    else this.setRecipientStatus(seq, from, s.to, assign);
+  }
+
+  // ---- the circuit breaker's window and the latency histogram ----
+
+  /** Records Meta's verdicts (true: accepted), keeping the last BREAKER_WINDOW. */
+  noteVerdicts(oks: boolean[]): void {
+    if (oks.length === 0) return;
+    for (const ok of oks) this.sql.exec("INSERT INTO verdicts (ok) VALUES (?)", ok ? 1 : 0);
+    this.sql.exec(
+      "DELETE FROM verdicts WHERE i <= (SELECT MAX(i) FROM verdicts) - ?",
+      BREAKER_WINDOW,
+    );
+  }
+
+  /** The last BREAKER_WINDOW verdicts, oldest first. */
+  recentVerdicts(): boolean[] {
+    return this.sql
+      .exec<{ ok: number }>("SELECT ok FROM verdicts ORDER BY i")
+      .toArray()
+      .map((r) => Number(r.ok) === 1);
+  }
+
+  clearVerdicts(): void {
+    this.sql.exec("DELETE FROM verdicts");
+  }
+
+  noteLatencies(latencies: number[]): void {
+    for (const ms of latencies) {
+      this.sql.exec(
+        "INSERT INTO send_latency (bucket_ms, n) VALUES (?, 1) ON CONFLICT (bucket_ms) DO UPDATE SET n = n + 1",
+        Math.floor(Math.max(0, ms) / 10) * 10,
+      );
+    }
+  }
+
+  /** Adds to a send-path figure (`slots_missed`), or raises it to `value` (`peak_claimed`). */
+  noteMetric(name: "slots_missed" | "peak_claimed", value: number, how: "add" | "max"): void {
+    if (how === "add" && value === 0) return;
+    this.sql.exec(
+      `INSERT INTO send_metrics (name, n) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET n = ${how === "add" ? "n + excluded.n" : "MAX(n, excluded.n)"}`,
+      name,
+      value,
+    );
+  }
+
+  metrics(): Record<string, number> {
+    return Object.fromEntries(
+      this.sql
+        .exec<{ name: string; n: number }>("SELECT name, n FROM send_metrics")
+        .toArray()
+        .map((r) => [r.name, Number(r.n)]),
+    );
+  }
+
+  /** Meta's answer times: p50 and p99 (to the 10 ms bucket), over every send so far. */
+  latencyPercentiles(): { p50: number; p99: number; count: number } | null {
+    const buckets = this.sql
+      .exec<{ bucket_ms: number; n: number }>(
+        "SELECT bucket_ms, n FROM send_latency ORDER BY bucket_ms",
+      )
+      .toArray();
+    const count = buckets.reduce((sum, b) => sum + Number(b.n), 0);
+    if (count === 0) return null;
+    const at = (p: number) => {
+      let seen = 0;
+      for (const b of buckets) {
+        seen += Number(b.n);
+        if (seen >= p * count) return Number(b.bucket_ms);
+      }
+      return Number(buckets[buckets.length - 1]?.bucket_ms ?? 0);
+    };
+    return { p50: at(0.5), p99: at(0.99), count };
   }
 
   summary(b: BroadcastRow): BroadcastSummary {

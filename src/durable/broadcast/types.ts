@@ -32,9 +32,6 @@ export const RECIPIENT_STATUSES: readonly RecipientStatus[] = [
   "cancelled",
 ];
 
-/** Statuses from which a recipient may still be sent. */
-export const UNSENT: readonly RecipientStatus[] = ["pending", "queued", "sending"];
-
 export interface SenderSnapshot {
   id: string;
   phoneNumber: string;

@@ -1,0 +1,134 @@
+/**
+ * The outbox: what the BroadcastDO owes D1 and the callbacks queue — the
+ * summary row (and the broadcast's end event), and every recipient row
+ * changed since it was last projected (and its callback events). A flush
+ * that fails leaves its rows dirty for the next alarm. Flushes run one at a
+ * time, and a closed outbox writes nothing more, so a delete that waits for
+ * `close()` can never be followed by a flush writing the broadcast back.
+ */
+import { upsertBroadcastSummary } from "../../db/broadcasts";
+import { type RecipientStateRow, upsertRecipientStates } from "../../db/recipient-states";
+import type { Bindings } from "../../env";
+import { errorFields, log } from "../../log";
+import { emitBroadcastEnd, emitRecipientChanges } from "./callbacks";
+import { countersView } from "./counters";
+import type { BroadcastStore } from "./store";
+import type { BroadcastPlan, RecipientView } from "./types";
+
+/** Rows projected to D1 per flush, and per D1 batch. */
+const PROJECTION_PER_RUN = 50_000;
+const PROJECTION_CHUNK = 5_000;
+
+export class Outbox {
+  private running: Promise<void> | null = null;
+  private closed = false;
+
+  constructor(
+    private readonly store: BroadcastStore,
+    private readonly env: Bindings,
+  ) {}
+
+  /** Flushes the summary, then the projection; waits for a flush already under way first. */
+  async flush(): Promise<void> {
+    while (this.running) await this.running;
+    if (this.closed) return;
+    this.running = this.flushNow().finally(() => {
+      this.running = null;
+    });
+    await this.running;
+  }
+
+  /** No flush after this one: waits for one under way to end. */
+  async close(): Promise<void> {
+    this.closed = true;
+    while (this.running) await this.running;
+  }
+
+  /** Opens the outbox again (a broadcast created anew under the same name after a delete). */
+  reopen(): void {
+    this.closed = false;
+  }
+
+  private async flushNow(): Promise<void> {
+    await this.flushSummary();
+    await this.flushProjection();
+  }
+
+  private async flushSummary(): Promise<void> {
+    const b = this.store.broadcast();
+    if (!b || b.state === "loading" || b.version <= b.flushedVersion) return;
+    const summary = this.store.summary(b);
+    try {
+      await upsertBroadcastSummary(this.env.DB, summary);
+      // The end event goes before the flush counts as done: a failure leaves both to retry.
+      const end = b.state === "completed" || b.state === "cancelled" ? b.state : null;
+      const ended = end !== null && !b.plan.endEventSent;
+      if (ended) {
+        const { recipients, submitted, failed } = countersView(summary.counters);
+        await emitBroadcastEnd(this.env, b.plan, end, b.completedAt ?? b.updatedAt, {
+          recipients,
+          submitted,
+          failed,
+        });
+      }
+      this.store.markFlushed(b.version);
+      if (ended) this.store.updateBroadcast({ plan: { ...b.plan, endEventSent: true } });
+    } catch (err) {
+      log("error", "summary flush failed", errorFields(err));
+    }
+  }
+
+  private async flushProjection(): Promise<void> {
+    const b = this.store.broadcast();
+    if (!b || b.state === "loading") return;
+    let done = 0;
+    while (done < PROJECTION_PER_RUN && !this.closed) {
+      const rows = this.store.unprojected(PROJECTION_CHUNK);
+      if (rows.length === 0) return;
+      try {
+        const projected = rows.map((r) => projectionRow(b.plan, r));
+        await upsertRecipientStates(this.env.DB, projected);
+        await emitRecipientChanges(
+          this.env,
+          b.plan,
+          projected.map((p, i) => ({ ...p, rev: rows[i]?.rev ?? 0 })),
+        );
+      } catch (err) {
+        log("error", "projection flush failed", errorFields(err));
+        return;
+      }
+      this.store.markProjected(rows);
+      done += rows.length;
+    }
+  }
+}
+
+/** A recipient as D1's projection keeps it: `queued`/`sending` read as pending. */
+export function projectionRow(plan: BroadcastPlan, r: RecipientView): RecipientStateRow {
+  const status = r.status === "queued" || r.status === "sending" ? "pending" : r.status;
+  const error = r.errors?.length
+    ? r.errors.join("; ")
+    : r.status === "failed" || r.status === "undeliverable"
+      ? r.errorTitle
+      : null;
+  return {
+    broadcastId: plan.broadcastId,
+    seq: r.seq,
+    accountId: plan.accountId,
+    phoneNumberId: plan.sender.phoneNumberId,
+    identifier: r.identifier,
+    clientReference: r.clientReference,
+    name: r.name,
+    wamid: r.wamid,
+    status,
+    error,
+    errorCode: r.status === "failed" ? r.errorCode : null,
+    submittedAt: r.submittedAt,
+    deliveredAt: r.deliveredAt,
+    readAt: r.readAt,
+    repliedAt: r.repliedAt,
+    replyText: r.replyText,
+    createdAt: r.createdAt,
+    updatedAt: r.updatedAt,
+  };
+}
