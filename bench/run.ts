@@ -2,7 +2,7 @@
  * `npm run bench [-- domain-validate|create|dispatch|webhooks ...]`: runs the named benchmarks
  * (all of them by default), one after another, against `npm run dev`.
  */
-const all = ["domain-validate", "create", "dispatch", "webhooks"];
+const all = ["domain-validate", "create", "dispatch", "webhooks", "capacity"];
 const chosen = process.argv.slice(2).filter((a) => all.includes(a));
 for (const name of chosen.length ? chosen : all) {
   console.log(`\n== bench: ${name} ==`);

@@ -7,6 +7,10 @@ export interface SandboxEnv {
   APP_SECRET: string;
   /** Default webhook target; empty: webhooks wait in each number's outbox. */
   WEBHOOK_URL?: string;
+  /** The API Worker, when it runs in the same process (the dispatch benchmark): webhooks go through it. */
+  WEBHOOK_SERVICE?: Fetcher;
+  /** The same API Worker: requests that are not the sandbox's go on to it (the dispatch benchmark). */
+  PASS_THROUGH?: Fetcher;
   SANDBOX_NUMBER: DurableObjectNamespace<SandboxNumberDO>;
   SANDBOX_REGISTRY: DurableObjectNamespace<SandboxRegistryDO>;
 }

@@ -273,7 +273,13 @@ app.post("/__sandbox/reset", async (c) => {
   return c.json({ reset: ids });
 });
 
-app.notFound((c) => errorResponse(ERRORS.unknownPath(c.req.path)));
+// The dispatch benchmark runs the API behind the sandbox in one process: what
+// is not the sandbox's goes on to it (PASS_THROUGH is bound only there).
+app.notFound((c) =>
+  c.env.PASS_THROUGH
+    ? c.env.PASS_THROUGH.fetch(c.req.raw)
+    : errorResponse(ERRORS.unknownPath(c.req.path)),
+);
 
 app.onError((err) => {
   console.error("sandbox error", err);

@@ -330,7 +330,11 @@ export class SandboxNumberDO extends DurableObject<SandboxEnv> {
     const identity = this.identity(cfg);
     const results = await Promise.all(
       posts.map(async (p) =>
-        post(url, await signedDelivery(identity, p.events, this.env.APP_SECRET)),
+        post(
+          url,
+          await signedDelivery(identity, p.events, this.env.APP_SECRET),
+          this.env.WEBHOOK_SERVICE,
+        ),
       ),
     );
     for (const r of rows) this.inFlight.delete(r.id);
@@ -479,10 +483,18 @@ function answer(error: MetaError): SendAnswer {
   return { status: error.status, body: JSON.stringify(errorBody(error)) };
 }
 
-/** One webhook POST; true when answered 2xx. */
-async function post(url: string, delivery: SignedDelivery): Promise<boolean> {
+/**
+ * One webhook POST; true when answered 2xx. Through the WEBHOOK_SERVICE
+ * binding when there is one (the dispatch benchmark runs both Workers in one
+ * process), else over the network.
+ */
+async function post(
+  url: string,
+  delivery: SignedDelivery,
+  service: Fetcher | undefined,
+): Promise<boolean> {
   try {
-    const res = await fetch(url, {
+    const res = await (service ? service.fetch.bind(service) : fetch)(url, {
       method: "POST",
       headers: delivery.headers,
       body: delivery.body,

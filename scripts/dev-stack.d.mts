@@ -15,3 +15,9 @@ export function apiArgs(options: StackOptions): string[];
 export function startWrangler(args: string[], onLine: (line: string) => void): ChildProcess;
 export function waitFor(url: string, timeoutMs?: number): Promise<void>;
 export function seed(options: StackOptions, secrets: Record<string, string>): Promise<unknown>;
+export function combinedStack(
+  options: StackOptions,
+  secrets: Record<string, string>,
+  apiVars?: Record<string, string>,
+  sendsBatchSize?: number | null,
+): string[];

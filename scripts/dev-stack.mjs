@@ -3,7 +3,7 @@
 // demo seed — for scripts/dev.mjs and for the scripts that need to start, kill
 // and restart the pieces themselves (bench/reliability.ts).
 import { spawn, spawnSync } from "node:child_process";
-import { copyFileSync, existsSync, readFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 
 /** .dev.vars (created from the example on first run), as an object. */
 export function devVars() {
@@ -119,4 +119,79 @@ export async function seed(o, secrets) {
     headers: { authorization: `Bearer ${secrets.ADMIN_TOKEN ?? "chorus-dev-admin"}` },
   });
   return res.json();
+}
+
+/**
+ * The dispatch benchmark's stack: both Workers in ONE `wrangler dev` process,
+ * the sandbox in front (its own routes, everything else passed on to the API
+ * through a service binding), the API reaching the sandbox and the sandbox's
+ * webhooks reaching the API through service bindings too, so that the local
+ * HTTP proxy is not what is measured. Writes its two configs to .bench/ and
+ * answers the `wrangler` arguments. `apiVars` go into the API's config
+ * (CLOUD_API_CONNECTIONS: "0" lifts the six-connection clamp, this run only);
+ * `sendsBatchSize` replaces the sends consumer's max_batch_size.
+ */
+export function combinedStack(o, secrets, apiVars = {}, sendsBatchSize = null) {
+  mkdirSync(".bench", { recursive: true });
+  const toml = (record) =>
+    Object.entries(record)
+      .map(([k, v]) => `${k} = ${JSON.stringify(String(v))}`)
+      .join("\n");
+  const api = readFileSync("wrangler.toml", "utf8")
+    .replace('main = "src/index.ts"', 'main = "../src/index.ts"')
+    .replace('directory = "./public"', 'directory = "../public"')
+    .replace('migrations_dir = "migrations"', 'migrations_dir = "../migrations"')
+    .replace("[vars]\n", `[vars]\n${toml({ WHATSAPP_API_BASE: "http://sandbox", ...apiVars })}\n`)
+    // wrangler.toml's own WHATSAPP_API_BASE is overridden by the line above.
+    .replace(/\nWHATSAPP_API_BASE = "https:\/\/graph.facebook.com"/, "")
+    // Miniflare delivers one batch at a time: a larger batch stands in for
+    // the invocations production would run side by side (bench switch).
+    .replace(/(queue = "chorus-sends"\nmax_batch_size = )\d+/, (line, head) =>
+      sendsBatchSize ? `${head}${sendsBatchSize}` : line,
+    );
+  writeFileSync(
+    ".bench/api.toml",
+    `${api}\n[[services]]\nbinding = "WHATSAPP_API"\nservice = "chorus-sandbox"\n`,
+  );
+  const sandbox = readFileSync("sandbox/wrangler.toml", "utf8")
+    .replace('main = "index.ts"', 'main = "../sandbox/index.ts"')
+    .replace(/WEBHOOK_URL = .*/, `WEBHOOK_URL = "http://chorus/webhooks/whatsapp"`)
+    .replace(
+      /APP_SECRET = .*/,
+      `APP_SECRET = ${JSON.stringify(secrets.META_APP_SECRET ?? "chorus-dev-app-secret")}`,
+    );
+  writeFileSync(
+    ".bench/sandbox.toml",
+    `${sandbox}\n[[services]]\nbinding = "WEBHOOK_SERVICE"\nservice = "chorus"\n\n[[services]]\nbinding = "PASS_THROUGH"\nservice = "chorus"\n`,
+  );
+  // wrangler reads the secrets beside each config.
+  writeFileSync(".bench/.dev.vars", readFileSync(".dev.vars", "utf8"));
+  const migrate = spawnSync(
+    "wrangler",
+    [
+      "d1",
+      "migrations",
+      "apply",
+      "DB",
+      "--local",
+      "-c",
+      ".bench/api.toml",
+      ...persist(o, "combined"),
+    ],
+    { stdio: "inherit", env: { ...process.env, CI: "true" } },
+  );
+  if (migrate.status !== 0) throw new Error("migrations failed");
+  return [
+    "dev",
+    "-c",
+    ".bench/sandbox.toml",
+    "-c",
+    ".bench/api.toml",
+    "--port",
+    String(o.apiPort),
+    "--inspector-port",
+    String(o.apiPort + 1442),
+    ...quiet(o),
+    ...persist(o, "combined"),
+  ];
 }

@@ -5,15 +5,17 @@
  * The model's actors are written as ordinary async functions (so that they
  * read like src/queues/sends.ts) that await `sim.sleep()`; the clock only
  * moves when every promise that can run has run, so the outcome depends on
- * the seed alone, never on the machine.
+ * the seed alone, never on the machine. While a run lasts, `Date.now()` and
+ * `setTimeout` read this clock too, so that real code from src/ (the
+ * Dispatcher, Connections) runs on it unchanged.
  */
-import { setImmediate as nextMacrotask } from "node:timers/promises";
 
 interface Event {
   at: number;
   /** Insertion order: events at the same instant run first come, first served. */
   order: number;
   run: () => void;
+  cancelled?: boolean;
 }
 
 /** A binary min-heap of events by (at, order). */
@@ -68,9 +70,11 @@ export class Sim {
   private readonly heap = new EventHeap();
   private order = 0;
 
-  /** Runs `run` at virtual time `at` (never in the past). */
-  at(at: number, run: () => void): void {
-    this.heap.push({ at: Math.max(at, this.now), order: this.order++, run });
+  /** Runs `run` at virtual time `at` (never in the past); returns the event, to cancel it. */
+  at(at: number, run: () => void): Event {
+    const event = { at: Math.max(at, this.now), order: this.order++, run };
+    this.heap.push(event);
+    return event;
   }
 
   sleep(ms: number): Promise<void> {
@@ -87,14 +91,36 @@ export class Sim {
    * (a chain of awaits of any length) has run.
    */
   async run(done: () => boolean, untilMs: number): Promise<void> {
-    while (!done()) {
-      const event = this.heap.pop();
-      if (!event || event.at > untilMs) return;
-      this.now = event.at;
-      this.events++;
-      event.run();
-      await nextMacrotask();
+    const restore = this.install();
+    try {
+      while (!done()) {
+        const event = this.heap.pop();
+        if (!event || event.at > untilMs) return;
+        if (event.cancelled) continue;
+        this.now = event.at;
+        this.events++;
+        event.run();
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    } finally {
+      restore();
     }
+  }
+
+  /** Points Date.now, setTimeout and clearTimeout at this clock; answers how to undo it. */
+  private install(): () => void {
+    const real = { now: Date.now, setTimeout, clearTimeout };
+    Date.now = () => this.now;
+    globalThis.setTimeout = ((run: () => void, ms = 0) =>
+      this.at(this.now + ms, run)) as unknown as typeof setTimeout;
+    globalThis.clearTimeout = ((event?: Event) => {
+      if (event) event.cancelled = true;
+    }) as unknown as typeof clearTimeout;
+    return () => {
+      Date.now = real.now;
+      globalThis.setTimeout = real.setTimeout;
+      globalThis.clearTimeout = real.clearTimeout;
+    };
   }
 }
 

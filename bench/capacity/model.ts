@@ -1,32 +1,41 @@
 /**
- * The model of one number sending one broadcast: the BroadcastDO's
- * dispatcher, Cloudflare Queues and its autoscaler, the sends consumer, the
- * SenderDO's slots, Meta and the receiver's one-second window. The rules come
- * from src/domain/pacing.ts and the real `Connections`; what the platform does
- * not publish is a named parameter of `Scenario` (see ASSUMPTIONS in
- * bench/capacity.ts for the values and their sources).
+ * The model of one number sending one broadcast: the BroadcastDO (its real
+ * Dispatcher over a model of its store), Cloudflare Queues and its
+ * autoscaler, the sends consumer (src/queues/sends.ts, step for step, with
+ * the real Connections), the SenderDO's slots, Meta, and the receiver's
+ * sliding one-second window. Rules and constants come from src/; what the
+ * platform does not publish is a parameter of `Scenario` (ASSUMPTIONS in
+ * bench/capacity.ts gives the values and their sources).
  */
 import {
   BATCH_SIZE,
   DEPARTURE_TOLERANCE_MS,
   departBy,
   ewma,
-  INITIAL_CYCLE_MS,
-  inFlightTarget,
   slotIntervalMs,
 } from "../../src/domain/pacing.ts";
+import { SENDING_TICK_MS } from "../../src/durable/broadcast/alarm-schedule.ts";
+import { Dispatcher } from "../../src/durable/broadcast/dispatcher.ts";
+import type { BroadcastStore } from "../../src/durable/broadcast/store.ts";
+import type { Bindings } from "../../src/env.ts";
+import type { SendBatchMessage } from "../../src/queues/messages.ts";
 import { Connections } from "../../src/whatsapp/connections.ts";
 import { exponential, logNormal, prng, Sim, seedFor } from "./engine.ts";
 
-/** Two constants of src/queues/sends.ts that it does not export (it imports the Workers runtime). */
-export const SENDS_TS = {
-  /** SEND_TIMEOUT_MS: the send timeout, which `departBy` subtracts from the lease. */
+/**
+ * Numbers of src/ that are not exported (their modules import the Workers
+ * runtime, or keep them private). Checked by hand against the source.
+ */
+export const UNEXPORTED = {
+  /** sends.ts SEND_TIMEOUT_MS: `departBy` subtracts it from the lease. */
   sendTimeoutMs: 10_000,
-  /** STATE_RECHECK_AFTER_MS: a wave whose first slot is further away re-reads the state first. */
+  /** sends.ts STATE_RECHECK_AFTER_MS: a wave whose first slot is further away re-reads the state. */
   stateRecheckAfterMs: 1_000,
+  /** sends.ts reserveLeadMs(): ceil(trip × 1.5) + 5, trip an ewma of the reserve round trip (10 before any). */
+  reserveLead: { tripFactor: 1.5, plusMs: 5, initialTripMs: 10 },
+  /** sender-do.ts MAX_LEAD_MS: the SenderDO clamps the lead to this. */
+  maxLeadMs: 250,
 };
-/** broadcast-do.ts's SENDING_TICK_MS: the alarm refills the queue this often while sending. */
-const DISPATCH_TICK_MS = 1_000;
 
 export interface Autoscaler {
   /** Concurrent invocations at the start. */
@@ -49,71 +58,56 @@ export interface Scenario {
   latency: { p50: number; p99: number };
   /** Median round trip of one Durable Object RPC (claim, reserve, settle, state). */
   rpcMs: number;
-  /** Each leg of an RPC is log-normal with median rpcMs / 2 and 99th percentile this × that. */
+  /** Each leg of an RPC is log-normal, median rpcMs / 2, 99th percentile this × the median. */
   rpcP99OverP50: number;
   /** CPU time a Durable Object spends on each request; it serves one at a time. */
   doServiceMs: number;
-  /** From the BroadcastDO's send to the message being deliverable. */
+  /** The BroadcastDO's `SENDS.sendBatch` round trip (its pump awaits it, one pump at a time). */
+  queueSendMs: number;
+  /** From a message's send being accepted to its being deliverable to a consumer. */
   deliveryMs: number;
-  /** wrangler.toml's max_batch_size for chorus-sends. */
+  /** wrangler.toml max_batch_size for chorus-sends. */
   maxBatchSize: number;
-  /** wrangler.toml's max_batch_timeout: a short batch waits this long to fill. */
+  /** wrangler.toml max_batch_timeout: a short batch waits this long to fill. */
   maxBatchTimeoutMs: number;
   /** Connections per invocation (0: unlimited, like `wrangler dev` without the clamp). */
   connections: number;
+  /**
+   * The runtime reports a batch done only once its ctx.waitUntil() promises
+   * have resolved (workerd's default); false: the experimental compatibility
+   * flag queue_consumer_no_wait_for_wait_until, the batch is done when the
+   * handler returns.
+   */
+  batchWaitsForWaitUntil: boolean;
   autoscaler: Autoscaler;
   /** Mean of how late a timer fires (exponential): a busy isolate. */
   timerLateMs: number;
   seed: number;
-  /** How the code behaves; DESIGN is the design the brief and pacing.ts describe. */
   code: Code;
 }
 
 /**
- * The choices in the code that the simulation can vary, to show what a change
- * would do. DESIGN is the design as described (pacing.ts, sends.ts); each
- * other value is a change someone could make.
+ * Changes to the code that the simulation can make, to show what they would
+ * do; AS_BUILT is the code as committed.
  */
 export interface Code {
   /**
-   * "whole": the dispatcher enqueues only full messages of BATCH_SIZE (a
-   * shorter one only for the broadcast's last rows); "partial": it fills any
-   * room at once, as broadcast-do.ts's pump does today (`min(BATCH_SIZE, room)`),
-   * so that a refill after one settle is a message of one row.
+   * "as-built": the pump fills any room (`min(BATCH_SIZE, room)`), so a refill
+   * after one settle can be a message of one row; "whole": a message only
+   * when a whole one fits (or the last rows of the broadcast).
    */
-  pump: "whole" | "partial";
-  /**
-   * The cycle inFlightTarget is fed: "queue+latency" (pacing.ts: the batch's
-   * queue delay + Meta's latency) or "claim-to-settle" (the time a row spends
-   * in a consumer, which the queue delay cannot feed back into).
-   */
-  cycle: "queue+latency" | "claim-to-settle";
-  /**
-   * "wave": a wave takes all its connections at once and the next waits for
-   * its slowest answer (sends.ts); "free": a message takes whatever connections
-   * are free, reserves that many slots and goes on without waiting.
-   */
-  wave: "wave" | "free";
+  pump: "as-built" | "whole";
   /**
    * sends.ts re-reads the broadcast's state after sleeping to a first slot
-   * more than STATE_RECHECK_AFTER_MS away, so the RPC makes that slot late;
+   * more than STATE_RECHECK_AFTER_MS away, so that RPC makes the slot late;
    * > 0: re-read this long before the slot instead.
    */
   recheckLeadMs: number;
-  /** SenderDO: no slot earlier than now + this (0 as built: a slot may be "now", already late on arrival). */
-  slotLeadMs: number;
   /** The Settler waits this long before each settle, to carry more outcomes (0 as built). */
   settleLingerMs: number;
 }
 
-export const DESIGN: Code = {
-  pump: "whole",
-  cycle: "queue+latency",
-  wave: "wave",
-  recheckLeadMs: 0,
-  slotLeadMs: 0,
-  settleLingerMs: 0,
-};
+export const AS_BUILT: Code = { pump: "as-built", recheckLeadMs: 0, settleLingerMs: 0 };
 
 export interface Result {
   scenario: string;
@@ -122,18 +116,22 @@ export interface Result {
   p50: number;
   p99: number;
   accepted: number;
-  /** Stopped before the end: nothing accepted for STALL_MS, or out of virtual time. */
+  /** Stopped before the end: livelocked, or out of virtual time. */
   stalled: boolean;
-  /** Mean recipients per queue message (BATCH_SIZE when the dispatcher sends whole ones). */
+  /** Mean recipients per queue message. */
   rowsPerMessage: number;
   /** As bench/dispatch.ts: (accepted - 1) / (last accept - first accept). */
   achievedMps: number;
   pctOfCap: number;
   /** Between the 10th and the 90th percentile accept: the rate once ramped. */
   steadyPctOfCap: number;
+  /** Most batches in progress at once, as the autoscaler counts them. */
   peakInvocations: number;
+  /** Most sends waiting for Meta's answer at once. */
+  peakSendsInFlight: number;
+  /** Mean batch, from delivery to done as the queue sees it. */
   meanInvocationMs: number;
-  /** From a wave holding its connections to its last answer. */
+  /** Mean wave, from holding its connections to its last answer. */
   meanWaveMs: number;
   lateGiveUps: number;
   deferredLater: number;
@@ -147,7 +145,7 @@ export interface Result {
   broadcastDoRps: number;
   senderDoRps: number;
   duplicates: number;
-  /** Once a second: sends in the last second, invocations running, queue messages, the dispatcher's cycle. */
+  /** Once a second: sends in the last second, batches in progress, messages on the queue, cycle. */
   timeline: { t: number; sent: number; running: number; backlog: number; cycleMs: number }[];
 }
 
@@ -155,7 +153,7 @@ export interface Result {
 
 /**
  * Meta's end: a sliding one-second window of arrivals, as the sandbox's
- * `SlidingWindow`. Arrival = departure: the one-way trip to Meta is taken as
+ * window. Arrival = departure: the one-way trip to Meta is taken as
  * constant, so it shifts every send alike and leaves the windows unchanged.
  */
 class Receiver {
@@ -164,9 +162,12 @@ class Receiver {
   maxWindow = 0;
   overCap = 0;
   rampAt: number | null = null;
-  readonly accepts: number[] = [];
 
   constructor(private readonly mps: number) {}
+
+  get accepts(): readonly number[] {
+    return this.times;
+  }
 
   arrive(at: number): void {
     this.times.push(at);
@@ -175,24 +176,18 @@ class Receiver {
     this.maxWindow = Math.max(this.maxWindow, inWindow);
     if (inWindow > this.mps) this.overCap++;
     if (this.rampAt === null && inWindow >= 0.9 * this.mps) this.rampAt = at;
-    this.accepts.push(at);
   }
 
   inLastSecond(now: number): number {
     let n = 0;
-    for (
-      let i = this.times.length - 1;
-      i >= this.head && (this.times[i] as number) > now - 1000;
-      i--
-    )
-      n++;
+    for (let i = this.times.length - 1; i >= 0 && (this.times[i] as number) > now - 1000; i--) n++;
     return n;
   }
 }
 
 // ---- Durable Objects -------------------------------------------------------
 
-/** A Durable Object's single thread: requests are served one at a time. */
+/** A Durable Object: RPC legs, and one request at a time on its thread. */
 class DoThread {
   private busyUntil = 0;
   private readonly leg: () => number;
@@ -207,8 +202,8 @@ class DoThread {
     this.leg = logNormal(prng(seedFor(sc.seed, name)), median, median * sc.rpcP99OverP50);
   }
 
-  /** One RPC: one leg there, the object's turn, one leg back. */
-  async call<T>(work: () => T): Promise<T> {
+  /** One RPC: a leg there, the object's turn (its awaits included), a leg back. */
+  async call<T>(work: () => T | Promise<T>): Promise<T> {
     const { sim, sc } = this;
     await sim.sleep(this.leg());
     this.requests++;
@@ -217,7 +212,7 @@ class DoThread {
       this.busyUntil = start + sc.doServiceMs;
       await sim.sleepUntil(this.busyUntil);
     }
-    const result = work();
+    const result = await work();
     await sim.sleep(this.leg());
     return result;
   }
@@ -228,21 +223,25 @@ interface Slot {
   at: number;
 }
 
-/** SenderDO.reserve, without pair spacing (every recipient distinct) or slowdowns (Meta never says 130429). */
+/**
+ * SenderDO.reserve: consecutive slots from max(now + lead, next free slot),
+ * none past notAfter. No pair spacing (every recipient distinct) and no
+ * slowdown (Meta never says 130429).
+ */
 class SenderModel {
   private nextSlot = 0;
 
   constructor(
     private readonly sim: Sim,
     private readonly mps: number,
-    private readonly leadMs: number,
   ) {}
 
-  reserve(count: number, notAfter: number): { slots: Slot[]; deferred: Slot[] } {
+  reserve(count: number, notAfter: number, leadMs: number): { slots: Slot[]; deferred: Slot[] } {
+    const lead = Math.min(UNEXPORTED.maxLeadMs, Math.max(0, leadMs));
     const interval = slotIntervalMs(this.mps);
     const slots: Slot[] = [];
     const deferred: Slot[] = [];
-    let next = Math.max(this.sim.now + this.leadMs, this.nextSlot);
+    let next = Math.max(this.sim.now + lead, this.nextSlot);
     for (let index = 0; index < count; index++) {
       if (next > notAfter) {
         deferred.push({ index, at: Math.ceil(next) });
@@ -258,27 +257,27 @@ class SenderModel {
 
 type Outcome =
   | { id: number; outcome: "accepted"; latencyMs: number }
-  | { id: number; outcome: "released"; notBefore?: number };
+  | { id: number; outcome: "released"; notBefore?: number; late?: boolean };
 
 interface QueueMessage {
-  batchId: number;
-  enqueuedAt: number;
+  body: SendBatchMessage;
   visibleAt: number;
 }
 
-/** The BroadcastDO's dispatcher and its claim/settle, for one broadcast of ids 0..N-1. */
+/**
+ * The BroadcastDO: its claim and settle, and the real Dispatcher (its pump,
+ * its cycle, its in-flight target) over this model of the store's rows.
+ */
 class BroadcastModel {
   /** Fresh pending rows are ids next..N-1; released ones wait in `retry` and go first (lower seqs). */
   private next = 0;
   private readonly retry: number[] = [];
-  /** Rows queued or claimed: what inFlightTarget bounds. */
-  private inFlight = 0;
-  private readonly batches = new Map<number, { ids: number[]; enqueuedAt: number }>();
-  /** Per claimed row: when its batch was enqueued and how long it waited on the queue. */
-  private readonly claims = new Map<number, { claimedAt: number; queueDelay: number }>();
+  private queued = 0;
+  private sending = 0;
+  private readonly batches = new Map<number, number[]>();
   private lastBatch = 0;
-  private cycleMs: number | null = null;
   private readonly acceptedIds: Uint8Array;
+  readonly dispatcher: Dispatcher;
   accepted = 0;
   duplicates = 0;
   messages = 0;
@@ -286,115 +285,111 @@ class BroadcastModel {
   constructor(
     private readonly sim: Sim,
     private readonly sc: Scenario,
-    private readonly enqueue: (message: QueueMessage) => void,
+    enqueue: (body: SendBatchMessage) => void,
   ) {
     this.acceptedIds = new Uint8Array(sc.recipients);
+    const storage = { transactionSync: <T>(fn: () => T) => fn() };
+    const env = {
+      SENDS: {
+        sendBatch: async (messages: { body: SendBatchMessage }[]) => {
+          await sim.sleep(sc.queueSendMs);
+          for (const m of messages) enqueue(m.body);
+        },
+      },
+    };
+    this.dispatcher = new Dispatcher(
+      storage as unknown as DurableObjectStorage,
+      this.store() as unknown as BroadcastStore,
+      env as unknown as Bindings,
+    );
   }
 
   get done(): boolean {
     return this.accepted >= this.sc.recipients;
   }
 
-  /** The measured cycle; INITIAL_CYCLE_MS until the first settle (ewma starts at its first value). */
-  get cycle(): number {
-    return this.cycleMs ?? INITIAL_CYCLE_MS;
+  /** The part of BroadcastStore the Dispatcher reads and writes. */
+  private store() {
+    const plan = {
+      accountId: "account",
+      broadcastId: "broadcast",
+      sender: { throughputMps: this.sc.mps },
+      sendWindow: null,
+    };
+    return {
+      broadcast: () => ({ state: this.done ? "completed" : "sending", plan }),
+      counters: () => ({ queued: this.queued, sending: this.sending }),
+      queueDue: (_now: number, size: number) => this.queueDue(size),
+      unqueueBatch: (batchId: number) => this.unqueue(batchId),
+    };
   }
 
-  target(): number {
-    return inFlightTarget(this.sc.mps, this.cycle);
+  private queueDue(size: number): { batchId: number; seqs: number[] } | null {
+    const due = this.retry.length + this.sc.recipients - this.next;
+    // The "whole" what-if: no short message while a whole one is still to come.
+    if (this.sc.code.pump === "whole" && size < BATCH_SIZE && due >= BATCH_SIZE) return null;
+    const seqs = this.retry.splice(0, size);
+    while (seqs.length < size && this.next < this.sc.recipients) seqs.push(this.next++);
+    if (seqs.length === 0) return null;
+    const batchId = ++this.lastBatch;
+    this.batches.set(batchId, seqs);
+    this.queued += seqs.length;
+    this.messages++;
+    return { batchId, seqs };
   }
 
-  get rowsInFlight(): number {
-    return this.inFlight;
+  private unqueue(batchId: number): void {
+    const seqs = this.batches.get(batchId) ?? [];
+    this.batches.delete(batchId);
+    this.queued -= seqs.length;
+    this.retry.unshift(...seqs);
   }
 
-  /** Starts sending: fills the window now and on every alarm tick. */
+  /** Sending: the pump now, and on every alarm tick. */
   start(): void {
     const tick = () => {
       if (this.done) return;
-      this.pump();
-      this.sim.at(this.sim.now + DISPATCH_TICK_MS, tick);
+      void this.dispatcher.pump();
+      this.sim.at(this.sim.now + SENDING_TICK_MS, tick);
     };
     tick();
   }
 
-  /** Keeps inFlightTarget(mps, cycle) rows queued or claimed, in queue messages of BATCH_SIZE. */
-  pump(): void {
-    let room = this.target() - this.inFlight;
-    while (room > 0) {
-      // A whole message, or the broadcast's last rows; "partial" fills any room at once.
-      const size = Math.min(BATCH_SIZE, this.dueCount);
-      if (this.sc.code.pump === "whole" && room < size) return;
-      const ids = this.takeDue(Math.min(size, room));
-      if (ids.length === 0) return;
-      const batchId = ++this.lastBatch;
-      const now = this.sim.now;
-      this.batches.set(batchId, { ids, enqueuedAt: now });
-      this.inFlight += ids.length;
-      room -= ids.length;
-      this.messages++;
-      this.enqueue({ batchId, enqueuedAt: now, visibleAt: now + this.sc.deliveryMs });
-    }
-  }
-
-  private get dueCount(): number {
-    return this.retry.length + this.sc.recipients - this.next;
-  }
-
-  private takeDue(n: number): number[] {
-    const ids = this.retry.splice(0, n);
-    while (ids.length < n && this.next < this.sc.recipients) ids.push(this.next++);
-    return ids;
-  }
-
-  claim(batchId: number): { ids: number[]; claimedAt: number } {
+  claim(batchId: number, enqueuedAt: number | null): { ids: number[]; claimedAt: number } {
     const now = this.sim.now;
-    const batch = this.batches.get(batchId);
-    if (!batch) return { ids: [], claimedAt: now };
+    if (enqueuedAt !== null) this.dispatcher.noteQueueDelay(now - enqueuedAt);
+    const ids = this.batches.get(batchId) ?? [];
     this.batches.delete(batchId);
-    const queueDelay = now - batch.enqueuedAt;
-    for (const id of batch.ids) this.claims.set(id, { claimedAt: now, queueDelay });
-    return { ids: batch.ids, claimedAt: now };
+    this.queued -= ids.length;
+    this.sending += ids.length;
+    return { ids, claimedAt: now };
   }
 
-  settle(outcomes: Outcome[]): "sending" {
-    let samples = 0;
-    let total = 0;
+  async settle(outcomes: Outcome[]): Promise<"sending" | "completed"> {
     for (const o of outcomes) {
-      this.inFlight--;
+      this.sending--;
       if (o.outcome === "released") {
         this.releaseLater(o.id, o.notBefore);
         continue;
       }
+      this.dispatcher.noteLatency(o.latencyMs);
       if (this.acceptedIds[o.id]) this.duplicates++;
       this.acceptedIds[o.id] = 1;
       this.accepted++;
-      total += this.cycleSample(o);
-      samples++;
     }
-    // One measurement per settle: the mean over the sends it carries.
-    if (samples > 0) this.cycleMs = ewma(this.cycleMs, total / samples);
-    this.pump();
-    return "sending";
-  }
-
-  /** pacing.ts's cycle: the batch's queue delay + Meta's latency for this send. */
-  private cycleSample(o: { id: number; latencyMs: number }): number {
-    const claim = this.claims.get(o.id) as { claimedAt: number; queueDelay: number };
-    this.claims.delete(o.id);
-    if (this.sc.code.cycle === "claim-to-settle") return this.sim.now - claim.claimedAt;
-    return claim.queueDelay + o.latencyMs;
+    // afterProgress: complete, or keep the window full (the settle waits for the pump it starts).
+    if (!this.done) await this.dispatcher.pump();
+    return this.done ? "completed" : "sending";
   }
 
   private releaseLater(id: number, notBefore?: number): void {
-    this.claims.delete(id);
     if (notBefore === undefined || notBefore <= this.sim.now) {
       this.retry.push(id);
       return;
     }
     this.sim.at(notBefore, () => {
       this.retry.push(id);
-      this.pump();
+      void this.dispatcher.pump();
     });
   }
 }
@@ -404,8 +399,8 @@ class BroadcastModel {
 /**
  * The queue and its push consumer: a batch goes to a free invocation when
  * max_batch_size messages are deliverable, or when the oldest has waited
- * max_batch_timeout. The concurrency limit changes only when an invocation
- * ends ("it will not autoscale while a batch is being processed").
+ * max_batch_timeout. The concurrency limit changes only when a batch is done
+ * ("it will not autoscale while a batch is being processed").
  */
 class QueueModel {
   private readonly backlog: QueueMessage[] = [];
@@ -421,7 +416,7 @@ class QueueModel {
   constructor(
     private readonly sim: Sim,
     private readonly sc: Scenario,
-    private readonly consume: (messages: QueueMessage[]) => Promise<void>,
+    private readonly consume: (messages: SendBatchMessage[]) => Promise<void>,
   ) {
     this.limit = sc.autoscaler.start;
   }
@@ -430,12 +425,12 @@ class QueueModel {
     return this.backlog.length - this.head;
   }
 
-  /** Invocations running now, and the autoscaler's current limit. */
-  concurrency(): { running: number; limit: number } {
-    return { running: this.running, limit: this.limit };
+  get inProgress(): number {
+    return this.running;
   }
 
-  send(message: QueueMessage): void {
+  send(body: SendBatchMessage): void {
+    const message = { body, visibleAt: this.sim.now + this.sc.deliveryMs };
     this.backlog.push(message);
     this.sim.at(message.visibleAt, () => this.deliver());
   }
@@ -448,13 +443,12 @@ class QueueModel {
     }
   }
 
-  private takeBatch(): QueueMessage[] | null {
+  private takeBatch(): SendBatchMessage[] | null {
     const { maxBatchSize, maxBatchTimeoutMs } = this.sc;
     const now = this.sim.now;
     const oldest = this.backlog[this.head] as QueueMessage;
     const nth = this.backlog[this.head + maxBatchSize - 1];
-    const full = nth !== undefined && nth.visibleAt <= now;
-    if (!full) {
+    if (!(nth !== undefined && nth.visibleAt <= now)) {
       // Not yet deliverable: its own delivery event comes at visibleAt.
       if (oldest.visibleAt > now) return null;
       const due = oldest.visibleAt + maxBatchTimeoutMs;
@@ -466,17 +460,17 @@ class QueueModel {
         return null;
       }
     }
-    const batch: QueueMessage[] = [];
+    const batch: SendBatchMessage[] = [];
     while (batch.length < maxBatchSize && this.size > 0) {
       const m = this.backlog[this.head] as QueueMessage;
       if (m.visibleAt > now) break;
-      batch.push(m);
+      batch.push(m.body);
       this.head++;
     }
     return batch;
   }
 
-  private async invoke(batch: QueueMessage[]): Promise<void> {
+  private async invoke(batch: SendBatchMessage[]): Promise<void> {
     this.running++;
     this.peak = Math.max(this.peak, this.running);
     const started = this.sim.now;
@@ -488,7 +482,7 @@ class QueueModel {
     this.deliver();
   }
 
-  /** Re-evaluated only here, when an invocation ends. */
+  /** Re-evaluated only here, when a batch is done. */
   private autoscale(): void {
     const a = this.sc.autoscaler;
     if (a.fixed) return;
@@ -537,13 +531,17 @@ class Settler {
 
 const noRelease = () => undefined;
 
-/** consumeSends and sendBatch of src/queues/sends.ts, step for step, on the virtual clock. */
+/** consumeSends and startBatch of src/queues/sends.ts, step for step, on the virtual clock. */
 class Consumer {
   late = 0;
   deferredLater = 0;
   claimedRows = 0;
   waves = 0;
   waveMs = 0;
+  sendsInFlight = 0;
+  peakSendsInFlight = 0;
+  /** sends.ts's per-isolate average of the reserve round trip (one isolate, here). */
+  private reserveTripMs: number | null = null;
   private readonly latency: () => number;
   private readonly timerLate: () => number;
 
@@ -560,87 +558,120 @@ class Consumer {
     this.timerLate = exponential(prng(seedFor(sc.seed, "timers")), sc.timerLateMs);
   }
 
-  /** One invocation: one Connections, shared by every message of the batch. */
-  async consume(messages: QueueMessage[]): Promise<void> {
+  /**
+   * One invocation: one Connections for the batch. Each message is acked
+   * once its sends have left, its answers settle in ctx.waitUntil; the batch
+   * is done for the queue when the handler returns, or (the runtime's
+   * default) when the waitUntil promises have resolved too.
+   */
+  async consume(messages: SendBatchMessage[]): Promise<void> {
     const connections = new Connections(this.sc.connections);
-    await Promise.all(messages.map((m) => this.sendBatch(m, connections)));
+    const waitUntil: Promise<void>[] = [];
+    await Promise.all(
+      messages.map(async (body) => {
+        const { answered } = await this.startBatch(body, connections);
+        waitUntil.push(answered);
+      }),
+    );
+    if (this.sc.batchWaitsForWaitUntil) await Promise.all(waitUntil);
   }
 
-  private async sendBatch(message: QueueMessage, connections: Connections): Promise<void> {
+  private reserveLeadMs(): number {
+    const { tripFactor, plusMs, initialTripMs } = UNEXPORTED.reserveLead;
+    return Math.ceil((this.reserveTripMs ?? initialTripMs) * tripFactor) + plusMs;
+  }
+
+  private async startBatch(
+    body: SendBatchMessage,
+    connections: Connections,
+  ): Promise<{ answered: Promise<void> }> {
     const { sim, broadcast, broadcastDo } = this;
-    const claim = await broadcastDo.call(() => broadcast.claim(message.batchId));
+    const claim = await broadcastDo.call(() =>
+      broadcast.claim(body.batchId, body.enqueuedAt ?? null),
+    );
     this.claimedRows += claim.ids.length;
-    if (claim.ids.length === 0) return;
+    if (claim.ids.length === 0) return { answered: Promise.resolve() };
     const lingerMs = this.sc.code.settleLingerMs;
     const settler = new Settler(
       (outcomes) => broadcastDo.call(() => broadcast.settle(outcomes)),
       lingerMs > 0 ? () => sim.sleep(lingerMs) : undefined,
     );
-    const notAfter = departBy(claim.claimedAt, SENDS_TS.sendTimeoutMs);
-    const ids = claim.ids;
-    const launched: Promise<void>[] = [];
-    for (let w = 0; w < ids.length; ) {
-      const wave = ids.slice(w, w + this.waveSize(connections, ids.length - w));
-      w += wave.length;
-      // Connections first, then slots: never a slot spent waiting for a connection.
-      const releases = await connections.acquire(wave.length);
+    const notAfter = departBy(claim.claimedAt, UNEXPORTED.sendTimeoutMs);
+    const answers: Promise<void>[] = [];
+    let rest = claim.ids;
+    while (rest.length > 0) {
+      // As many connections as are free within a moment (Connections' own patience).
+      const releases = await connections.acquire(rest.length);
       const heldAt = sim.now;
+      const wave = rest.slice(0, releases.length);
+      rest = rest.slice(releases.length);
+      const askedAt = sim.now;
+      const lead = this.reserveLeadMs();
       const reservation = await this.senderDo.call(() =>
-        this.sender.reserve(wave.length, notAfter),
+        this.sender.reserve(wave.length, notAfter, lead),
       );
+      this.reserveTripMs = ewma(this.reserveTripMs, sim.now - askedAt);
       for (const d of reservation.deferred) {
         releases.pop()?.();
         this.deferredLater++;
         settler.add({ id: wave[d.index] as number, outcome: "released", notBefore: d.at });
       }
       const first = reservation.slots[0]?.at ?? sim.now;
-      if (first - sim.now > SENDS_TS.stateRecheckAfterMs) {
+      if (first - sim.now > UNEXPORTED.stateRecheckAfterMs) {
         // A pause or cancel since the claim must stop the wave: sends.ts re-reads the state at the slot.
         await sim.sleepUntil(first - this.sc.code.recheckLeadMs);
         await broadcastDo.call(() => "sending");
       }
-      const sends = Promise.all(
-        reservation.slots.map((slot) =>
-          this.sendAt(wave[slot.index] as number, slot.at, releases.pop(), settler),
-        ),
-      ).then(() => this.noteWave(sim.now - heldAt));
-      // As built, the next wave waits for this one's last answer.
-      if (this.sc.code.wave === "free") launched.push(sends);
-      else await sends;
+      const waveAnswers: Promise<void>[] = [];
+      await Promise.all(
+        reservation.slots.map(async (slot) => {
+          const id = wave[slot.index] as number;
+          const release = releases.pop() ?? noRelease;
+          const left = await this.leave(id, slot.at, release, settler);
+          if (left) waveAnswers.push(left.answered);
+        }),
+      );
+      // The wave is over for its connections when its last answer is in.
+      answers.push(Promise.all(waveAnswers).then(() => this.noteWave(sim.now - heldAt)));
     }
-    await Promise.all(launched);
-    await settler.drain();
+    const answered = (async () => {
+      await Promise.all(answers);
+      await settler.drain();
+    })();
+    return { answered };
   }
 
-  /** As built: one wave is all the connections; "free": whatever is free now, at least one. */
-  private waveSize(connections: Connections, remaining: number): number {
-    if (connections.limit <= 0) return remaining;
-    if (this.sc.code.wave === "wave") return Math.min(connections.limit, remaining);
-    return Math.max(1, Math.min(connections.limit - connections.held(), remaining));
-  }
-
-  /** Sleeps to the slot; leaves, or gives the slot up if more than the tolerance late. */
-  private async sendAt(
+  /**
+   * Sleeps to the slot, then leaves (answering, once it has, the promise of
+   * its answer: wrapped, or the await would wait for the answer too), or
+   * gives the slot up if more than the tolerance late.
+   */
+  private async leave(
     id: number,
     at: number,
-    release: () => void = noRelease,
+    release: () => void,
     settler: Settler,
-  ): Promise<void> {
+  ): Promise<{ answered: Promise<void> } | null> {
     const { sim } = this;
     // A timer may fire late (a busy isolate); a slot already past needs no timer.
     if (at > sim.now) await sim.sleepUntil(at + this.timerLate());
     if (sim.now > at + DEPARTURE_TOLERANCE_MS) {
       release();
       this.late++;
-      settler.add({ id, outcome: "released" });
-      return;
+      settler.add({ id, outcome: "released", late: true });
+      return null;
     }
     this.receiver.arrive(sim.now);
+    this.sendsInFlight++;
+    this.peakSendsInFlight = Math.max(this.peakSendsInFlight, this.sendsInFlight);
     const latencyMs = this.latency();
-    // The connection is held until Meta's answer.
-    await sim.sleep(latencyMs);
-    release();
-    settler.add({ id, outcome: "accepted", latencyMs });
+    const answered = sim.sleep(latencyMs).then(() => {
+      // The connection is held until Meta's answer (its headers).
+      this.sendsInFlight--;
+      release();
+      settler.add({ id, outcome: "accepted", latencyMs });
+    });
+    return { answered };
   }
 
   private noteWave(ms: number): void {
@@ -651,23 +682,20 @@ class Consumer {
 
 // ---- one run ---------------------------------------------------------------
 
-/** No scenario should need this much virtual time; past it the run is reported as unfinished. */
+/** No scenario should need this much virtual time; past it the run is reported as stalled. */
 const VIRTUAL_LIMIT_MS = 6 * 3600_000;
-/**
- * A livelock stops the run, which says so: no send accepted for STALL_MS, or
- * more slots given up than LIVELOCK_GIVE_UPS × the recipients.
- */
+/** A livelock stops the run: nothing accepted for STALL_MS, or LIVELOCK_GIVE_UPS slots given up per recipient. */
 const STALL_MS = 120_000;
-const LIVELOCK_GIVE_UPS = 5;
+const LIVELOCK_GIVE_UPS = 3;
 
 export async function simulate(sc: Scenario): Promise<Result> {
   const sim = new Sim();
   const receiver = new Receiver(sc.mps);
   const broadcastDo = new DoThread(sim, sc, "broadcast-do");
   const senderDo = new DoThread(sim, sc, "sender-do");
-  const sender = new SenderModel(sim, sc.mps, sc.code.slotLeadMs);
+  const sender = new SenderModel(sim, sc.mps);
   let queue: QueueModel | null = null;
-  const broadcast = new BroadcastModel(sim, sc, (m) => queue?.send(m));
+  const broadcast = new BroadcastModel(sim, sc, (body) => queue?.send(body));
   const consumer = new Consumer(sim, sc, broadcast, broadcastDo, sender, senderDo, receiver);
   queue = new QueueModel(sim, sc, (messages) => consumer.consume(messages));
   const timeline: Result["timeline"] = [];
@@ -676,27 +704,21 @@ export async function simulate(sc: Scenario): Promise<Result> {
     timeline.push({
       t: sim.now / 1000,
       sent: receiver.inLastSecond(sim.now),
-      running: queue.concurrency().running,
+      running: queue.inProgress,
       backlog: queue.size,
-      cycleMs: Math.round(broadcast.cycle),
+      cycleMs: Math.round(broadcast.dispatcher.cycleMs()),
     });
     sim.at(sim.now + 1000, sample);
   };
+  // The first events: the broadcast starts sending (inside the run: the virtual clock is in place).
+  sim.at(0, () => broadcast.start());
   sim.at(1000, sample);
-  broadcast.start();
   const stalled = () =>
     sim.now - (receiver.accepts.at(-1) ?? 0) > STALL_MS ||
     consumer.late > LIVELOCK_GIVE_UPS * sc.recipients;
   await sim.run(() => broadcast.done || stalled(), VIRTUAL_LIMIT_MS);
-  const result = summarise(sc, sim, {
-    receiver,
-    broadcast,
-    queue,
-    consumer,
-    broadcastDo,
-    senderDo,
-  });
-  return { ...result, timeline };
+  const parts = { receiver, broadcast, queue, consumer, broadcastDo, senderDo };
+  return { ...summarise(sc, sim, parts), timeline };
 }
 
 function summarise(
@@ -720,8 +742,9 @@ function summarise(
   const i90 = Math.max(i10 + 1, Math.floor(n * 0.9) - 1);
   const steadySpan = ((accepts[i90] ?? 0) - (accepts[i10] ?? 0)) / 1000;
   const steady = steadySpan > 0 ? (i90 - i10) / steadySpan : 0;
-  const seconds = sim.now / 1000;
+  const seconds = Math.max(sim.now / 1000, 1e-9);
   const round = (x: number, digits = 1) => Math.round(x * 10 ** digits) / 10 ** digits;
+  const cycle = broadcast.dispatcher.cycleMs();
   return {
     scenario: sc.name,
     mps: sc.mps,
@@ -735,6 +758,7 @@ function summarise(
     pctOfCap: round((achieved / sc.mps) * 100),
     steadyPctOfCap: round((steady / sc.mps) * 100),
     peakInvocations: queue.peak,
+    peakSendsInFlight: consumer.peakSendsInFlight,
     meanInvocationMs: Math.round(queue.invocationMs / Math.max(1, queue.invocations)),
     meanWaveMs: Math.round(consumer.waveMs / Math.max(1, consumer.waves)),
     lateGiveUps: consumer.late,
@@ -743,10 +767,10 @@ function summarise(
     overCap: receiver.overCap,
     rampTo90PctS: receiver.rampAt === null ? null : round(receiver.rampAt / 1000),
     durationS: round(seconds),
-    finalCycleMs: Math.round(broadcast.cycle),
-    finalInFlightTarget: broadcast.target(),
-    broadcastDoRps: Math.round(broadcastDo.requests / Math.max(seconds, 1e-9)),
-    senderDoRps: Math.round(senderDo.requests / Math.max(seconds, 1e-9)),
+    finalCycleMs: Math.round(cycle),
+    finalInFlightTarget: broadcast.dispatcher.inFlightTarget(sc.mps),
+    broadcastDoRps: Math.round(broadcastDo.requests / seconds),
+    senderDoRps: Math.round(senderDo.requests / seconds),
     duplicates: broadcast.duplicates,
   };
 }

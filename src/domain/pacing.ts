@@ -13,10 +13,11 @@
  *   queue message carries exactly one wave: CONNECTIONS_PER_INVOCATION
  *   recipients, all of which can leave at once.
  * - **Never over the cap at the receiver.** Slots are spaced at
- *   SAFETY × the cap. A send leaves no later than DEPARTURE_TOLERANCE_MS after
- *   its slot (else it gives the slot up), so any one-second window at the
- *   receiver holds at most the slots of a (1 s + tolerance) span:
- *   floor(0.97 × mps × 1.025) + 1 ≤ mps for every mps ≥ 1 (see
+ *   SAFETY × the cap. Within an isolate, a departure gate keeps actual
+ *   departures to one number at least one interval apart, so a stalled event
+ *   loop releases its late sends paced, never in a burst. Across isolates,
+ *   sends late by less than DEPARTURE_TOLERANCE_MS keep any one-second
+ *   window within floor(0.97 × mps × 1.025) + 1 ≤ mps for every mps ≥ 1 (see
  *   `maxInAnyWindow`, unit-tested over 1..1,000).
  * - **Never twice.** A send may leave only while its claim's lease still
  *   covers the whole send: departure + send timeout + margin < claimed + lease.
@@ -37,11 +38,20 @@ export const BATCH_SIZE = CONNECTIONS_PER_INVOCATION;
 export const SAFETY = 0.97;
 
 /**
- * A send whose connection comes free later than this after its slot gives
- * the slot up (it goes back to pending, due now). With SAFETY 0.97 any value
- * under 30.9 ms keeps every one-second window within the cap.
+ * How late against its slot a send may leave while one-second windows at the
+ * receiver provably stay within the cap: with SAFETY 0.97, any lateness under
+ * 30.9 ms (see `maxInAnyWindow`). Within one isolate the departure gate
+ * (queues/departures.ts) keeps sends at least one interval apart whatever
+ * their lateness, so this bound is what sends of *different* isolates rely on.
  */
 export const DEPARTURE_TOLERANCE_MS = 25;
+
+/**
+ * A send that the departure gate would let leave later than this after its
+ * slot gives the slot up instead (back to pending, due now): a stalled isolate
+ * does not drag a queue of stale slots behind it.
+ */
+export const MAX_DEPARTURE_DELAY_MS = 1_000;
 
 /** A claim not settled within this long is presumed dead (its consumer crashed). */
 export const CLAIM_LEASE_MS = 60_000;

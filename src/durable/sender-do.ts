@@ -51,6 +51,8 @@ export interface SlotRequest {
 export interface SlotReservation {
   /** Recipients (by index in the request) with their slot, epoch ms; consecutive slots, in order. */
   slots: { index: number; at: number }[];
+  /** The spacing of this number's slots now. */
+  intervalMs: number;
   /**
    * Recipients given no slot, and from when to ask again: `pair`, messaged by
    * this number too recently; `later`, the next free slot is past `notAfter`.
@@ -108,7 +110,7 @@ export class SenderDO extends DurableObject<Bindings> {
         .toArray()
         .map((r) => [r.recipient, Number(r.slot)]),
     );
-    const reservation: SlotReservation = { slots: [], deferred: [] };
+    const reservation: SlotReservation = { slots: [], deferred: [], intervalMs };
     let next = Math.max(now + lead, this.nextSlot);
     recipients.forEach((recipient, index) => {
       const previous = last.get(recipient);

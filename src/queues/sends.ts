@@ -9,7 +9,7 @@
  * accepted and a slow answer never holds the queue.
  */
 
-import { DEPARTURE_TOLERANCE_MS, departBy, ewma } from "../domain/pacing";
+import { departBy, ewma, MAX_DEPARTURE_DELAY_MS } from "../domain/pacing";
 import type { BroadcastPlan } from "../durable/broadcast/types";
 import type { ClaimedRecipient } from "../durable/broadcast-do";
 import { PAIR_SPACING_MS } from "../durable/sender-do";
@@ -20,6 +20,7 @@ import { decryptAccessToken } from "../whatsapp/access-token";
 import { type Connections, invocationConnections } from "../whatsapp/connections";
 import { PAIR_RATE_CODE, SPAM_LIMIT_CODE } from "../whatsapp/errors";
 import { callbackData, sendTemplate } from "../whatsapp/messages";
+import { departureTime } from "./departures";
 import type { SendBatchMessage, SendOutcome } from "./messages";
 import { pauseSender } from "./signals";
 
@@ -34,8 +35,10 @@ export const MAX_SEND_ATTEMPTS = 6;
 /** How long a send may take before it counts as a timeout (retried); the SEND_TIMEOUT_MS var overrides it. */
 const SEND_TIMEOUT_MS = 10_000;
 const SENDER_CACHE_MS = 5_000;
-/** A wave whose first slot is further away than this re-reads the broadcast's state before sending. */
+/** A wave whose first slot is further away than this re-reads the broadcast's state before sending… */
 const STATE_RECHECK_AFTER_MS = 1_000;
+/** …this long before that slot. */
+const STATE_RECHECK_LEAD_MS = 250;
 
 /** The access token is decrypted here and only here. */
 interface CurrentSender {
@@ -86,14 +89,14 @@ const sendTimeoutMs = (env: Bindings) => Number(env.SEND_TIMEOUT_MS) || SEND_TIM
 
 /**
  * A reservation's round trip to the SenderDO, averaged per isolate: slots
- * are asked for this far ahead (one and a half trips, plus a little), so that
+ * are asked for this far ahead (two trips, plus a little), so that
  * the first is not already late by the time the answer is back.
  */
 let reserveTripMs: number | null = null;
 const noteReserveTrip = (ms: number) => {
   reserveTripMs = ewma(reserveTripMs, ms);
 };
-const reserveLeadMs = () => Math.ceil((reserveTripMs ?? 10) * 1.5) + 5;
+const reserveLeadMs = () => Math.ceil((reserveTripMs ?? 10) * 2) + 10;
 
 export async function consumeSends(
   batch: MessageBatch<SendBatchMessage>,
@@ -193,8 +196,9 @@ export async function startBatch(
     }
     const first = reservation.slots[0]?.at ?? Date.now();
     if (first - Date.now() > STATE_RECHECK_AFTER_MS) {
-      // A pause or cancel since the claim must stop this wave before it sends anything.
-      await Promise.race([sleepUntil(first), settler.stoppedSignal]);
+      // A pause or cancel since the claim must stop this wave before it sends
+      // anything: asked a little before the first slot, so the answer is back in time.
+      await Promise.race([sleepUntil(first - STATE_RECHECK_LEAD_MS), settler.stoppedSignal]);
       if (!settler.stopped && (await broadcast.state()) !== "sending") settler.stop();
     }
     await Promise.all(
@@ -208,13 +212,18 @@ export async function startBatch(
           settler.add({ seq: recipient.seq, outcome: "released" });
           return;
         }
-        if (Date.now() > at + DEPARTURE_TOLERANCE_MS) {
-          // Too late for its slot (a busy isolate): leaving now could crowd the
-          // next second at Meta's end. It gives the slot up and asks again.
+        // Late timers of a busy isolate leave paced, not in a burst (./departures.ts).
+        const leaveAt = departureTime(plan.sender.phoneNumberId, at, reservation.intervalMs);
+        if (
+          leaveAt > at + MAX_DEPARTURE_DELAY_MS ||
+          leaveAt > departBy(claim.claimedAt, timeoutMs)
+        ) {
+          // Too far behind its slot: it gives the slot up and asks again.
           release();
           settler.add({ seq: recipient.seq, outcome: "released", late: true });
           return;
         }
+        await sleepUntil(leaveAt);
         answers.push(
           sendOne(env, plan, current.token, recipient, { timeoutMs, release }).then((outcome) => {
             const { throughput, ...settled } = outcome;
