@@ -1,4 +1,4 @@
-import { useState } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
 import { type Activity, api, type Details, percent, type Recipient } from "./api";
 import { Pager } from "./pager";
 import { usePolling } from "./poll";
@@ -18,7 +18,13 @@ const RECIPIENT_STATES = [
 ];
 const PAGE = 50;
 
-export function BroadcastPage({ uuid }: { uuid: string }) {
+export function BroadcastPage({
+  uuid,
+  recipientStatus = "",
+}: {
+  uuid: string;
+  recipientStatus?: string;
+}) {
   const { data, error, reload } = usePolling(
     async () => {
       const [details, activity] = await Promise.all([
@@ -141,7 +147,11 @@ export function BroadcastPage({ uuid }: { uuid: string }) {
           </table>
         )}
       </div>
-      <Recipients uuid={uuid} version={d.submitted + d.read + d.failed} />
+      <Recipients
+        uuid={uuid}
+        version={d.submitted + d.read + d.failed}
+        initialStatus={recipientStatus}
+      />
     </section>
   );
 }
@@ -210,8 +220,11 @@ function RateChart({ points }: { points: Activity["send_rate"] }) {
   );
 }
 
-function Recipients({ uuid, version }: { uuid: string; version: number }) {
-  const [status, setStatus] = useState("");
+function Recipients(props: { uuid: string; version: number; initialStatus: string }) {
+  const { uuid, version } = props;
+  const [status, setStatus] = useState(props.initialStatus);
+  // A link such as a failure's "see them" changes the filter of a page already open.
+  useEffect(() => setStatus(props.initialStatus), [props.initialStatus]);
   const [offset, setOffset] = useState(0);
   const query = new URLSearchParams({ limit: String(PAGE), offset: String(offset) });
   if (status) query.set("status", status);

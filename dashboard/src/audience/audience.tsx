@@ -1,0 +1,3 @@
+export function AudiencePage() {
+  return <h2>Audience</h2>;
+}
