@@ -38,12 +38,9 @@ function Header({ header, value }: { header: TemplateHeaderShape | null; value: 
       </p>
     );
   const file = value.split(/[?#]/)[0]?.split("/").at(-1) || "no link yet";
-  const label = header.format === "LOCATION" ? `📍 ${value || "location"}` : file;
+  const label = header.format === "LOCATION" ? value || "no location yet" : file;
   return (
     <div class={`wa-media ${header.format.toLowerCase()}`} data-testid="preview-header">
-      <span aria-hidden="true">
-        {{ IMAGE: "🖼", VIDEO: "🎬", DOCUMENT: "📄", LOCATION: "🗺" }[header.format]}
-      </span>
       <span>
         {header.format.toLowerCase()}: {label}
       </span>
