@@ -106,6 +106,9 @@ export interface Recipient {
   updated_at: string;
 }
 
+/** The sender a broadcast composed in this tab went from: the details do not name it. */
+export const senderKey = (uuid: string) => `chorus.sender.${uuid}`;
+
 export const percent = (part: number, whole: number) =>
   whole > 0 ? Math.round((part / whole) * 1000) / 10 : 0;
 

@@ -11,6 +11,7 @@ import { mobileNumber } from "../domain/phones";
 import {
   API,
   ARTIFACTS,
+  apiCall,
   HAVE_CHROMIUM,
   KEY,
   launch,
@@ -148,11 +149,49 @@ describe.skipIf(!HAVE_CHROMIUM)("compose in Chromium", () => {
     await reachesFullProgress(page);
     await page.getByRole("heading", { name: /Holiday from CSV/ }).waitFor();
     await expect.poll(() => page.locator('[data-step="rejected"] strong').textContent()).toBe("1");
+    // The live page's charts: the send rate against the sender's cap, delivered/read over time.
+    await page
+      .getByRole("img", {
+        name: /^Send rate: peak \d+\/s over \d+ s; Cap of \+447576209857: 80\/s$/,
+      })
+      .waitFor();
+    await expect
+      .poll(
+        () =>
+          page
+            .getByRole("img", { name: /^Delivered and read over time/ })
+            .getAttribute("aria-label"),
+        { timeout: 90_000, interval: 500 },
+      )
+      .toMatch(/: 499 delivered, \d+ read$/);
+    await page.locator(".chart canvas").nth(1).waitFor();
     await page.screenshot({ path: `${ARTIFACTS}/compose-live.png`, fullPage: true });
 
     const sent = await sentMessage(number(5));
     expect(sent.body).toBe(previewBody);
     expect(sent.urls).toEqual(previewUrls);
+  });
+
+  it("links a failure on the live page to the failed recipients", async () => {
+    const created = await apiCall("POST", "/broadcasts", {
+      channel_type: "whatsapp",
+      name: "With a failure",
+      template_name: "hello_world",
+      from: "447576209857",
+      // The sandbox accepts a number ending in 1111, then reports it failed (131026).
+      recipients: [number(801), mobileNumber(901, "1111"), number(802)].map((identifier) => ({
+        identifier,
+      })),
+    });
+    await page.goto(`${API}/dashboard/#/b/${created.uuid}`);
+    const link = page.getByRole("link", { name: "See the failed recipients" });
+    await link.waitFor({ timeout: 60_000 });
+    await link.click();
+    await expect.poll(() => page.getByLabel("Status", { exact: true }).inputValue()).toBe("failed");
+    const rows = page.locator("table").last().locator("tbody tr");
+    await expect.poll(() => rows.count()).toBe(1);
+    expect(await rows.first().textContent()).toContain(mobileNumber(901, "1111"));
+    await page.screenshot({ path: `${ARTIFACTS}/live-failures.png`, fullPage: true });
   });
 
   it("composes with the keyboard only", async () => {

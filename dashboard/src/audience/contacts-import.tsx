@@ -89,7 +89,7 @@ function SegmentFromImport({ phones }: { phones: string[] }) {
     }
   };
   return (
-    <form class="row" onSubmit={make}>
+    <form class="row spaced" onSubmit={make}>
       <div class="grow">
         <label for="seg-name">Make a segment of these {phones.length} contacts</label>
         <input

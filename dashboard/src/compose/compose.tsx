@@ -4,7 +4,7 @@
  * Send use only the public Broadcasts API.
  */
 import { useMemo, useState } from "preact/hooks";
-import { errorText, type Sender, type Template } from "../api";
+import { errorText, type Sender, senderKey, type Template } from "../api";
 import type { Table } from "../sheet/parse";
 import { MappingForm } from "./mapping-form";
 import { SenderPicker, TemplatePicker } from "./pickers";
@@ -24,9 +24,6 @@ import { CREATE_MAX, type Created, createAll, splitForCreate, validateAll } from
 
 const guessColumn = (columns: string[], pattern: RegExp) =>
   columns.findIndex((c) => pattern.test(c));
-
-/** Remembered so that the live page can draw this sender's cap (the details do not name it). */
-export const senderKey = (uuid: string) => `chorus.sender.${uuid}`;
 
 export function ComposePage() {
   const session = useMemo(() => crypto.randomUUID(), []);
