@@ -3,6 +3,7 @@ import { type Activity, api, type Details, percent, type Recipient } from "./api
 import { DeliveryChart, SendRateChart } from "./charts/live-charts";
 import { Pager } from "./pager";
 import { usePolling } from "./poll";
+import { Alert } from "./ui";
 
 const LIVE = new Set(["scheduled", "sending"]);
 const RECIPIENT_STATES = [
@@ -59,12 +60,7 @@ export function BroadcastPage({
       setActing(null);
     }
   };
-  if (error)
-    return (
-      <p class="error" role="alert">
-        {error}
-      </p>
-    );
+  if (error) return <Alert error={error} />;
   if (!data) return <p class="muted">Loading…</p>;
   const d = data.details;
   const done = percent(d.submitted + d.failed + d.cancelled, d.recipients - d.rejected);
@@ -120,11 +116,7 @@ export function BroadcastPage({
             Resume
           </button>
         </div>
-        {actionError && (
-          <p class="error" role="alert">
-            {actionError}
-          </p>
-        )}
+        <Alert error={actionError} />
       </div>
       <Funnel d={d} />
       <div class="card">
@@ -246,11 +238,7 @@ function Recipients(props: { uuid: string; version: number; initialStatus: strin
           </select>
         </div>
       </div>
-      {error && (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
+      <Alert error={error} />
       <table>
         <thead>
           <tr>

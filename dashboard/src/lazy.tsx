@@ -1,6 +1,7 @@
 import type { ComponentType } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { errorText } from "./api";
+import { Alert } from "./ui";
 
 /**
  * A page whose code is a chunk of its own, fetched when the route first opens,
@@ -22,12 +23,7 @@ export function lazyPage<P extends object>(
         })
         .catch((err) => setError(errorText(err)));
     }, []);
-    if (error)
-      return (
-        <p class="error" role="alert">
-          Could not load this page: {error}
-        </p>
-      );
+    if (error) return <Alert error={`Could not load this page: ${error}`} />;
     return Page ? <Page {...props} /> : <p class="muted">Loading…</p>;
   };
 }

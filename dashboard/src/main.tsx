@@ -10,6 +10,7 @@ import { session } from "./api";
 import { BroadcastPage } from "./detail";
 import { lazyPage } from "./lazy";
 import { BroadcastList } from "./list";
+import { Alert } from "./ui";
 
 const ComposePage = lazyPage(async () => (await import("./compose/compose")).ComposePage);
 const AudiencePage = lazyPage(async () => (await import("./audience/audience")).AudiencePage);
@@ -60,11 +61,7 @@ function SignIn({ onDone }: { onDone: () => void }) {
           Sign in
         </button>
       </div>
-      {error && (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
+      <Alert error={error} />
     </form>
   );
 }

@@ -4,10 +4,9 @@
  * import; contacts are searched; a number is suppressed and released; the
  * page fits a phone. Screenshots go to test-artifacts/.
  */
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { mobileNumber } from "../domain/phones";
-import { API, ARTIFACTS, HAVE_CHROMIUM, KEY, launch, startStack, stopStack } from "./stack";
+import { API, ARTIFACTS, browserSession, HAVE_CHROMIUM, KEY, signIn } from "./stack";
 
 const ROWS = 1_000;
 /** 1-based data rows: one number no country has, one repeating row 10's number. */
@@ -30,24 +29,10 @@ async function v1(path: string): Promise<any> {
 }
 
 describe.skipIf(!HAVE_CHROMIUM)("audience in Chromium", () => {
-  let browser: Browser;
-  let page: Page;
-
-  beforeAll(async () => {
-    await startStack();
-    browser = await launch();
-    page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
-    await page.goto(`${API}/dashboard/`);
-    await page.getByLabel("API key").fill(KEY);
-    await page.getByRole("button", { name: "Sign in" }).click();
-    await page.getByRole("heading", { name: "Broadcasts" }).waitFor();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    stopStack();
-  });
+  const session = browserSession();
 
   it("imports 1,000 contacts, reports the two bad rows, and makes a segment of the import", async () => {
+    const { page } = session;
     await page.getByRole("link", { name: "Audience" }).click();
     await page.getByLabel("CSV or XLSX file (a title row first)").setInputFiles({
       name: "contacts.csv",
@@ -75,6 +60,7 @@ describe.skipIf(!HAVE_CHROMIUM)("audience in Chromium", () => {
   });
 
   it("searches contacts", async () => {
+    const { page } = session;
     await page.getByLabel("Search").fill("First421");
     await expect.poll(() => page.locator("caption").first().textContent()).toBe("1 contact");
     expect(await page.getByRole("cell", { name: number(421) }).count()).toBe(1);
@@ -82,6 +68,7 @@ describe.skipIf(!HAVE_CHROMIUM)("audience in Chromium", () => {
   });
 
   it("suppresses a number and releases it", async () => {
+    const { page } = session;
     const phone = number(5_000);
     await page.getByLabel("Phone (with country code)").fill(phone);
     await page.getByLabel("Reason").fill("asked by phone");
@@ -95,11 +82,9 @@ describe.skipIf(!HAVE_CHROMIUM)("audience in Chromium", () => {
   });
 
   it("fits a phone screen", async () => {
+    const { browser } = session;
     const phone = await browser.newPage({ viewport: { width: 375, height: 740 } });
-    await phone.goto(`${API}/dashboard/`);
-    await phone.getByLabel("API key").fill(KEY);
-    await phone.getByRole("button", { name: "Sign in" }).click();
-    await phone.getByRole("heading", { name: "Broadcasts" }).waitFor();
+    await signIn(phone);
     await phone.goto(`${API}/dashboard/#/contacts`);
     await expect.poll(() => phone.locator("caption").first().textContent()).toBe("998 contacts");
     const overflow = await phone.evaluate<number>(

@@ -5,19 +5,18 @@
  * sent for it. Then the same by keyboard only, and at phone width.
  * Screenshots go to test-artifacts/.
  */
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
 import { mobileNumber } from "../domain/phones";
 import {
   API,
   ARTIFACTS,
   apiCall,
+  browserSession,
   HAVE_CHROMIUM,
   KEY,
-  launch,
   SANDBOX,
-  startStack,
-  stopStack,
+  signIn,
 } from "./stack";
 
 const PHONE_NUMBER_ID = "100000000000001";
@@ -39,13 +38,6 @@ function holidayCsv(): string {
   return `${lines.join("\n")}\n`;
 }
 
-async function signIn(page: Page) {
-  await page.goto(`${API}/dashboard/`);
-  await page.getByLabel("API key").fill(KEY);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.getByRole("heading", { name: "Broadcasts" }).waitFor();
-}
-
 /** The live page's progress reaches 100% (the API's own counters, polled by the page). */
 async function reachesFullProgress(page: Page) {
   await page.waitForURL(/#\/b\/[\w-]+$/);
@@ -56,10 +48,12 @@ async function reachesFullProgress(page: Page) {
 
 /** What the sandbox accepted for a number: the template's body and URLs, filled with its parameters. */
 async function sentMessage(to: string) {
-  const sent = await (
+  const sent: any = await (
     await fetch(`${SANDBOX}/__sandbox/messages?phone_number_id=${PHONE_NUMBER_ID}&to=${to}`)
   ).json();
-  const templates = await (await fetch(`${SANDBOX}/__sandbox/templates?waba_id=${WABA}`)).json();
+  const templates: any = await (
+    await fetch(`${SANDBOX}/__sandbox/templates?waba_id=${WABA}`)
+  ).json();
   const message = sent.messages[0];
   const template = templates.data.find(
     (t: any) => t.name === message.template && t.language === message.language,
@@ -79,21 +73,10 @@ async function sentMessage(to: string) {
 }
 
 describe.skipIf(!HAVE_CHROMIUM)("compose in Chromium", () => {
-  let browser: Browser;
-  let page: Page;
-
-  beforeAll(async () => {
-    await startStack();
-    browser = await launch();
-    page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
-    await signIn(page);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    stopStack();
-  });
+  const session = browserSession();
 
   it("composes from a 500-row CSV: the invalid row's warning beside it, the preview as sent, the live page to 100%", async () => {
+    const { page } = session;
     await page.getByRole("link", { name: "New broadcast" }).click();
     await page.getByLabel("Broadcast name").fill("Holiday from CSV");
     await page
@@ -173,6 +156,7 @@ describe.skipIf(!HAVE_CHROMIUM)("compose in Chromium", () => {
   });
 
   it("links a failure on the live page to the failed recipients", async () => {
+    const { page } = session;
     const created = await apiCall("POST", "/broadcasts", {
       channel_type: "whatsapp",
       name: "With a failure",
@@ -195,13 +179,18 @@ describe.skipIf(!HAVE_CHROMIUM)("compose in Chromium", () => {
   });
 
   it("composes with the keyboard only", async () => {
+    const { browser } = session;
     const kb = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
     /** Tabs forward until the focused element is the one wanted; fails after 80 presses. */
     const tabTo = async (selector: string) => {
       for (let i = 0; i < 80; i++) {
         await kb.keyboard.press("Tab");
         const focused = kb.locator(selector).first();
-        if (await focused.evaluate((el) => el === document.activeElement).catch(() => false))
+        if (
+          await focused
+            .evaluate((el) => el === (globalThis as any).document.activeElement)
+            .catch(() => false)
+        )
           return;
       }
       throw new Error(`Tab never reached ${selector}`);
@@ -233,7 +222,9 @@ describe.skipIf(!HAVE_CHROMIUM)("compose in Chromium", () => {
     await kb.keyboard.press("Enter");
     await kb.getByText("Validated: every row is fine.").waitFor();
     await kb.keyboard.press("Tab");
-    expect(await kb.evaluate(() => document.activeElement?.textContent)).toBe("Send");
+    expect(await kb.evaluate(() => (globalThis as any).document.activeElement?.textContent)).toBe(
+      "Send",
+    );
     await kb.keyboard.press("Enter");
     await reachesFullProgress(kb);
     await kb.screenshot({ path: `${ARTIFACTS}/compose-keyboard-live.png`, fullPage: true });
@@ -241,6 +232,7 @@ describe.skipIf(!HAVE_CHROMIUM)("compose in Chromium", () => {
   });
 
   it("fits a phone screen while composing", async () => {
+    const { browser } = session;
     const phone = await browser.newPage({ viewport: { width: 375, height: 740 } });
     await signIn(phone);
     await phone.goto(`${API}/dashboard/#/new`);

@@ -4,36 +4,10 @@
  * what was imported.
  */
 import { useState } from "preact/hooks";
-import { errorText } from "../api";
+import { ColumnSelect } from "../sheet/column-select";
 import { parseFile, type Table } from "../sheet/parse";
+import { Alert, useAction } from "../ui";
 import { type ContactMapping, type ImportReport, importContacts, segmentOf } from "./import-rows";
-
-function Column(props: {
-  id: string;
-  label: string;
-  columns: string[];
-  value: number | null;
-  optional?: boolean;
-  set: (v: number | null) => void;
-}) {
-  return (
-    <div>
-      <label for={props.id}>{props.label}</label>
-      <select
-        id={props.id}
-        value={props.value === null ? "" : String(props.value)}
-        onChange={(e) =>
-          props.set(e.currentTarget.value === "" ? null : Number(e.currentTarget.value))
-        }
-      >
-        {props.optional && <option value="">None</option>}
-        {props.columns.map((c, i) => (
-          <option value={String(i)}>Column: {c}</option>
-        ))}
-      </select>
-    </div>
-  );
-}
 
 const find = (columns: string[], pattern: RegExp) => {
   const i = columns.findIndex((c) => pattern.test(c));
@@ -72,21 +46,14 @@ function Report({ report }: { report: ImportReport }) {
 
 function SegmentFromImport({ phones }: { phones: string[] }) {
   const [name, setName] = useState("");
-  const [busy, setBusy] = useState(false);
   const [result, setResult] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const make = async (e: Event) => {
+  const { busy, error, run } = useAction<"creating">();
+  const make = (e: Event) => {
     e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
+    run("creating", async () => {
       const segment = await segmentOf(name.trim(), phones);
       setResult(`Segment “${segment.name}” has ${segment.contactCount} contacts.`);
-    } catch (err) {
-      setError(errorText(err));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
   return (
     <form class="row spaced" onSubmit={make}>
@@ -99,15 +66,11 @@ function SegmentFromImport({ phones }: { phones: string[] }) {
           onInput={(e) => setName(e.currentTarget.value)}
         />
       </div>
-      <button type="submit" disabled={busy || phones.length === 0}>
+      <button type="submit" disabled={!!busy || phones.length === 0}>
         {busy ? "Creating…" : "Create segment"}
       </button>
       <p role="status">{result}</p>
-      {error && (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
+      <Alert error={error} />
     </form>
   );
 }
@@ -115,20 +78,8 @@ function SegmentFromImport({ phones }: { phones: string[] }) {
 export function ContactsImport({ onImported }: { onImported: () => void }) {
   const [table, setTable] = useState<Table | null>(null);
   const [mapping, setMapping] = useState<ContactMapping | null>(null);
-  const [busy, setBusy] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
   const [report, setReport] = useState<ImportReport | null>(null);
-  const run = async (what: string, work: () => Promise<void>) => {
-    setBusy(what);
-    setError(null);
-    try {
-      await work();
-    } catch (err) {
-      setError(errorText(err));
-    } finally {
-      setBusy(null);
-    }
-  };
+  const { busy, error, run } = useAction<string>();
   const read = (file: File) =>
     run(`Reading ${file.name}…`, async () => {
       const t = await parseFile(file);
@@ -168,28 +119,28 @@ export function ContactsImport({ onImported }: { onImported: () => void }) {
             {table.rows.length} rows; columns: {table.columns.join(", ")}
           </p>
           <div class="row">
-            <Column
+            <ColumnSelect
               id="imp-phone"
               label="Phone"
               columns={table.columns}
               value={mapping.phone}
-              set={(v) => set({ phone: v ?? 0 })}
+              onChange={(v) => set({ phone: v ?? 0 })}
             />
-            <Column
+            <ColumnSelect
               id="imp-first"
               label="First name"
-              optional
+              none="None"
               columns={table.columns}
               value={mapping.firstName}
-              set={(v) => set({ firstName: v })}
+              onChange={(v) => set({ firstName: v })}
             />
-            <Column
+            <ColumnSelect
               id="imp-last"
               label="Last name"
-              optional
+              none="None"
               columns={table.columns}
               value={mapping.lastName}
-              set={(v) => set({ lastName: v })}
+              onChange={(v) => set({ lastName: v })}
             />
             <label class="inline">
               <input
@@ -208,11 +159,7 @@ export function ContactsImport({ onImported }: { onImported: () => void }) {
       <p class="muted" aria-live="polite">
         {busy}
       </p>
-      {error && (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
+      <Alert error={error} />
       {report && <Report report={report} />}
       {report && report.phones.length > 0 && <SegmentFromImport phones={report.phones} />}
     </section>

@@ -3,6 +3,7 @@ import { useEffect, useState } from "preact/hooks";
 import { apiList, type Contact } from "../api";
 import { Pager } from "../pager";
 import { usePolling } from "../poll";
+import { Alert } from "../ui";
 
 const PAGE = 20;
 
@@ -29,11 +30,7 @@ export function ContactsList({ version }: { version: number }) {
         value={search}
         onInput={(e) => setSearch(e.currentTarget.value)}
       />
-      {error && (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
+      <Alert error={error} />
       <table>
         <caption class="muted" style="text-align:left">
           {total} contact{total === 1 ? "" : "s"}

@@ -3,6 +3,7 @@ import { useState } from "preact/hooks";
 import { api, apiList, errorText, post, type Suppression } from "../api";
 import { Pager } from "../pager";
 import { usePolling } from "../poll";
+import { Alert } from "../ui";
 
 const PAGE = 20;
 
@@ -60,11 +61,7 @@ export function Suppressions() {
         </div>
         <button type="submit">Suppress</button>
       </form>
-      {(problem || error) && (
-        <p class="error" role="alert">
-          {problem || error}
-        </p>
-      )}
+      <Alert error={problem || error} />
       <table>
         <thead>
           <tr>

@@ -52,20 +52,16 @@ export function SendRateChart({ uuid, points }: { uuid: string; points: Activity
   const seconds = data[0].length > 0 ? (data[0].at(-1) ?? 0) - (data[0][0] ?? 0) + 1 : 0;
   const label = `Send rate: peak ${peak}/s over ${seconds} s${cap ? `; ${cap.label}: ${cap.cap}/s` : ""}`;
   return (
-    <div role="img" aria-label={label}>
-      {points.length === 0 ? (
-        <p class="muted chart">Nothing sent yet.</p>
-      ) : (
-        <TimeChart
-          yLabel="per second"
-          data={data}
-          lines={[
-            { label: "Accepted by Meta /s", stroke: "#0a5c36", bars: true },
-            { label: cap?.label ?? "Cap", stroke: "#a40e26", dash: [6, 4] },
-          ]}
-        />
-      )}
-    </div>
+    <TimeChart
+      label={label}
+      empty="Nothing sent yet."
+      yLabel="per second"
+      data={data}
+      lines={[
+        { label: "Accepted by Meta /s", stroke: "#0a5c36", bars: true },
+        { label: cap?.label ?? "Cap", stroke: "#a40e26", dash: [6, 4] },
+      ]}
+    />
   );
 }
 
@@ -74,22 +70,15 @@ export function DeliveryChart({ uuid, live }: { uuid: string; live: boolean }) {
   const data = useMemo(() => [t.at, t.delivered, t.read] as [number[], number[], number[]], [t]);
   const last = (xs: number[]) => xs.at(-1) ?? 0;
   return (
-    <div
-      role="img"
-      aria-label={`Delivered and read over time: ${last(t.delivered)} delivered, ${last(t.read)} read`}
-    >
-      {t.at.length === 0 ? (
-        <p class="muted chart">Nothing delivered yet.</p>
-      ) : (
-        <TimeChart
-          yLabel="recipients"
-          data={data}
-          lines={[
-            { label: "Delivered", stroke: "#0b5394", stepped: true },
-            { label: "Read", stroke: "#0a5c36", stepped: true },
-          ]}
-        />
-      )}
-    </div>
+    <TimeChart
+      label={`Delivered and read over time: ${last(t.delivered)} delivered, ${last(t.read)} read`}
+      empty="Nothing delivered yet."
+      yLabel="recipients"
+      data={data}
+      lines={[
+        { label: "Delivered", stroke: "#0b5394", stepped: true },
+        { label: "Read", stroke: "#0a5c36", stepped: true },
+      ]}
+    />
   );
 }

@@ -1,7 +1,8 @@
 /**
  * A time-series chart drawn by uPlot (small, canvas, no dependencies), loaded
  * as its own chunk when a chart first shows. The box has a fixed height
- * before and after the library arrives, so nothing below it moves.
+ * before and after the library arrives, so nothing below it moves. The
+ * canvas says nothing to a screen reader: `label` sums the chart up.
  */
 import { useEffect, useRef } from "preact/hooks";
 import type uPlot from "uplot";
@@ -17,7 +18,26 @@ export interface Line {
 
 const HEIGHT = 180;
 
-export function TimeChart(props: { lines: Line[]; data: uPlot.AlignedData; yLabel: string }) {
+export function TimeChart(props: {
+  label: string;
+  /** Shown instead of the chart while there is no data. */
+  empty: string;
+  lines: Line[];
+  data: uPlot.AlignedData;
+  yLabel: string;
+}) {
+  return (
+    <div role="img" aria-label={props.label}>
+      {props.data[0].length === 0 ? (
+        <p class="muted chart">{props.empty}</p>
+      ) : (
+        <Plot lines={props.lines} data={props.data} yLabel={props.yLabel} />
+      )}
+    </div>
+  );
+}
+
+function Plot(props: { lines: Line[]; data: uPlot.AlignedData; yLabel: string }) {
   const box = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
   const key = props.lines.map((l) => l.label).join("|");

@@ -4,8 +4,9 @@
  * Send use only the public Broadcasts API.
  */
 import { useMemo, useState } from "preact/hooks";
-import { errorText, type Sender, senderKey, type Template } from "../api";
+import { type Sender, senderKey, type Template } from "../api";
 import type { Table } from "../sheet/parse";
+import { Alert, useAction } from "../ui";
 import { MappingForm } from "./mapping-form";
 import { SenderPicker, TemplatePicker } from "./pickers";
 import { Preview } from "./preview";
@@ -41,8 +42,7 @@ export function ComposePage() {
   const [warnings, setWarnings] = useState<Map<number, string[]> | null>(null);
   const [estimate, setEstimate] = useState<unknown>(undefined);
   const [selected, setSelected] = useState(0);
-  const [busy, setBusy] = useState<"validate" | "send" | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, run } = useAction<"validate" | "send">();
   const [created, setCreated] = useState<Created[] | null>(null);
 
   const shape = useMemo(() => (template ? shapeOf(template) : null), [template]);
@@ -88,17 +88,6 @@ export function ComposePage() {
   const recipients = () =>
     shape && table ? table.rows.map((row) => recipientOf(shape, slots, mapping, row)) : [];
 
-  const run = async (what: "validate" | "send", work: () => Promise<void>) => {
-    setBusy(what);
-    setError(null);
-    try {
-      await work();
-    } catch (err) {
-      setError(errorText(err));
-    } finally {
-      setBusy(null);
-    }
-  };
   const validate = () =>
     run("validate", async () => {
       const result = await validateAll(fields(), recipients());
@@ -225,11 +214,7 @@ export function ComposePage() {
             Estimate: {typeof estimate === "object" ? JSON.stringify(estimate) : String(estimate)}
           </p>
         )}
-        {error && (
-          <p class="error" role="alert">
-            {error}
-          </p>
-        )}
+        <Alert error={error} />
         {created && (
           <div role="status">
             <p>Sent as {created.length} broadcasts (each within the API's create limits):</p>

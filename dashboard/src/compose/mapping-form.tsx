@@ -3,33 +3,10 @@
  * reference, and for the header, every body variable, every button that takes
  * a value and every carousel card, a column of the table or one fixed value.
  */
+import { ColumnSelect } from "../sheet/column-select";
 import type { Mapping, Slot, Source } from "./slots";
 
 const FIXED = "fixed";
-
-function ColumnSelect(props: {
-  id: string;
-  columns: string[];
-  value: number | null;
-  none?: string;
-  onChange: (column: number | null) => void;
-}) {
-  return (
-    <select
-      id={props.id}
-      value={props.value === null ? "" : String(props.value)}
-      onChange={(e) => {
-        const v = e.currentTarget.value;
-        props.onChange(v === "" ? null : Number(v));
-      }}
-    >
-      {props.none && <option value="">{props.none}</option>}
-      {props.columns.map((c, i) => (
-        <option value={String(i)}>Column: {c}</option>
-      ))}
-    </select>
-  );
-}
 
 function SlotField(props: {
   slot: Slot;
@@ -81,25 +58,21 @@ export function MappingForm(props: {
     <fieldset class="mapping">
       <legend>Fill in the template</legend>
       <div class="row">
-        <div>
-          <label for="map-identifier">Phone number</label>
-          <ColumnSelect
-            id="map-identifier"
-            columns={columns}
-            value={mapping.identifier}
-            onChange={(c) => onChange({ ...mapping, identifier: c ?? 0 })}
-          />
-        </div>
-        <div>
-          <label for="map-reference">Client reference</label>
-          <ColumnSelect
-            id="map-reference"
-            columns={columns}
-            value={mapping.clientReference}
-            none="None"
-            onChange={(c) => onChange({ ...mapping, clientReference: c })}
-          />
-        </div>
+        <ColumnSelect
+          id="map-identifier"
+          label="Phone number"
+          columns={columns}
+          value={mapping.identifier}
+          onChange={(c) => onChange({ ...mapping, identifier: c ?? 0 })}
+        />
+        <ColumnSelect
+          id="map-reference"
+          label="Client reference"
+          columns={columns}
+          value={mapping.clientReference}
+          none="None"
+          onChange={(c) => onChange({ ...mapping, clientReference: c })}
+        />
       </div>
       {slots.length === 0 && <p class="muted">This template takes no values.</p>}
       {slots.map((slot) => (

@@ -2,6 +2,7 @@
 import { useEffect } from "preact/hooks";
 import { api, type Sender, type Template } from "../api";
 import { usePolling } from "../poll";
+import { Alert } from "../ui";
 
 const never = () => false;
 
@@ -32,11 +33,7 @@ export function SenderPicker(props: { value: string; onChange: (sender: Sender) 
         ))}
       </select>
       {chosen?.qualityWarning && <p class="warn">Quality: {chosen.qualityWarning.message}</p>}
-      {error && (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
+      <Alert error={error} />
     </div>
   );
 }
@@ -87,11 +84,7 @@ export function TemplatePicker(props: {
           <dd>{t.status === "APPROVED" ? "approved, no quality issue reported" : t.status}</dd>
         </dl>
       )}
-      {error && (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
+      <Alert error={error} />
     </div>
   );
 }

@@ -4,24 +4,14 @@
  * happens in the parse worker; this only says how it went.
  */
 import { useState } from "preact/hooks";
-import { errorText } from "../api";
 import { parseFile, parseText, type Table } from "../sheet/parse";
+import { Alert, useAction } from "../ui";
 
 export function RecipientsSource({ onTable }: { onTable: (table: Table, from: string) => void }) {
   const [text, setText] = useState("");
-  const [busy, setBusy] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const run = async (what: string, parse: () => Promise<Table>) => {
-    setBusy(`Reading ${what}…`);
-    setError(null);
-    try {
-      onTable(await parse(), what);
-    } catch (err) {
-      setError(`Could not read ${what}: ${errorText(err)}`);
-    } finally {
-      setBusy(null);
-    }
-  };
+  const { busy, error, run } = useAction<string>();
+  const read = (what: string, parse: () => Promise<Table>) =>
+    run(`Reading ${what}…`, async () => onTable(await parse(), what));
   return (
     <div class="row">
       <div class="grow">
@@ -36,7 +26,7 @@ export function RecipientsSource({ onTable }: { onTable: (table: Table, from: st
         <button
           type="button"
           disabled={!text.trim() || !!busy}
-          onClick={() => run("the pasted list", () => parseText(text))}
+          onClick={() => read("the pasted list", () => parseText(text))}
         >
           Use pasted list
         </button>
@@ -50,18 +40,14 @@ export function RecipientsSource({ onTable }: { onTable: (table: Table, from: st
           disabled={!!busy}
           onChange={(e) => {
             const file = e.currentTarget.files?.[0];
-            if (file) run(file.name, () => parseFile(file));
+            if (file) read(file.name, () => parseFile(file));
           }}
         />
       </div>
       <p class="muted" aria-live="polite">
         {busy}
       </p>
-      {error && (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
+      <Alert error={error} />
     </div>
   );
 }
