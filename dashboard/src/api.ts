@@ -19,7 +19,7 @@ export class ApiError extends Error {
   }
 }
 
-export async function api<T>(path: string, init: RequestInit = {}): Promise<T> {
+async function call(path: string, init: RequestInit): Promise<{ res: Response; body: unknown }> {
   const res = await fetch(path, {
     ...init,
     headers: {
@@ -30,10 +30,30 @@ export async function api<T>(path: string, init: RequestInit = {}): Promise<T> {
   const body = await res.json().catch(() => null);
   if (!res.ok) {
     if (res.status === 401) session.signOut();
-    throw new ApiError(res.status, body?.details || body?.message || `HTTP ${res.status}`);
+    const error = body as { details?: string; message?: string } | null;
+    throw new ApiError(res.status, error?.details || error?.message || `HTTP ${res.status}`);
   }
-  return body as T;
+  return { res, body };
 }
+
+export async function api<T>(path: string, init: RequestInit = {}): Promise<T> {
+  return (await call(path, init)).body as T;
+}
+
+/** A v1 list: a JSON array, with the total in `X-Total-Count`. */
+export async function apiList<T>(path: string): Promise<{ items: T[]; total: number }> {
+  const { res, body } = await call(path, {});
+  const items = body as T[];
+  return { items, total: Number(res.headers.get("x-total-count") ?? items.length) };
+}
+
+/** A JSON request body. */
+export const post = (body: unknown, method = "POST"): RequestInit => ({
+  method,
+  body: JSON.stringify(body),
+});
+
+export const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
 export interface Overview {
   uuid: string;
@@ -86,5 +106,41 @@ export interface Recipient {
   updated_at: string;
 }
 
+/** The sender a broadcast composed in this tab went from: the details do not name it. */
+export const senderKey = (uuid: string) => `chorus.sender.${uuid}`;
+
 export const percent = (part: number, whole: number) =>
   whole > 0 ? Math.round((part / whole) * 1000) / 10 : 0;
+
+export interface Sender {
+  id: string;
+  phoneNumber: string;
+  throughputMps: number;
+  isDefault: boolean;
+  qualityWarning: { event: string; message: string } | null;
+}
+
+export interface Template {
+  id: string;
+  name: string;
+  language: string;
+  status: string;
+  category: string;
+  wabaId: string;
+  parameterFormat: string;
+  components: unknown[];
+}
+
+export interface Contact {
+  id: string;
+  name: string | null;
+  phone: string;
+  optedIn: boolean;
+  createdAt: string;
+}
+
+export interface Suppression {
+  phone: string;
+  reason: string;
+  createdAt: string;
+}

@@ -1,7 +1,9 @@
-import { useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { type Activity, api, type Details, percent, type Recipient } from "./api";
+import { DeliveryChart, SendRateChart } from "./charts/live-charts";
 import { Pager } from "./pager";
 import { usePolling } from "./poll";
+import { Alert } from "./ui";
 
 const LIVE = new Set(["scheduled", "sending"]);
 const RECIPIENT_STATES = [
@@ -17,8 +19,22 @@ const RECIPIENT_STATES = [
   "cancelled",
 ];
 const PAGE = 50;
+/** Statuses keep arriving after the last send: a completed broadcast is watched a while longer. */
+const SETTLING_MS = 5 * 60_000;
+const live = (d: Details) =>
+  LIVE.has(d.status) ||
+  d.pending > 0 ||
+  (d.completed_at !== null &&
+    Date.now() - Date.parse(d.completed_at) < SETTLING_MS &&
+    d.read + d.failed < d.submitted);
 
-export function BroadcastPage({ uuid }: { uuid: string }) {
+export function BroadcastPage({
+  uuid,
+  recipientStatus = "",
+}: {
+  uuid: string;
+  recipientStatus?: string;
+}) {
   const { data, error, reload } = usePolling(
     async () => {
       const [details, activity] = await Promise.all([
@@ -28,7 +44,7 @@ export function BroadcastPage({ uuid }: { uuid: string }) {
       return { details, activity };
     },
     [uuid],
-    (d) => LIVE.has(d.details.status) || d.details.pending > 0,
+    (d) => live(d.details),
   );
   const [acting, setActing] = useState<string | null>(null);
   const [actionError, setActionError] = useState<string | null>(null);
@@ -44,12 +60,7 @@ export function BroadcastPage({ uuid }: { uuid: string }) {
       setActing(null);
     }
   };
-  if (error)
-    return (
-      <p class="error" role="alert">
-        {error}
-      </p>
-    );
+  if (error) return <Alert error={error} />;
   if (!data) return <p class="muted">Loading…</p>;
   const d = data.details;
   const done = percent(d.submitted + d.failed + d.cancelled, d.recipients - d.rejected);
@@ -105,16 +116,16 @@ export function BroadcastPage({ uuid }: { uuid: string }) {
             Resume
           </button>
         </div>
-        {actionError && (
-          <p class="error" role="alert">
-            {actionError}
-          </p>
-        )}
+        <Alert error={actionError} />
       </div>
       <Funnel d={d} />
       <div class="card">
         <h3>Send rate (messages Meta accepted, per second)</h3>
-        <RateChart points={data.activity.send_rate} />
+        <SendRateChart uuid={uuid} points={data.activity.send_rate} />
+      </div>
+      <div class="card">
+        <h3>Delivered and read over time</h3>
+        <DeliveryChart uuid={uuid} live={live(data.details)} />
       </div>
       <div class="card">
         <h3>Failures by error</h3>
@@ -127,6 +138,9 @@ export function BroadcastPage({ uuid }: { uuid: string }) {
                 <th scope="col">Code</th>
                 <th scope="col">Meta's title</th>
                 <th scope="col">Recipients</th>
+                <th scope="col">
+                  <span class="sr-only">Who</span>
+                </th>
               </tr>
             </thead>
             <tbody>
@@ -134,14 +148,21 @@ export function BroadcastPage({ uuid }: { uuid: string }) {
                 <tr>
                   <td>{f.error_code ?? "—"}</td>
                   <td>{f.title}</td>
-                  <td>{f.count}</td>
+                  <td class="num">{f.count}</td>
+                  <td>
+                    <a href={`#/b/${uuid}?recipients=failed`}>See the failed recipients</a>
+                  </td>
                 </tr>
               ))}
             </tbody>
           </table>
         )}
       </div>
-      <Recipients uuid={uuid} version={d.submitted + d.read + d.failed} />
+      <Recipients
+        uuid={uuid}
+        version={d.submitted + d.read + d.failed}
+        initialStatus={recipientStatus}
+      />
     </section>
   );
 }
@@ -173,46 +194,17 @@ function Funnel({ d }: { d: Details }) {
   );
 }
 
-/** Bars of sends per second, hand-drawn in SVG (no chart library). */
-function RateChart({ points }: { points: Activity["send_rate"] }) {
-  if (points.length === 0) return <p class="muted">Nothing sent yet.</p>;
-  const width = 640;
-  const height = 140;
-  const first = Date.parse(points[0]?.at ?? "");
-  const last = Date.parse(points.at(-1)?.at ?? "");
-  const seconds = Math.max(1, (last - first) / 1000 + 1);
-  const max = Math.max(...points.map((p) => p.count));
-  const barWidth = Math.max(1, width / seconds - 1);
-  const peak = `peak ${max}/s over ${Math.round(seconds)} s`;
-  return (
-    <svg
-      viewBox={`0 0 ${width} ${height + 16}`}
-      role="img"
-      aria-label={`Send rate: ${peak}`}
-      style="width:100%;height:auto"
-    >
-      {points.map((p) => {
-        const x = ((Date.parse(p.at) - first) / 1000 / seconds) * width;
-        const h = (p.count / max) * height;
-        return (
-          <rect x={x} y={height - h} width={barWidth} height={h} fill="#0a5c36">
-            <title>{`${new Date(p.at).toLocaleTimeString()}: ${p.count}/s`}</title>
-          </rect>
-        );
-      })}
-      <text x="0" y={height + 12}>
-        {new Date(first).toLocaleTimeString()}
-      </text>
-      <text x={width} y={height + 12} text-anchor="end">
-        {peak}
-      </text>
-    </svg>
-  );
-}
-
-function Recipients({ uuid, version }: { uuid: string; version: number }) {
-  const [status, setStatus] = useState("");
+function Recipients(props: { uuid: string; version: number; initialStatus: string }) {
+  const { uuid, version } = props;
+  const [status, setStatus] = useState(props.initialStatus);
   const [offset, setOffset] = useState(0);
+  // A link such as a failure's "see them" changes the filter of a page already open.
+  const heading = useRef<HTMLHeadingElement>(null);
+  useEffect(() => {
+    setStatus(props.initialStatus);
+    setOffset(0);
+    if (props.initialStatus) heading.current?.scrollIntoView();
+  }, [props.initialStatus]);
   const query = new URLSearchParams({ limit: String(PAGE), offset: String(offset) });
   if (status) query.set("status", status);
   const { data, error } = usePolling(
@@ -226,7 +218,9 @@ function Recipients({ uuid, version }: { uuid: string; version: number }) {
   const total = data?.pagination.total ?? 0;
   return (
     <div class="card">
-      <h3>Recipients</h3>
+      <h3 ref={heading} id="recipients">
+        Recipients
+      </h3>
       <div class="row">
         <div>
           <label for="r-status">Status</label>
@@ -244,11 +238,7 @@ function Recipients({ uuid, version }: { uuid: string; version: number }) {
           </select>
         </div>
       </div>
-      {error && (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
+      <Alert error={error} />
       <table>
         <thead>
           <tr>

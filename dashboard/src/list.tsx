@@ -2,6 +2,7 @@ import { useEffect, useState } from "preact/hooks";
 import { api, type Overview, percent } from "./api";
 import { Pager } from "./pager";
 import { usePolling } from "./poll";
+import { Alert } from "./ui";
 
 const STATES = ["", "draft", "scheduled", "sending", "paused", "completed", "cancelled"];
 const PAGE = 20;
@@ -43,11 +44,7 @@ export function BroadcastList() {
           />
         </div>
       </div>
-      {error && (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
+      <Alert error={error} />
       <div class="card">
         <table>
           <caption class="muted" style="text-align:left">

@@ -1,12 +1,19 @@
 /**
- * The Chorus dashboard: sign in with an API key, watch broadcasts. Routes are
- * in the hash (#/, #/b/<uuid>) so that the Worker serves one static page.
+ * The Chorus dashboard: sign in with an API key, watch broadcasts, compose
+ * them, manage the audience. Routes are in the hash (#/, #/b/<uuid>, #/new,
+ * #/contacts) so that the Worker serves one static page; compose, audience and
+ * the live page's charts are chunks of their own, loaded when opened.
  */
 import { render } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { session } from "./api";
 import { BroadcastPage } from "./detail";
+import { lazyPage } from "./lazy";
 import { BroadcastList } from "./list";
+import { Alert } from "./ui";
+
+const ComposePage = lazyPage(async () => (await import("./compose/compose")).ComposePage);
+const AudiencePage = lazyPage(async () => (await import("./audience/audience")).AudiencePage);
 
 function useHash(): string {
   const [hash, setHash] = useState(location.hash);
@@ -54,11 +61,7 @@ function SignIn({ onDone }: { onDone: () => void }) {
           Sign in
         </button>
       </div>
-      {error && (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
+      <Alert error={error} />
     </form>
   );
 }
@@ -66,13 +69,27 @@ function SignIn({ onDone }: { onDone: () => void }) {
 function App() {
   const hash = useHash();
   const [signedIn, setSignedIn] = useState(session.key() !== null);
-  const broadcast = /^#\/b\/([\w-]+)$/.exec(hash)?.[1];
+  const [, broadcast, query] = /^#\/b\/([\w-]+)(?:\?(.*))?$/.exec(hash) ?? [];
+  const route = hash.replace(/^#/, "") || "/";
   return (
     <>
       <header>
         <h1>
           <a href="#/">Chorus</a>
         </h1>
+        {signedIn && (
+          <nav aria-label="Main">
+            <a href="#/" aria-current={route === "/" ? "page" : undefined}>
+              Broadcasts
+            </a>
+            <a href="#/new" aria-current={route === "/new" ? "page" : undefined}>
+              New broadcast
+            </a>
+            <a href="#/contacts" aria-current={route === "/contacts" ? "page" : undefined}>
+              Audience
+            </a>
+          </nav>
+        )}
         {signedIn && (
           <button
             type="button"
@@ -89,7 +106,14 @@ function App() {
         {!signedIn ? (
           <SignIn onDone={() => setSignedIn(true)} />
         ) : broadcast ? (
-          <BroadcastPage uuid={broadcast} />
+          <BroadcastPage
+            uuid={broadcast}
+            recipientStatus={new URLSearchParams(query).get("recipients") ?? ""}
+          />
+        ) : route === "/new" ? (
+          <ComposePage />
+        ) : route === "/contacts" ? (
+          <AudiencePage />
         ) : (
           <BroadcastList />
         )}

@@ -6,7 +6,8 @@
 import type { ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { type Browser, chromium } from "playwright-core";
+import { type Browser, chromium, type Page } from "playwright-core";
+import { afterAll, beforeAll } from "vitest";
 import {
   apiArgs,
   devVars,
@@ -90,4 +91,31 @@ export async function apiCall(method: string, path: string, body?: unknown): Pro
   const text = await res.text();
   if (!res.ok) throw new Error(`${method} ${path} → ${res.status} ${text.slice(0, 300)}`);
   return JSON.parse(text);
+}
+
+/** Signs the page in with the demo key through the form, and waits for the broadcast list. */
+export async function signIn(page: Page): Promise<void> {
+  await page.goto(`${API}/dashboard/`);
+  await page.getByLabel("API key").fill(KEY);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("heading", { name: "Broadcasts" }).waitFor();
+}
+
+/**
+ * A test file's stack, browser and signed-in page: started before its tests,
+ * stopped after them. The fields are filled once `beforeAll` has run.
+ */
+export function browserSession(viewport = { width: 1280, height: 1000 }) {
+  const session = {} as { browser: Browser; page: Page };
+  beforeAll(async () => {
+    await startStack();
+    session.browser = await launch();
+    session.page = await session.browser.newPage({ viewport });
+    await signIn(session.page);
+  });
+  afterAll(async () => {
+    await session.browser?.close();
+    stopStack();
+  });
+  return session;
 }
