@@ -532,6 +532,17 @@ export class BroadcastDO extends DurableObject<Bindings> {
     return erased;
   }
 
+  /**
+   * The create's first 202 body, kept here because this DO is the idempotency
+   * anchor: a repeat must answer it exactly (its status is the status at
+   * creation, its warnings those of the first request). Keeps `answer` when
+   * none is kept yet and returns the kept one; null reads it.
+   */
+  firstAnswer(answer: string | null): string | null {
+    if (!this.store.broadcast()) return null;
+    return this.store.keepFirstAnswer(answer);
+  }
+
   // ---- alarm -------------------------------------------------------------------
 
   override async alarm(): Promise<void> {

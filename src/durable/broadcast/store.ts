@@ -549,6 +549,20 @@ export class BroadcastStore {
       counters: this.counters(),
     };
   }
+
+  /**
+   * The first create answer (one row, written once). Its table is made here,
+   * not in the schema, so this stays self-contained; a wipe drops it with the rest.
+   */
+  keepFirstAnswer(answer: string | null): string | null {
+    this.sql.exec(
+      "CREATE TABLE IF NOT EXISTS first_answer (id INTEGER PRIMARY KEY CHECK (id = 1), body TEXT NOT NULL)",
+    );
+    if (answer !== null)
+      this.sql.exec("INSERT OR IGNORE INTO first_answer (id, body) VALUES (1, ?)", answer);
+    const row = this.sql.exec<{ body: string }>("SELECT body FROM first_answer").toArray()[0];
+    return row?.body ?? null;
+  }
 }
 
 function toView(row: Row): RecipientView {
