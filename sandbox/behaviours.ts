@@ -122,6 +122,38 @@ export function scheduledEvents(
         message: { ...reply, type: "text", text: { body: "STOP" } },
       },
     });
+  } else if (m.digits.endsWith("7777")) {
+    // A reaction is engagement with the message, not a reply: it names the message in reaction.message_id.
+    events.push({
+      due: replyAt,
+      event: {
+        kind: "message",
+        contact,
+        message: {
+          ...reply,
+          type: "reaction",
+          reaction: { message_id: m.wamid, emoji: "\u{1F44D}" },
+        },
+      },
+    });
+  } else if (m.digits.endsWith("8888")) {
+    // Business-scoped user ids (2026): the person is a user id, the phone may be missing.
+    const userId = `GB.${m.digits}`;
+    events.push({
+      due: replyAt,
+      event: {
+        kind: "message",
+        contact: { profile: contact.profile, user_id: userId },
+        message: {
+          from_user_id: userId,
+          id: reply.id,
+          timestamp: reply.timestamp,
+          type: "button",
+          button: { text: "Count me in", payload: "yes" },
+          context: { from: m.businessDigits, id: m.wamid },
+        },
+      },
+    });
   } else if (m.digits.endsWith("6666")) {
     events.push({
       due: replyAt,
