@@ -563,6 +563,21 @@ export class BroadcastStore {
     const row = this.sql.exec<{ body: string }>("SELECT body FROM first_answer").toArray()[0];
     return row?.body ?? null;
   }
+
+  /**
+   * A recipient's latest reaction (null: removed). Meta's order is not
+   * guaranteed, so an older reaction never replaces a newer one. Not a state
+   * change: neither the revision nor the update time moves.
+   */
+  setReaction(seq: number, emoji: string | null, at: string): void {
+    this.sql.exec(
+      "UPDATE recipients SET reaction = ?, reacted_at = ? WHERE seq = ? AND (reacted_at IS NULL OR reacted_at <= ?)",
+      emoji,
+      at,
+      seq,
+      at,
+    );
+  }
 }
 
 function toView(row: Row): RecipientView {
