@@ -60,7 +60,14 @@ export async function consumeEvents(
       continue;
     }
     let ref: { accountId: string; broadcastId: string } | null = event.broadcast;
-    if (!ref) ref = await findByWamid(env.DB, event.wamid);
+    try {
+      if (!ref) ref = await findByWamid(env.DB, event.wamid);
+    } catch (err) {
+      // Only this event waits for D1; the rest of the batch goes on.
+      logError("status event lookup failed", err);
+      message.retry({ delaySeconds: 5 });
+      continue;
+    }
     if (!ref) {
       unplaced.push(message as Message<StatusEvent>);
       continue;
