@@ -4,7 +4,9 @@
  * their broadcast in biz_opaque_callback_data; those without it (Meta does not
  * promise it on `failed`) are found through the wamid index in D1. Replies are
  * attributed to the message they answer (context.id), else to the latest
- * broadcast message sent to that number from that sender within 24 h.
+ * broadcast message sent to that number from that sender within 24 h. What
+ * D1 cannot place goes to unplaced.ts: another tool's events are acknowledged
+ * at once, Chorus's own wait for their projection.
  */
 
 import { optOutContact } from "../db/contacts";
@@ -15,9 +17,8 @@ import type { Bindings } from "../env";
 import { errorFields, log } from "../log";
 import type { InboundEvent, StatusEvent, WebhookEvent } from "../whatsapp/webhooks";
 import { applyAccountEvent } from "./signals";
+import { settleUnplaced } from "./unplaced";
 
-/** An event we cannot place yet (its projection may lag by a few seconds) is retried this often, then dropped. */
-const MAX_EVENT_ATTEMPTS = 4;
 const REPLY_WINDOW_MS = 24 * 60 * 60 * 1000;
 
 export const OPT_OUT_REASON = "Recipient replied STOP";
@@ -93,24 +94,10 @@ export async function consumeEvents(
     }),
   );
 
-  for (const message of unplaced) {
-    if (message.attempts < MAX_EVENT_ATTEMPTS) {
-      message.retry({ delaySeconds: 3 * message.attempts });
-    } else {
-      // Counted and dropped: an event for a message Chorus never sent (or long gone).
-      const event = message.body;
-      log("warn", "dropped unknown event", {
-        kind: event.kind,
-        wamid: event.wamid,
-        phoneNumberId: event.phoneNumberId,
-        person: event.kind === "status" ? event.recipientId : event.from || event.userId,
-      });
-      message.ack();
-    }
-  }
+  await settleUnplaced(env, unplaced);
 }
 
-/** Returns false when the reply or reaction cannot be placed yet (try again later). */
+/** Returns false when the reply or reaction cannot be placed through D1 (see unplaced.ts). */
 async function applyInbound(env: Bindings, event: InboundEvent): Promise<boolean> {
   const accounts = await env.DB.prepare(
     "SELECT DISTINCT account_id FROM senders WHERE phone_number_id = ?",
