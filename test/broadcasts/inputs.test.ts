@@ -1,0 +1,102 @@
+/**
+ * Issue 16, items 13 to 15: inputs a client of the seed sends. The seed's
+ * default locale `en` against templates approved as en_US/en_GB; a numeric
+ * client_reference; the seed's error texts on every path.
+ */
+import { describe, expect, it } from "vitest";
+import { mobileNumber } from "../domain/phones";
+import { helloBody, type Setup, sandbox, sandboxMessages, setup, waitForStatus } from "../engine";
+import { api, apiKey, bearer, expectStatus, jsonInit } from "../helpers";
+
+/** Adds a no-variable template in `languages` to the setup's WABA, then syncs. */
+async function templateIn(s: Setup, name: string, languages: string[]) {
+  for (const language of languages) {
+    await sandbox(
+      "/__sandbox/templates",
+      jsonInit("POST", {
+        waba_id: s.sender.wabaId,
+        template: {
+          name,
+          language,
+          status: "APPROVED",
+          category: "UTILITY",
+          components: [{ type: "BODY", text: `Hello (${language})` }],
+        },
+      }),
+    );
+  }
+  await expectStatus(
+    await api(
+      "/v1/templates/sync",
+      jsonInit("POST", { senderId: s.sender.id }, apiKey(s.account.key)),
+    ),
+    200,
+  );
+}
+
+const post = (s: Setup, body: unknown) =>
+  api("/broadcasts", jsonInit("POST", body, bearer(s.account.key)));
+
+describe("locale", () => {
+  it("item 13: the seed's default 'en' uses the one approved English variant; several or none is a 404 naming the languages", async () => {
+    const s = await setup();
+    const base = Math.floor(Math.random() * 50_000);
+    await templateIn(s, "promo_us_only", ["en_US"]);
+    await templateIn(s, "promo_two", ["en_US", "en_GB"]);
+    await templateIn(s, "promo_spanish", ["es"]);
+
+    // No `locale`: the seed's default, en. Only en_US exists, so en_US is sent.
+    const only = { ...helloBody(s.sender.phoneNumber, [mobileNumber(base, "0")]) };
+    only.template_name = "promo_us_only";
+    const created = await expectStatus(await post(s, only), 202);
+    await waitForStatus(s, created.uuid, "completed");
+    const sent = (await sandboxMessages(s.number.phoneNumberId)).filter(
+      (m) => m.template === "promo_us_only",
+    );
+    expect(sent.map((m) => m.language)).toEqual(["en_US"]);
+
+    const two = { ...only, template_name: "promo_two" };
+    const several = await expectStatus(await post(s, two), 404);
+    expect(several.details).toContain("en_GB, en_US");
+    const spanish = await expectStatus(
+      await post(s, { ...only, template_name: "promo_spanish" }),
+      404,
+    );
+    expect(spanish.details).toContain("es");
+    // The v1 surface resolves the same way (its template.language defaults to en too).
+    await expectStatus(
+      await api(
+        `/v1/senders/${s.sender.id}`,
+        jsonInit("PUT", { isDefault: true }, apiKey(s.account.key)),
+      ),
+      200,
+    );
+    const v1 = await expectStatus(
+      await api(
+        "/v1/broadcasts",
+        jsonInit(
+          "POST",
+          { name: "v1", type: "client", status: "draft", template: { name: "promo_us_only" } },
+          apiKey(s.account.key),
+        ),
+      ),
+      200,
+    );
+    expect(v1.template).toEqual({ name: "promo_us_only", language: "en_US" });
+    const v1Several = await expectStatus(
+      await api(
+        "/v1/broadcasts",
+        jsonInit(
+          "POST",
+          { name: "v1", type: "client", template: { name: "promo_two" } },
+          apiKey(s.account.key),
+        ),
+      ),
+      400,
+    );
+    expect(v1Several.details).toContain("en_GB, en_US");
+    // An exact language still wins over variants.
+    await templateIn(s, "promo_two", ["en"]);
+    await expectStatus(await post(s, two), 202);
+  });
+});
