@@ -100,3 +100,52 @@ describe("locale", () => {
     await expectStatus(await post(s, two), 202);
   });
 });
+
+describe("client_reference", () => {
+  it("item 14: a number is stored as its decimal string; any other non-string is that recipient's error, not the request's", async () => {
+    const s = await setup();
+    const base = Math.floor(Math.random() * 50_000);
+    const [a, b, c, d] = [0, 1, 2, 3].map((i) => mobileNumber(base + i, "0")) as [
+      string,
+      string,
+      string,
+      string,
+    ];
+    const body = helloBody(s.sender.phoneNumber, [a, b, c, d], {
+      scheduled_for: new Date(Date.now() + 24 * 3600_000).toISOString(),
+    });
+    const refs: unknown[] = [12345, { id: 7 }, true, "ref-d"];
+    body.recipients = body.recipients.map((r, i) => ({
+      ...r,
+      client_reference: refs[i] as string,
+    }));
+
+    const validated = await expectStatus(
+      await api("/broadcasts/validate", jsonInit("POST", body, bearer(s.account.key))),
+      200,
+    );
+    const created = await expectStatus(await post(s, body), 202);
+    for (const answer of [validated, created]) {
+      expect(answer.warnings.recipients).toEqual([
+        { identifier: b, errors: ["client_reference: must be a string or a number"] },
+        { identifier: c, errors: ["client_reference: must be a string or a number"] },
+      ]);
+    }
+    expect(created).toMatchObject({ recipients: 2, rejected_recipients: 2 });
+    const page = await expectStatus(
+      await api(`/broadcasts/${created.uuid}/recipients`, { headers: bearer(s.account.key) }),
+      200,
+    );
+    const byIdentifier = Object.fromEntries(
+      page.recipients.map((r: any) => [r.identifier, r.client_reference]),
+    );
+    expect(byIdentifier).toMatchObject({ [a]: "12345", [d]: "ref-d" });
+    await expectStatus(
+      await api(`/broadcasts/${created.uuid}/cancel`, {
+        method: "POST",
+        headers: bearer(s.account.key),
+      }),
+      200,
+    );
+  });
+});
