@@ -149,3 +149,84 @@ describe("client_reference", () => {
     );
   });
 });
+
+describe("the seed's error texts", () => {
+  it("item 15: create, validate and cancel 400s, and the recipients/message_statuses 404s, say what the seed says on every path", async () => {
+    const s = await setup();
+    const auth = bearer(s.account.key);
+    const good = helloBody(s.sender.phoneNumber, [
+      mobileNumber(Math.floor(Math.random() * 50_000), "0"),
+    ]);
+    const expectError = async (
+      res: Response,
+      status: number,
+      message: string,
+      details?: RegExp,
+    ) => {
+      const body = await expectStatus(res, status);
+      expect(body.message, JSON.stringify(body)).toBe(message);
+      if (details) expect(body.details).toMatch(details);
+    };
+    const scheduled = "Broadcast could not be scheduled";
+    for (const path of ["/broadcasts", "/broadcasts/validate"]) {
+      // A schema failure, malformed JSON, a bad date, a wrong channel: all the seed's 400.
+      const { name: _name, ...nameless } = good;
+      await expectError(await api(path, jsonInit("POST", nameless, auth)), 400, scheduled, /name/);
+      await expectError(await api(path, jsonInit("POST", "{not json", auth)), 400, scheduled);
+      await expectError(
+        await api(path, jsonInit("POST", { ...good, valid_until: "2000-01-01T00:00:00Z" }, auth)),
+        400,
+        scheduled,
+        /valid_until/,
+      );
+      await expectError(
+        await api(path, jsonInit("POST", { ...good, channel_type: "sms" }, auth)),
+        400,
+        scheduled,
+        /channel_type/,
+      );
+    }
+    const created = await expectStatus(await post(s, good), 202);
+    await waitForStatus(s, created.uuid, "completed");
+    const cancel = (uuid: string) =>
+      api(`/broadcasts/${uuid}/cancel`, { method: "POST", headers: auth });
+    await expectError(
+      await cancel(created.uuid),
+      400,
+      "Broadcast could not be cancelled",
+      /completed/,
+    );
+    await expectError(
+      await cancel("x".repeat(65)),
+      400,
+      "Broadcast could not be cancelled",
+      /uuid/,
+    );
+    await expectError(await cancel(crypto.randomUUID()), 404, "Resource not found");
+
+    const missing = "Broadcast or recipients not found";
+    await expectError(
+      await api(`/broadcasts/${crypto.randomUUID()}/recipients`, { headers: auth }),
+      404,
+      missing,
+    );
+    await expectError(
+      await api(
+        "/broadcasts/message_statuses",
+        jsonInit(
+          "POST",
+          { filters: { broadcastUuid: crypto.randomUUID() }, limit: 10, offset: 0 },
+          auth,
+        ),
+      ),
+      404,
+      missing,
+      /broadcastUuid/,
+    );
+    await expectError(
+      await api(`/broadcasts/${crypto.randomUUID()}`, { headers: auth }),
+      404,
+      "Resource not found",
+    );
+  });
+});
