@@ -4,6 +4,18 @@ import { Pager } from "./pager";
 import { usePolling } from "./poll";
 
 const LIVE = new Set(["scheduled", "sending"]);
+/**
+ * Meta's statuses (sent, delivered, read) keep arriving after the last send
+ * settles and the broadcast completes: the funnel follows them this long
+ * after the end instead of freezing at the figures of the completing poll.
+ */
+const FOLLOW_AFTER_END_MS = 10 * 60_000;
+
+function moving(d: Details): boolean {
+  if (LIVE.has(d.status) || d.pending > 0) return true;
+  const ended = d.completed_at ? Date.parse(d.completed_at) : Number.NaN;
+  return Number.isFinite(ended) && Date.now() - ended < FOLLOW_AFTER_END_MS;
+}
 const RECIPIENT_STATES = [
   "",
   "pending",
@@ -28,7 +40,7 @@ export function BroadcastPage({ uuid }: { uuid: string }) {
       return { details, activity };
     },
     [uuid],
-    (d) => LIVE.has(d.details.status) || d.details.pending > 0,
+    (d) => moving(d.details),
   );
   const [acting, setActing] = useState<string | null>(null);
   const [actionError, setActionError] = useState<string | null>(null);
