@@ -124,6 +124,15 @@ async function applyInbound(env: Bindings, event: InboundEvent): Promise<boolean
     }
   }
 
+  if (!event.from && !event.contextId) {
+    // A bare user id answering nothing in particular: no lookup can ever place it.
+    log("info", "inbound message names no broadcast message", {
+      userId: event.userId,
+      wamid: event.wamid,
+      phoneNumberId: event.phoneNumberId,
+    });
+    return true;
+  }
   let ref: MessageRef | null = event.contextId ? await findByWamid(env.DB, event.contextId) : null;
   // Only a phone number finds the latest message sent to a person; a bare user id cannot.
   if (!ref && event.from) {

@@ -108,6 +108,46 @@ describe("the events consumer", () => {
     expect(counted).toMatchObject({ count: 6 });
   });
 
+  it("item 9: an inbound message with only a business-scoped user id and no context is kept to the log and acknowledged, never retried", async () => {
+    const s = await setup();
+    const { splitEnvelope } = await import("../../src/whatsapp/webhooks");
+    const [event] = splitEnvelope({
+      object: "whatsapp_business_account",
+      entry: [
+        {
+          id: s.sender.wabaId,
+          changes: [
+            {
+              field: "messages",
+              value: {
+                messaging_product: "whatsapp",
+                metadata: { display_phone_number: "1", phone_number_id: s.number.phoneNumberId },
+                contacts: [{ profile: { name: "A" }, user_id: "US.13491208655302741918" }],
+                messages: [
+                  {
+                    from_user_id: "US.13491208655302741918",
+                    id: "wamid.bsuid-1",
+                    timestamp: "1790000000",
+                    type: "text",
+                    text: { body: "hello?" },
+                  },
+                ],
+              },
+            },
+          ],
+        },
+      ],
+    });
+    expect(event).toMatchObject({ kind: "message", from: "", userId: "US.13491208655302741918" });
+    const logs = vi.spyOn(console, "log");
+    const result = await consume([event as WebhookEvent]);
+    expect(result.explicitAcks).toEqual(["m0"]);
+    expect(result.retryMessages).toEqual([]);
+    expect(logs.mock.calls.map((c) => String(c[0])).join("\n")).toContain(
+      "US.13491208655302741918",
+    );
+  });
+
   it("item 11: one failing D1 lookup retries that event only; the rest of the batch is applied", async () => {
     const s = await setup();
     const base = Math.floor(Math.random() * 50_000);
