@@ -116,29 +116,30 @@ export function scheduledEvents(
   const replyAt = at(delays.read_ms + REPLY_AFTER_READ_MS);
   const contact = { profile: { name: `Sandbox User ${m.digits.slice(-4)}` }, wa_id: m.digits };
   const reply = { from: m.digits, id: newWamid(), timestamp: seconds(replyAt) };
+  const inbound = (message: Record<string, unknown>, from: Record<string, unknown> = contact) =>
+    events.push({ due: replyAt, event: { kind: "message", contact: from, message } });
+  const answering = { context: { from: m.businessDigits, id: m.wamid } };
   if (m.digits.endsWith("5555")) {
-    events.push({
-      due: replyAt,
-      event: {
-        kind: "message",
-        contact,
-        message: { ...reply, type: "text", text: { body: "STOP" } },
-      },
-    });
+    inbound({ ...reply, type: "text", text: { body: "STOP" } });
   } else if (m.digits.endsWith("6666")) {
-    events.push({
-      due: replyAt,
-      event: {
-        kind: "message",
-        contact,
-        message: {
-          ...reply,
-          type: "button",
-          button: { text: "Yes", payload: "Yes" },
-          context: { from: m.businessDigits, id: m.wamid },
-        },
+    inbound({ ...reply, type: "button", button: { text: "Yes", payload: "Yes" }, ...answering });
+  } else if (m.digits.endsWith("7777")) {
+    // A reaction is engagement with the message, not a reply: it names the message in reaction.message_id.
+    inbound({ ...reply, type: "reaction", reaction: { message_id: m.wamid, emoji: "\u{1F44D}" } });
+  } else if (m.digits.endsWith("8888")) {
+    // Business-scoped user ids (2026): the person is a user id, the phone may be missing.
+    const userId = `GB.${m.digits}`;
+    const { from: _phone, ...withoutPhone } = reply;
+    inbound(
+      {
+        ...withoutPhone,
+        from_user_id: userId,
+        type: "button",
+        button: { text: "Count me in", payload: "yes" },
+        ...answering,
       },
-    });
+      { profile: contact.profile, user_id: userId },
+    );
   }
   return events;
 }

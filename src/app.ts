@@ -9,6 +9,7 @@ import { requireApiKey } from "./api/auth";
 import { limitBodies } from "./api/body-limits";
 import { registerBroadcastRoutes } from "./api/broadcasts";
 import { createRouter } from "./api/openapi";
+import { seedMessage } from "./api/seed-errors";
 import { registerSystemRoutes } from "./api/system";
 import { registerV1Routes } from "./api/v1";
 import { registerWebhookRoutes } from "./api/webhooks";
@@ -47,9 +48,10 @@ export function createApp() {
   );
 
   app.onError((err, c) => {
+    const seed = (status: number) => seedMessage(c.req.method, c.req.path, status);
     if (err instanceof ChorusError) {
       for (const [name, value] of Object.entries(err.headers)) c.header(name, value);
-      return c.json(err.toBody(), err.status);
+      return c.json({ ...err.toBody(), message: seed(err.status) ?? err.message }, err.status);
     }
     if (err instanceof HTTPException) {
       // Raised by Hono itself: malformed JSON, body limits, wrong content type.
@@ -62,9 +64,10 @@ export function createApp() {
             : "Bad request";
       const code =
         status === 413 ? "PAYLOAD_TOO_LARGE" : status === 401 ? "UNAUTHORIZED" : "BAD_REQUEST";
+      const answered = status === 413 || status === 401 ? status : 400;
       return c.json<ErrorBody>(
-        { message, details: err.message, code },
-        status === 413 || status === 401 ? status : 400,
+        { message: seed(answered) ?? message, details: err.message, code },
+        answered,
       );
     }
     log("error", "request failed", {

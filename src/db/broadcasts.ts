@@ -53,3 +53,38 @@ export async function deleteBroadcastSummary(d1: D1Database, accountId: string, 
     .delete(broadcasts)
     .where(and(eq(broadcasts.accountId, accountId), eq(broadcasts.id, id)));
 }
+
+export interface RecentBroadcast {
+  accountId: string;
+  broadcastId: string;
+  status: string;
+  updatedAt: string;
+}
+
+/**
+ * The broadcasts of one sending number that are live or changed since
+ * `since`: the only ones whose Durable Object may know a message that D1's
+ * projection does not show yet. Newest first, at most `limit`.
+ */
+export async function recentBroadcastsOfNumber(
+  d1: D1Database,
+  phoneNumberId: string,
+  since: string,
+  limit = 20,
+): Promise<RecentBroadcast[]> {
+  const { results } = await d1
+    .prepare(
+      `SELECT b.account_id, b.id, b.status, b.updated_at FROM broadcasts b
+       JOIN senders s ON s.id = b.sender_id
+       WHERE s.phone_number_id = ? AND (b.status IN ('sending', 'paused') OR b.updated_at >= ?)
+       ORDER BY b.updated_at DESC LIMIT ?`,
+    )
+    .bind(phoneNumberId, since, limit)
+    .all<{ account_id: string; id: string; status: string; updated_at: string }>();
+  return results.map((r) => ({
+    accountId: r.account_id,
+    broadcastId: r.id,
+    status: r.status,
+    updatedAt: r.updated_at,
+  }));
+}

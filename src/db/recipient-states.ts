@@ -135,3 +135,14 @@ export async function findLatestSent(
     .first<{ account_id: string; broadcast_id: string; seq: number }>();
   return row ? { accountId: row.account_id, broadcastId: row.broadcast_id, seq: row.seq } : null;
 }
+
+/** The number a projected recipient was sent to (for a reply that names no phone). */
+export async function identifierOf(d1: D1Database, ref: MessageRef): Promise<string | null> {
+  const row = await d1
+    .prepare(
+      "SELECT identifier FROM recipient_states WHERE account_id = ? AND broadcast_id = ? AND seq = ?",
+    )
+    .bind(ref.accountId, ref.broadcastId, ref.seq)
+    .first<{ identifier: string }>();
+  return row?.identifier ?? null;
+}

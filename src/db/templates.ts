@@ -1,7 +1,9 @@
 /**
  * Templates synced from Meta, looked up by the sender's WABA, name and language.
  */
+
 import { and, asc, count, eq, type SQL, sql } from "drizzle-orm";
+import { chooseLanguage } from "../domain/template-language";
 import type { MetaTemplate } from "../whatsapp/templates";
 import { type Database, nowIso } from "./client";
 import { type Template, templates } from "./schema";
@@ -55,14 +57,18 @@ export async function getTemplate(
     .get();
 }
 
-export async function findTemplate(
+/**
+ * The template by name in `language`, or in its one approved variant
+ * (domain/template-language.ts); else the languages it exists in.
+ */
+export async function resolveTemplate(
   db: Database,
   accountId: string,
   wabaId: string,
   name: string,
   language: string,
-): Promise<Template | undefined> {
-  return db
+): Promise<{ template: Template } | { template: undefined; languages: string[] }> {
+  const all = await db
     .select()
     .from(templates)
     .where(
@@ -70,10 +76,14 @@ export async function findTemplate(
         eq(templates.accountId, accountId),
         eq(templates.wabaId, wabaId),
         eq(templates.name, name),
-        eq(templates.language, language),
       ),
     )
-    .get();
+    .all();
+  const choice = chooseLanguage(language, all);
+  const template = choice.ok ? all.find((t) => t.language === choice.language) : undefined;
+  return template
+    ? { template }
+    : { template: undefined, languages: choice.ok ? [] : choice.languages };
 }
 
 /** Upserts a WABA's templates in one D1 batch (one statement per template keeps every statement under 100 bound parameters). */

@@ -101,22 +101,20 @@ export async function deleteEndpoint(
 
 // ---- deliveries ------------------------------------------------------------------------
 
-export async function insertDelivery(
-  db: Database,
-  values: {
-    accountId: string;
-    endpointId: string | null;
-    url: string;
-    body: string;
-    eventCount: number;
-  },
-): Promise<CallbackDelivery> {
-  const [row] = await db
-    .insert(callbackDeliveries)
-    .values({ ...values, id: crypto.randomUUID() })
-    .returning();
-  if (!row) throw new Error("insert returned nothing");
-  return row;
+export interface NewDelivery {
+  accountId: string;
+  endpointId: string | null;
+  url: string;
+  body: string;
+  eventCount: number;
+}
+
+/** Inserts deliveries all or nothing (one D1 batch is one transaction); answers their ids in order. */
+export async function insertDeliveries(db: Database, rows: NewDelivery[]): Promise<string[]> {
+  const withIds = rows.map((r) => ({ ...r, id: crypto.randomUUID() }));
+  const [first, ...rest] = withIds.map((r) => db.insert(callbackDeliveries).values(r));
+  if (first) await db.batch([first, ...rest]);
+  return withIds.map((r) => r.id);
 }
 
 export function getDelivery(db: Database, id: string) {

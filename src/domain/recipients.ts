@@ -9,7 +9,8 @@ import { normalizePhone } from "./phone";
 
 export interface RecipientInput {
   identifier: string;
-  client_reference?: string;
+  /** A string or a number; anything else is this recipient's error. */
+  client_reference?: unknown;
   parameters?: RecipientParameters;
 }
 
@@ -32,6 +33,26 @@ export interface RejectedRecipient {
 
 export const DUPLICATE = "Duplicate recipient in this broadcast";
 export const OPTED_OUT = "Recipient has opted out";
+export const BAD_REFERENCE = "client_reference: must be a string or a number";
+const MAX_REFERENCE = 255;
+
+/**
+ * A client's reference as stored: a string as given, a number as its decimal
+ * string (never exponent notation), null when absent (JSON null included).
+ */
+export function clientReferenceOf(
+  value: unknown,
+): { ok: true; value: string | null } | { ok: false; error: string } {
+  if (value === undefined || value === null) return { ok: true, value: null };
+  let text: string | null = null;
+  if (typeof value === "string") text = value;
+  else if (typeof value === "number" && Number.isFinite(value))
+    text = Number.isInteger(value) ? BigInt(value).toString() : String(value);
+  if (text === null) return { ok: false, error: BAD_REFERENCE };
+  if (text.length > MAX_REFERENCE)
+    return { ok: false, error: `client_reference: at most ${MAX_REFERENCE} characters` };
+  return { ok: true, value: text };
+}
 
 /** The suppression list as E.164 digits, whichever way its numbers were stored. */
 function digitsOnly(suppressed: ReadonlySet<string>): ReadonlySet<string> {
@@ -68,8 +89,9 @@ export function validateRecipients(
     const r = recipients[index];
     if (!r) continue;
     const identifier = typeof r.identifier === "string" ? r.identifier : String(r.identifier ?? "");
-    const clientReference = r.client_reference ?? null;
-    const errors: string[] = [];
+    const reference = clientReferenceOf(r.client_reference);
+    const clientReference = reference.ok ? reference.value : null;
+    const errors: string[] = reference.ok ? [] : [reference.error];
 
     const phone = normalizePhone(identifier);
     if (!phone.ok) errors.push(phone.error);

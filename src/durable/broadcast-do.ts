@@ -461,6 +461,31 @@ export class BroadcastDO extends DurableObject<Bindings> {
     return erased;
   }
 
+  /**
+   * The create's first 202 body, kept here because this DO is the idempotency
+   * anchor: a repeat must answer it exactly (its status is the status at
+   * creation, its warnings those of the first request). Keeps `answer` when
+   * none is kept yet and returns the kept one; null reads it.
+   */
+  firstAnswer(answer: string | null): string | null {
+    if (!this.store.broadcast()) return null;
+    return this.store.keepFirstAnswer(answer);
+  }
+
+  /**
+   * A reaction (👍 on the template) is engagement, not a reply: kept on the
+   * recipient whose message it names (`reaction.message_id`), the latest one
+   * winning; an empty emoji is a removed reaction. Counters and the reply
+   * stay as they are. Answers whether the message is one of this broadcast's.
+   */
+  applyReaction(reaction: { wamid: string; emoji: string; at: number }): boolean {
+    if (!this.live()) return false;
+    const r = this.store.recipientByWamid(reaction.wamid);
+    if (!r) return false;
+    this.store.setReaction(r.seq, reaction.emoji || null, new Date(reaction.at).toISOString());
+    return true;
+  }
+
   // ---- alarm -------------------------------------------------------------------
 
   override async alarm(): Promise<void> {

@@ -5,6 +5,8 @@
  * row first (its body kept), then an attempt. A failed attempt comes back to
  * this queue as a `delivery` message after a backoff, until it is 2xx or 24 h
  * old; then the delivery is failed and its endpoint marked failing.
+ * A batch's deliveries are logged all at once and its events acknowledged
+ * right then, so a retry of the consumer never makes a second delivery.
  * At least once: receivers deduplicate by event id.
  */
 
@@ -14,7 +16,8 @@ import {
   accountCallbackSecret,
   deliverableEndpoints,
   getDelivery,
-  insertDelivery,
+  insertDeliveries,
+  type NewDelivery,
   recordAttempt,
 } from "../db/webhook-endpoints";
 import { type CallbackEvent, signCallback } from "../domain/callbacks";
@@ -30,59 +33,99 @@ const GIVE_UP_AFTER_MS = 24 * 60 * 60_000;
 const MAX_BACKOFF_S = 3_600;
 
 export async function consumeCallbacks(batch: MessageBatch<CallbackMessage>, env: Bindings) {
-  const db = database(env.DB);
   const byAccount = new Map<string, { url: string | null; event: CallbackEvent }[]>();
-  const retries: string[] = [];
+  const eventMessages: Message<CallbackMessage>[] = [];
+  const retries: { message: Message<CallbackMessage>; deliveryId: string }[] = [];
   for (const m of batch.messages) {
-    if (m.body.kind === "delivery") retries.push(m.body.deliveryId);
+    if (m.body.kind === "delivery") retries.push({ message: m, deliveryId: m.body.deliveryId });
     else {
+      eventMessages.push(m);
       const list = byAccount.get(m.body.accountId) ?? [];
       list.push({ url: m.body.callbackUrl, event: m.body.event });
       byAccount.set(m.body.accountId, list);
     }
   }
+  let created: string[] = [];
   try {
-    const created: string[] = [];
-    for (const [accountId, items] of byAccount) {
-      for (const endpoint of await deliverableEndpoints(db, accountId)) {
-        const wanted = new Set(JSON.parse(endpoint.events) as string[]);
-        const events = items.filter((i) => wanted.has(i.event.type)).map((i) => i.event);
-        created.push(...(await createDeliveries(env, accountId, endpoint, endpoint.url, events)));
-      }
-      const byUrl = new Map<string, CallbackEvent[]>();
-      for (const i of items) if (i.url) byUrl.set(i.url, [...(byUrl.get(i.url) ?? []), i.event]);
-      for (const [url, events] of byUrl)
-        created.push(...(await createDeliveries(env, accountId, null, url, events)));
-    }
-    // The events are safe in the delivery log now: what follows only tries to deliver them.
-    await Promise.all([...created, ...retries].map((id) => attempt(env, id)));
-    batch.ackAll();
+    created = await createDeliveries(env, byAccount);
+    // The events are safe in the delivery log now: acknowledged at once, so
+    // that nothing after this (a failing attempt) can make their deliveries twice.
+    for (const m of eventMessages) m.ack();
   } catch (err) {
-    log("error", "callback batch failed", errorFields(err));
-    batch.retryAll({ delaySeconds: 5 });
+    // All or nothing (one D1 batch): a retry of these events makes them once.
+    log("error", "callback deliveries could not be logged", errorFields(err));
+    for (const m of eventMessages) m.retry({ delaySeconds: 5 });
+  }
+  await Promise.all([
+    ...created.map((id) => firstAttempt(env, id)),
+    ...retries.map(async ({ message, deliveryId }) => {
+      try {
+        await attempt(env, deliveryId);
+        message.ack();
+      } catch (err) {
+        log("error", "callback attempt failed", { deliveryId, ...errorFields(err) });
+        message.retry({ delaySeconds: 30 });
+      }
+    }),
+  ]);
+}
+
+/** The first try of a new delivery; if it throws, its retry goes back to the queue as a `delivery`. */
+async function firstAttempt(env: Bindings, deliveryId: string): Promise<void> {
+  try {
+    await attempt(env, deliveryId);
+  } catch (err) {
+    log("error", "callback attempt failed", { deliveryId, ...errorFields(err) });
+    try {
+      await env.CALLBACKS.send(
+        { kind: "delivery", deliveryId },
+        { delaySeconds: backoffSeconds(env, 1) },
+      );
+    } catch (sendErr) {
+      // Still in the delivery log (pending); POST …/deliveries/{id}/replay sends it.
+      log("error", "callback delivery left pending", { deliveryId, ...errorFields(sendErr) });
+    }
   }
 }
 
+/** Every delivery the batch's events make (per endpoint and per own URL, ≤ 100 events each), in one D1 batch. */
 async function createDeliveries(
   env: Bindings,
+  byAccount: Map<string, { url: string | null; event: CallbackEvent }[]>,
+): Promise<string[]> {
+  const db = database(env.DB);
+  const rows: NewDelivery[] = [];
+  for (const [accountId, items] of byAccount) {
+    for (const endpoint of await deliverableEndpoints(db, accountId)) {
+      const wanted = new Set(JSON.parse(endpoint.events) as string[]);
+      const events = items.filter((i) => wanted.has(i.event.type)).map((i) => i.event);
+      rows.push(...chunked(accountId, endpoint, endpoint.url, events));
+    }
+    const byUrl = new Map<string, CallbackEvent[]>();
+    for (const i of items) if (i.url) byUrl.set(i.url, [...(byUrl.get(i.url) ?? []), i.event]);
+    for (const [url, events] of byUrl) rows.push(...chunked(accountId, null, url, events));
+  }
+  return insertDeliveries(db, rows);
+}
+
+function chunked(
   accountId: string,
   endpoint: WebhookEndpoint | null,
   url: string,
   events: CallbackEvent[],
-): Promise<string[]> {
-  const ids: string[] = [];
+): NewDelivery[] {
+  const rows: NewDelivery[] = [];
   for (let i = 0; i < events.length; i += EVENTS_PER_POST) {
     const chunk = events.slice(i, i + EVENTS_PER_POST);
-    const delivery = await insertDelivery(database(env.DB), {
+    rows.push({
       accountId,
       endpointId: endpoint?.id ?? null,
       url,
       body: JSON.stringify({ events: chunk }),
       eventCount: chunk.length,
     });
-    ids.push(delivery.id);
   }
-  return ids;
+  return rows;
 }
 
 /** One POST of a pending delivery, signed now; on failure, the next try is queued. */

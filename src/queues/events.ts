@@ -4,20 +4,21 @@
  * their broadcast in biz_opaque_callback_data; those without it (Meta does not
  * promise it on `failed`) are found through the wamid index in D1. Replies are
  * attributed to the message they answer (context.id), else to the latest
- * broadcast message sent to that number from that sender within 24 h.
+ * broadcast message sent to that number from that sender within 24 h. What
+ * D1 cannot place goes to unplaced.ts: another tool's events are acknowledged
+ * at once, Chorus's own wait for their projection.
  */
 
 import { optOutContact } from "../db/contacts";
-import { findByWamid, findLatestSent, type MessageRef } from "../db/recipient-states";
+import { findByWamid, findLatestSent, identifierOf, type MessageRef } from "../db/recipient-states";
 import { suppress } from "../db/suppressions";
 import { broadcastStub } from "../durable/stubs";
 import type { Bindings } from "../env";
 import { errorFields, log } from "../log";
-import type { MessageEvent, StatusEvent, WebhookEvent } from "../whatsapp/webhooks";
+import type { InboundEvent, StatusEvent, WebhookEvent } from "../whatsapp/webhooks";
 import { applyAccountEvent } from "./signals";
+import { settleUnplaced } from "./unplaced";
 
-/** An event we cannot place yet (its projection may lag by a few seconds) is retried this often, then dropped. */
-const MAX_EVENT_ATTEMPTS = 4;
 const REPLY_WINDOW_MS = 24 * 60 * 60 * 1000;
 
 export const OPT_OUT_REASON = "Recipient replied STOP";
@@ -34,7 +35,7 @@ export async function consumeEvents(
       messages: Message<WebhookEvent>[];
     }
   >();
-  const unplaced: Message<StatusEvent | MessageEvent>[] = [];
+  const unplaced: Message<StatusEvent | InboundEvent>[] = [];
 
   for (const message of batch.messages) {
     const event = message.body;
@@ -48,11 +49,11 @@ export async function consumeEvents(
       }
       continue;
     }
-    if (event.kind === "message") {
+    if (event.kind === "message" || event.kind === "reaction") {
       try {
         const placed = await applyInbound(env, event);
         if (placed) message.ack();
-        else unplaced.push(message as Message<MessageEvent>);
+        else unplaced.push(message as Message<InboundEvent>);
       } catch (err) {
         logError("inbound event failed", err);
         message.retry({ delaySeconds: 5 });
@@ -60,7 +61,14 @@ export async function consumeEvents(
       continue;
     }
     let ref: { accountId: string; broadcastId: string } | null = event.broadcast;
-    if (!ref) ref = await findByWamid(env.DB, event.wamid);
+    try {
+      if (!ref) ref = await findByWamid(env.DB, event.wamid);
+    } catch (err) {
+      // Only this event waits for D1; the rest of the batch goes on.
+      logError("status event lookup failed", err);
+      message.retry({ delaySeconds: 5 });
+      continue;
+    }
     if (!ref) {
       unplaced.push(message as Message<StatusEvent>);
       continue;
@@ -86,53 +94,72 @@ export async function consumeEvents(
     }),
   );
 
-  for (const message of unplaced) {
-    if (message.attempts < MAX_EVENT_ATTEMPTS) {
-      message.retry({ delaySeconds: 3 * message.attempts });
-    } else {
-      // Counted and dropped: an event for a message Chorus never sent (or long gone).
-      const event = message.body;
-      log("warn", "dropped unknown event", {
-        kind: event.kind,
-        wamid: event.wamid,
-        phoneNumberId: event.phoneNumberId,
-        person: event.kind === "status" ? event.recipientId : event.from,
-      });
-      message.ack();
-    }
-  }
+  await settleUnplaced(env, unplaced);
 }
 
-/** Returns false when the reply cannot be placed yet (try again later). */
-async function applyInbound(env: Bindings, event: MessageEvent): Promise<boolean> {
+/** Returns false when the reply or reaction cannot be placed through D1 (see unplaced.ts). */
+async function applyInbound(env: Bindings, event: InboundEvent): Promise<boolean> {
   const accounts = await env.DB.prepare(
     "SELECT DISTINCT account_id FROM senders WHERE phone_number_id = ?",
   )
     .bind(event.phoneNumberId)
     .all<{ account_id: string }>();
   if (accounts.results.length === 0) return true; // not one of ours: nothing to do
+  const ours = (ref: MessageRef | null): ref is MessageRef =>
+    ref !== null && accounts.results.some((a) => a.account_id === ref.accountId);
 
-  for (const { account_id: accountId } of accounts.results) {
-    if (await isOptOut(env, accountId, event.text)) {
-      // Both: the suppression list guards every future broadcast, and the
-      // contact (if there is one) shows as opted out in the v1 audience.
-      await suppress(env.DB, accountId, event.from, OPT_OUT_REASON);
-      await optOutContact(env.DB, accountId, event.from);
+  if (event.kind === "reaction") {
+    const ref = await findByWamid(env.DB, event.messageId);
+    if (!ours(ref)) return false;
+    return broadcastStub(env, ref.accountId, ref.broadcastId).applyReaction({
+      wamid: event.messageId,
+      emoji: event.emoji,
+      at: event.at,
+    });
+  }
+
+  if (event.from) {
+    for (const { account_id: accountId } of accounts.results) {
+      if (await isOptOut(env, accountId, event.text)) await optOut(env, accountId, event.from);
     }
   }
 
+  if (!event.from && !event.contextId) {
+    // A bare user id answering nothing in particular: no lookup can ever place it.
+    log("info", "inbound message names no broadcast message", {
+      userId: event.userId,
+      wamid: event.wamid,
+      phoneNumberId: event.phoneNumberId,
+    });
+    return true;
+  }
   let ref: MessageRef | null = event.contextId ? await findByWamid(env.DB, event.contextId) : null;
-  if (!ref) {
+  // Only a phone number finds the latest message sent to a person; a bare user id cannot.
+  if (!ref && event.from) {
     const since = new Date(event.at - REPLY_WINDOW_MS).toISOString();
     ref = await findLatestSent(env.DB, event.phoneNumberId, event.from, since);
   }
-  if (!ref || !accounts.results.some((a) => a.account_id === ref.accountId)) return false;
+  if (!ours(ref)) return false;
+  if (!event.from && (await isOptOut(env, ref.accountId, event.text))) {
+    // A user id without a phone: the message it answers names the person's number.
+    const phone = await identifierOf(env.DB, ref);
+    if (phone) await optOut(env, ref.accountId, phone);
+  }
   await broadcastStub(env, ref.accountId, ref.broadcastId).applyReply({
     seq: ref.seq,
     text: event.text,
     at: event.at,
   });
   return true;
+}
+
+/**
+ * Both: the suppression list guards every future broadcast, and the contact
+ * (if there is one) shows as opted out in the v1 audience.
+ */
+async function optOut(env: Bindings, accountId: string, phone: string): Promise<void> {
+  await suppress(env.DB, accountId, phone, OPT_OUT_REASON);
+  await optOutContact(env.DB, accountId, phone);
 }
 
 const keywordCache = new Map<string, { words: Set<string>; at: number }>();

@@ -42,17 +42,37 @@ export interface StatusEvent {
   error: { code: number; title: string; details: string } | null;
 }
 
-export interface MessageEvent {
+/** Who wrote: Meta's business-scoped user ids (2026) may come without a phone number. */
+interface Person {
+  /** The person's phone digits (`from`); empty when Meta sends only a user id. */
+  from: string;
+  /** The business-scoped user id (`from_user_id`, else `contacts[].user_id`), when given. */
+  userId: string | null;
+}
+
+/** A reply: a text, a quick-reply tap, an interactive reply, a flow response, media. */
+export interface MessageEvent extends Person {
   kind: "message";
   phoneNumberId: string;
-  from: string;
   wamid: string;
   at: number;
   type: string;
-  /** The text a person sent, or the button they tapped. */
+  /** The text a person sent, the button or list row they tapped, or a flow's response_json. */
   text: string;
   /** The wamid of the message this one answers, when the app says so. */
   contextId: string | null;
+}
+
+/** A reaction to a message: engagement, not a reply. */
+export interface ReactionEvent extends Person {
+  kind: "reaction";
+  phoneNumberId: string;
+  wamid: string;
+  at: number;
+  /** The wamid reacted to (`reaction.message_id`). */
+  messageId: string;
+  /** The emoji; empty when the person removed their reaction. */
+  emoji: string;
 }
 
 /** `message_template_status_update`: Meta paused, disabled or reinstated a template. */
@@ -81,7 +101,8 @@ export interface QualityEvent {
 }
 
 export type AccountEvent = TemplateStatusEvent | QualityEvent;
-export type WebhookEvent = StatusEvent | MessageEvent | AccountEvent;
+export type InboundEvent = MessageEvent | ReactionEvent;
+export type WebhookEvent = StatusEvent | InboundEvent | AccountEvent;
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
@@ -101,9 +122,46 @@ function messageText(m: Obj): string {
     const i = m.interactive;
     if (isObj(i.button_reply)) return s(i.button_reply.title) || s(i.button_reply.id);
     if (isObj(i.list_reply)) return s(i.list_reply.title) || s(i.list_reply.id);
-    if (isObj(i.nfm_reply)) return s(i.nfm_reply.body) || "[flow reply]";
+    // A flow's answer is its response_json; its `body` is only Meta's "Sent".
+    if (isObj(i.nfm_reply)) return s(i.nfm_reply.response_json) || s(i.nfm_reply.body);
   }
+  const media = m[s(m.type)];
+  if (isObj(media) && s(media.caption)) return s(media.caption);
   return `[${s(m.type) || "message"}]`;
+}
+
+/** Meta's own notices (a changed number…) and messages it could not show: nobody answered. */
+const NOT_REPLIES = new Set(["system", "unsupported", "request_welcome", "ephemeral"]);
+
+function person(m: Obj, contacts: unknown[]): Person {
+  const from = s(m.from);
+  const contact = contacts.filter(isObj).find((c) => from && s(c.wa_id) === from) ?? contacts[0];
+  const userId = s(m.from_user_id) || (isObj(contact) ? s(contact.user_id) : "");
+  return { from, userId: userId || null };
+}
+
+/** One inbound message as the event Chorus acts on; null for what is not a reply or a reaction. */
+function inboundEvent(
+  phoneNumberId: string,
+  m: Obj,
+  contacts: unknown[],
+): MessageEvent | ReactionEvent | null {
+  const who = person(m, contacts);
+  const type = s(m.type);
+  if ((!who.from && !who.userId) || !s(m.id) || NOT_REPLIES.has(type)) return null;
+  const common = { phoneNumberId, ...who, wamid: s(m.id), at: eventTime(m.timestamp) };
+  if (type === "reaction") {
+    const reaction = isObj(m.reaction) ? m.reaction : {};
+    const messageId = s(reaction.message_id);
+    return messageId ? { kind: "reaction", ...common, messageId, emoji: s(reaction.emoji) } : null;
+  }
+  return {
+    kind: "message",
+    ...common,
+    type,
+    text: messageText(m).slice(0, 4096),
+    contextId: isObj(m.context) ? s(m.context.id) || null : null,
+  };
 }
 
 const STATUSES = new Set(["sent", "delivered", "read", "failed"]);
@@ -146,17 +204,8 @@ export function splitEnvelope(body: unknown): WebhookEvent[] {
         });
       }
       for (const m of arr(value.messages)) {
-        if (!isObj(m) || !s(m.from) || !s(m.id)) continue;
-        events.push({
-          kind: "message",
-          phoneNumberId,
-          from: s(m.from),
-          wamid: s(m.id),
-          at: eventTime(m.timestamp),
-          type: s(m.type),
-          text: messageText(m).slice(0, 4096),
-          contextId: isObj(m.context) ? s(m.context.id) || null : null,
-        });
+        const event = isObj(m) ? inboundEvent(phoneNumberId, m, arr(value.contacts)) : null;
+        if (event) events.push(event);
       }
     }
   }

@@ -234,6 +234,38 @@ describe("behaviours by recipient number", () => {
     ]);
   });
 
+  it("7777: sent, delivered, read, then a 👍 reaction naming the message in reaction.message_id", async () => {
+    const { to, statuses, messages, wamid } = await scenario("7777");
+    expect(statusesOf(statuses, wamid)).toEqual(["sent", "delivered", "read"]);
+    expect(messages).toEqual([
+      {
+        from: digits(to),
+        id: expect.stringMatching(/^wamid\./),
+        timestamp: expect.stringMatching(/^\d+$/),
+        type: "reaction",
+        reaction: { message_id: wamid, emoji: "👍" },
+      },
+    ]);
+  });
+
+  it("8888: a quick-reply tap from a business-scoped user id, with no phone number", async () => {
+    const { n, to, statuses, messages, contacts, wamid } = await scenario("8888");
+    expect(statusesOf(statuses, wamid)).toEqual(["sent", "delivered", "read"]);
+    expect(messages).toEqual([
+      {
+        from_user_id: `GB.${digits(to)}`,
+        id: expect.stringMatching(/^wamid\./),
+        timestamp: expect.stringMatching(/^\d+$/),
+        type: "button",
+        button: { text: "Count me in", payload: "yes" },
+        context: { from: n.displayNumber, id: wamid },
+      },
+    ]);
+    expect(contacts).toEqual([
+      { profile: { name: expect.any(String) }, user_id: `GB.${digits(to)}` },
+    ]);
+  });
+
   it("anything else: sent, delivered, read, and no reply", async () => {
     const { statuses, messages, wamid } = await scenario("0042");
     expect(statusesOf(statuses, wamid)).toEqual(["sent", "delivered", "read"]);

@@ -20,13 +20,7 @@ import { resolveSendWindow } from "../send-window";
 import { registerMessageStatusRoute } from "./message-statuses";
 import { registerOverviewRoutes } from "./overview";
 import { prepareBroadcast } from "./prepare";
-import {
-  broadcastDetails,
-  countersView,
-  internalStatuses,
-  isoTime,
-  recipientItem,
-} from "./present";
+import { broadcastDetails, internalStatuses, isoTime, recipientItem } from "./present";
 import {
   BroadcastDetailsSchema,
   CreateBroadcastSchema,
@@ -190,18 +184,10 @@ export function registerBroadcastRoutes(app: App) {
             `client_unique_identifier: ${key} was already used with a different request`,
           );
         }
-        const counters = countersView(first.counters);
-        return c.json(
-          {
-            uuid: broadcastId,
-            status: "scheduled",
-            scheduled_at: isoTime(first.scheduledAt),
-            recipients: counters.accepted,
-            rejected_recipients: counters.rejected,
-            warnings: { recipients: await stub.warnings() },
-          },
-          202,
-        );
+        const kept = await stub.firstAnswer(null);
+        if (kept) return c.json(JSON.parse(kept), 202);
+        // Nothing kept yet: the first create is still committing. The path below
+        // answers this identical request and keeps whichever answer came first.
       }
     }
 
@@ -290,23 +276,23 @@ export function registerBroadcastRoutes(app: App) {
         throw err;
       }
     }
-    return c.json(
-      {
-        uuid: broadcastId,
-        status: "scheduled",
-        scheduled_at: isoTime(summary.scheduledAt),
-        recipients: prepared.accepted.length,
-        rejected_recipients: prepared.rejected.length,
-        warnings: {
-          recipients: prepared.rejected.map((r) => ({
-            identifier: r.identifier,
-            errors: r.errors,
-          })),
-          ...(budget ? { messaging_limit: budgetWarning(budget) } : {}),
-        },
+    const answer = JSON.stringify({
+      uuid: broadcastId,
+      status: "scheduled",
+      scheduled_at: isoTime(summary.scheduledAt),
+      recipients: prepared.accepted.length,
+      rejected_recipients: prepared.rejected.length,
+      warnings: {
+        recipients: prepared.rejected.map((r) => ({
+          identifier: r.identifier,
+          errors: r.errors,
+        })),
+        ...(budget ? { messaging_limit: budgetWarning(budget) } : {}),
       },
-      202,
-    );
+    });
+    // The anchor keeps the first answer: every repeat, concurrent or later, answers exactly it.
+    const kept = key ? await stub.firstAnswer(answer) : null;
+    return c.json(JSON.parse(kept ?? answer), 202);
   });
 
   app.openapi(validate, async (c) => {

@@ -7,7 +7,7 @@ import { database } from "../../db/client";
 import type { Sender, Template } from "../../db/schema";
 import { findSenderByPhone } from "../../db/senders";
 import { loadSuppressed } from "../../db/suppressions";
-import { findTemplate } from "../../db/templates";
+import { resolveTemplate } from "../../db/templates";
 import { planParameters } from "../../domain/parameters";
 import {
   type AcceptedRecipient,
@@ -15,6 +15,7 @@ import {
   validateRecipients,
 } from "../../domain/recipients";
 import { analyzeTemplate } from "../../domain/template";
+import { languagesHint } from "../../domain/template-language";
 import type { AppEnv } from "../../env";
 import { ChorusError } from "../../errors";
 import type { CreateBroadcastBody } from "./schemas";
@@ -64,7 +65,7 @@ export async function prepareBroadcast(
       `from: no sender ${from} in this account`,
     );
 
-  const template = await findTemplate(
+  const { template, ...found } = await resolveTemplate(
     db,
     accountId,
     sender.wabaId,
@@ -75,7 +76,7 @@ export async function prepareBroadcast(
     throw new ChorusError(
       "NOT_FOUND",
       "Resource not found",
-      `template_name: no template '${body.template_name}' in locale '${body.locale}' for sender ${from}`,
+      `template_name: no template '${body.template_name}' in locale '${body.locale}' for sender ${from}${"languages" in found ? languagesHint(found.languages) : ""}`,
     );
   }
   if (template.status !== "APPROVED") {

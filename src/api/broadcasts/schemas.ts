@@ -61,7 +61,12 @@ const Identifier = z.union([z.string().max(64), z.number().int().nonnegative().t
 
 export const RecipientSchema = z.object({
   identifier: Identifier.openapi({ type: "string", example: "447592850122" }),
-  client_reference: z.string().max(255).optional(),
+  // Any JSON here: a number is read as its decimal string, anything else that
+  // is not a string is that recipient's error (domain/recipients.ts), not the request's.
+  client_reference: z.unknown().optional().openapi({
+    type: "string",
+    description: "A string (at most 255 characters) or a number, stored as its decimal string",
+  }),
   parameters: RecipientParameters.optional(),
 });
 

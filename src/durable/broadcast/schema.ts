@@ -84,6 +84,9 @@ CREATE TABLE IF NOT EXISTS send_metrics (
 export const ADDED_RECIPIENT_COLUMNS: ReadonlyArray<[name: string, type: string]> = [
   ["timezone", "TEXT"],
   ["next_send_at", "INTEGER"],
+  // The person's latest reaction to the message (engagement, not a reply) and its time.
+  ["reaction", "TEXT"],
+  ["reacted_at", "TEXT"],
 ];
 
 /** Indexes on added columns: created once the columns exist. */

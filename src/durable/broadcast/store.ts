@@ -772,6 +772,35 @@ export class BroadcastStore {
       counters: this.counters(),
     };
   }
+
+  /**
+   * The first create answer (one row, written once). Its table is made here,
+   * not in the schema, so this stays self-contained; a wipe drops it with the rest.
+   */
+  keepFirstAnswer(answer: string | null): string | null {
+    this.sql.exec(
+      "CREATE TABLE IF NOT EXISTS first_answer (id INTEGER PRIMARY KEY CHECK (id = 1), body TEXT NOT NULL)",
+    );
+    if (answer !== null)
+      this.sql.exec("INSERT OR IGNORE INTO first_answer (id, body) VALUES (1, ?)", answer);
+    const row = this.sql.exec<{ body: string }>("SELECT body FROM first_answer").toArray()[0];
+    return row?.body ?? null;
+  }
+
+  /**
+   * A recipient's latest reaction (null: removed). Meta's order is not
+   * guaranteed, so an older reaction never replaces a newer one. Not a state
+   * change: neither the revision nor the update time moves.
+   */
+  setReaction(seq: number, emoji: string | null, at: string): void {
+    this.sql.exec(
+      "UPDATE recipients SET reaction = ?, reacted_at = ? WHERE seq = ? AND (reacted_at IS NULL OR reacted_at <= ?)",
+      emoji,
+      at,
+      seq,
+      at,
+    );
+  }
 }
 
 function toView(row: Row): RecipientView {

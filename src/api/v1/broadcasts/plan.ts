@@ -11,8 +11,9 @@ import { getLocation } from "../../../db/locations";
 import type { Sender } from "../../../db/schema";
 import { unknownSegmentIds } from "../../../db/segments";
 import { getSender } from "../../../db/senders";
-import { findTemplate } from "../../../db/templates";
+import { resolveTemplate } from "../../../db/templates";
 import { analyzeTemplate } from "../../../domain/template";
+import { languagesHint } from "../../../domain/template-language";
 import type { V1Definition } from "../../../domain/v1-broadcast";
 import { planV1Parameters } from "../../../domain/v1-parameters";
 import type { BroadcastPlan } from "../../../durable/broadcast/types";
@@ -96,10 +97,16 @@ export async function buildV1Plan(
   }
 
   const language = body.template.language;
-  const template = await findTemplate(db, accountId, sender.wabaId, body.template.name, language);
+  const { template, ...found } = await resolveTemplate(
+    db,
+    accountId,
+    sender.wabaId,
+    body.template.name,
+    language,
+  );
   if (!template) {
     throw invalid(
-      `template: no template '${body.template.name}' in language '${language}' for sender ${sender.phoneNumber}`,
+      `template: no template '${body.template.name}' in language '${language}' for sender ${sender.phoneNumber}${"languages" in found ? languagesHint(found.languages) : ""}`,
     );
   }
   if (template.status !== "APPROVED") {

@@ -40,9 +40,11 @@ export const V1BroadcastWriteSchema = z
       .optional(),
     segments: z.array(RefSchema).max(50).optional(),
     targetClass: RefSchema.nullable().optional(),
-    targetClassStatus: z.enum(CLASS_STATUSES).optional(),
+    // Nullable because GET shows null for the audience fields another type leaves unused,
+    // and PUT must take back whatever GET returned.
+    targetClassStatus: z.enum(CLASS_STATUSES).nullable().optional(),
     retargetBroadcast: RefSchema.nullable().optional(),
-    retargetEngagementType: z.enum(ENGAGEMENT_TYPES).optional(),
+    retargetEngagementType: z.enum(ENGAGEMENT_TYPES).nullable().optional(),
     scheduleDateTime: UtcDateTime.nullable().optional(),
     template: z.object({
       name: z.string().min(1).max(512),
