@@ -53,7 +53,11 @@ const MODE = flag("MODE") ?? "all";
 const P99_OVER_P50 = 3.6;
 
 /** chorus-sends' consumer settings, read from wrangler.toml so that the model follows the config. */
-function sendsConsumer(): { maxBatchSize: number; maxBatchTimeoutMs: number } {
+function sendsConsumer(): {
+  maxBatchSize: number;
+  maxBatchTimeoutMs: number;
+  waitsForWaitUntil: boolean;
+} {
   const toml = readFileSync(new URL("../wrangler.toml", import.meta.url).pathname, "utf8");
   const block = toml
     .split("[[queues.consumers]]")
@@ -67,6 +71,8 @@ function sendsConsumer(): { maxBatchSize: number; maxBatchTimeoutMs: number } {
   return {
     maxBatchSize: Number.isFinite(size) ? size : 10,
     maxBatchTimeoutMs: (Number.isFinite(timeout) ? timeout : 5) * 1000,
+    waitsForWaitUntil:
+      !/compatibility_flags\s*=\s*\[[^\]]*"queue_consumer_no_wait_for_wait_until"/.test(toml),
   };
 }
 const CONSUMER = sendsConsumer();
@@ -84,8 +90,8 @@ const ASSUMPTIONS = {
     why: "chorus-sends max_batch_timeout, from wrangler.toml: a short batch waits this long",
   },
   batchWaitsForWaitUntil: {
-    value: true,
-    why: "workerd reports a queue batch only after its ctx.waitUntil() promises (finishScheduled); the flag queue_consumer_no_wait_for_wait_until (experimental) changes that",
+    value: CONSUMER.waitsForWaitUntil,
+    why: "read from wrangler.toml's compatibility_flags: without queue_consumer_no_wait_for_wait_until (experimental) workerd reports a queue batch only after its ctx.waitUntil() promises (finishScheduled)",
   },
   connections: {
     value: num("CONNECTIONS", CONNECTIONS_PER_INVOCATION),

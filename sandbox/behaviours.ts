@@ -17,8 +17,8 @@ export function recipientRefusal(digits: string, attempt: number): MetaError | n
 export type Fault = "error_500" | "timeout" | "throttle" | null;
 
 /** One roll of the dice against the number's fault rates (they add up to at most 1). */
-/** 7777: Meta accepts the message but its answer lists no message id (behaviour 7). */
-export const noMessageId = (digits: string) => digits.endsWith("7777");
+/** 9999: Meta accepts the message but its answer lists no message id. */
+export const noMessageId = (digits: string) => digits.endsWith("9999");
 
 export function rollFault(faults: NumberConfig["faults"], roll: number): Fault {
   if (roll < faults.error_500_rate) return "error_500";

@@ -237,7 +237,7 @@ export class SandboxNumberDO extends DurableObject<SandboxEnv> {
       body: JSON.stringify({
         messaging_product: "whatsapp",
         contacts: [{ input: message.to, wa_id: message.digits }],
-        // 7777: accepted, but the answer carries no message id (behaviour 7).
+        // 9999: accepted, but the answer carries no message id.
         messages: noMessageId(message.digits) ? [] : [{ id: wamid, message_status: "accepted" }],
       }),
     };

@@ -320,6 +320,12 @@ class BroadcastModel {
       broadcast: () => ({ state: this.done ? "completed" : "sending", plan }),
       counters: () => ({ queued: this.queued, sending: this.sending }),
       queueDue: (_now: number, size: number) => this.queueDue(size),
+      // The dispatcher asks how many rows are due (whole waves only): ids stand in for rows.
+      duePending: (_now: number, limit: number) =>
+        Array.from(
+          { length: Math.min(limit, this.retry.length + this.sc.recipients - this.next) },
+          (_, seq) => ({ seq, identifier: "", timezone: null }),
+        ),
       unqueueBatch: (batchId: number) => this.unqueue(batchId),
     };
   }

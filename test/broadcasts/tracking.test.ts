@@ -134,6 +134,57 @@ describe("status webhooks", () => {
     void page;
   });
 
+  it("item 7: a read without delivered sets delivered_at from the read (recipients and message_statuses)", async () => {
+    const s = await setup();
+    const { uuid, rows } = await sentBroadcast(s, [mobileNumber(105)]);
+    const r = rows[0]!;
+    const cb = callbackData(s.account.accountId, uuid, r.seq);
+    const t = 1_800_000_100;
+    // Meta skips delivered: only read comes (the person had the chat open).
+    await postSigned(
+      envelope(s.number.phoneNumberId, { statuses: [status(r.wamid, "read", t, cb)] }),
+    );
+    const readAt = new Date(t * 1000).toISOString().replace(".000Z", "Z");
+    await vi.waitUntil(
+      async () => {
+        const p = await expectStatus(
+          await api(`/broadcasts/${uuid}/recipients`, { headers: bearer(s.account.key) }),
+          200,
+        );
+        return p.recipients[0].status === "read";
+      },
+      { timeout: 10_000, interval: 200 },
+    );
+    const page = await expectStatus(
+      await api(`/broadcasts/${uuid}/recipients`, { headers: bearer(s.account.key) }),
+      200,
+    );
+    expect(page.recipients[0]).toMatchObject({
+      status: "read",
+      read_at: readAt,
+      delivered_at: readAt,
+    });
+    // The D1 projection (message_statuses) follows within a flush.
+    await vi.waitUntil(
+      async () => {
+        const m = await expectStatus(
+          await api(
+            "/broadcasts/message_statuses",
+            jsonInit(
+              "POST",
+              { filters: { broadcastUuid: uuid }, limit: 10, offset: 0 },
+              bearer(s.account.key),
+            ),
+          ),
+          200,
+        );
+        const item = m.recipients[0];
+        return item?.delivered_at === readAt;
+      },
+      { timeout: 10_000, interval: 300 },
+    );
+  });
+
   it("applies interleaved events of two broadcasts, and a failed status without callback data via the wamid index", async () => {
     const s = await setup();
     const one = await sentBroadcast(s, [mobileNumber(110), mobileNumber(111)]);

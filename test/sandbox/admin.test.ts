@@ -133,6 +133,7 @@ describe("inspection", () => {
         "phone_number_id",
         "accepted",
         "rejected_throughput",
+        "over_cap",
         "rejected_other",
         "max_per_second",
         "duplicates",

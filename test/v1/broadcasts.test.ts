@@ -1,6 +1,7 @@
-import { runDurableObjectAlarm } from "cloudflare:test";
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
+import type { BroadcastDO } from "../../src/durable/broadcast-do";
 import { broadcastStub } from "../../src/durable/stubs";
 import { mobileNumber } from "../domain/phones";
 import { deliverWebhooks, future, type Setup, sandboxMessages, setup } from "../engine";
@@ -449,4 +450,161 @@ describe("v1 audiences, resolved when sending starts", () => {
         .status,
     ).toBe("draft");
   });
+});
+
+describe("issue 16: what the API has shown, later decisions see; state changes never race the engine", () => {
+  it("item 1: a retarget created the moment the source's GET shows 9 reads finds those 9 (no flush in between)", async () => {
+    const s = await defaultSetup();
+    const base = 700_000 + Math.floor(Math.random() * 100_000);
+    const readers = Array.from({ length: 9 }, (_, i) => mobileNumber(base + i, "0"));
+    await contacts(
+      s,
+      readers.map((phone, i) => ({ phone, firstName: `R${i}` })),
+    );
+    const first = await createV1(s, booking());
+    await waitV1(s, first.id, "completed");
+    await deliverWebhooks(s.number.phoneNumberId);
+    // The source's own GET (its Durable Object) says 9 read…
+    await vi.waitUntil(
+      async () =>
+        (await expectStatus(await api(`/v1/broadcasts/${first.id}`, { headers: key(s) }), 200))
+          .deliveryStats.readCount === 9,
+      { timeout: 20_000, interval: 100 },
+    );
+    // …and at once, before any flush of its projection is waited for, a retarget of the readers.
+    const again = await createV1(
+      s,
+      booking({
+        name: "retarget read",
+        type: "retarget",
+        retargetBroadcast: { id: first.id },
+        retargetEngagementType: "read",
+      }),
+    );
+    const done = await waitV1(s, again.id, "completed");
+    expect(done.processedStats.totalCount).toBe(9);
+    const got = (await logs(s, again.id)).map((r) => `44${r.phone}`).sort();
+    expect(got).toEqual([...readers].sort());
+  }, 60_000);
+
+  it("item 2: an audience that resolves to nobody completes with a reason a user can read", async () => {
+    const s = await defaultSetup();
+    const segment = await expectStatus(
+      await api("/v1/segments", jsonInit("POST", { name: "Nobody yet" }, key(s))),
+      201,
+    );
+    const created = await createV1(
+      s,
+      booking({ name: "empty", type: "segment", segments: [{ id: segment.id }] }),
+    );
+    const done = await waitV1(s, created.id, "completed");
+    expect(done.processedStats.totalCount).toBe(0);
+    expect(done.pauseReason).toMatch(/Nobody to send to/);
+  });
+
+  it("item 3: a cancel while the audience is being resolved leaves no recipient pending", async () => {
+    const s = await defaultSetup();
+    const base = 800_000 + Math.floor(Math.random() * 50_000);
+    const phones = Array.from({ length: 10_000 }, (_, i) => mobileNumber(base + i, "0"));
+    await expectStatus(
+      await api(
+        "/v1/contacts/bulk",
+        jsonInit("POST", { contacts: phones.map((phone) => ({ phone, firstName: "A" })) }, key(s)),
+      ),
+      200,
+    );
+    const created = await createV1(
+      s,
+      booking({ status: "scheduled", scheduleDateTime: future(3_600_000) }),
+    );
+    const stub = broadcastStub(env, s.account.accountId, created.id);
+    // Its time comes: the alarm resolves 4,000 contacts page by page from D1…
+    await runInDurableObject(stub, (obj: BroadcastDO) => {
+      const instance = obj as any;
+      const b = instance.store.broadcast();
+      instance.store.updateBroadcast({
+        plan: { ...b.plan, scheduledAt: new Date(Date.now() - 1000).toISOString() },
+      });
+    });
+    const resolving = runDurableObjectAlarm(stub);
+    // …and the cancel lands while it awaits the pages.
+    await expectStatus(
+      await api(
+        `/v1/broadcasts/${created.id}`,
+        jsonInit("PUT", booking({ status: "cancelled" }), key(s)),
+      ),
+      200,
+    );
+    await resolving;
+    // Rows a consumer had claimed just before the cancel settle on their own
+    // (released as cancelled); nothing may stay pending for ever.
+    let counters: any;
+    await vi
+      .waitUntil(
+        async () => {
+          counters = await runInDurableObject(stub, (obj: BroadcastDO) =>
+            (obj as any).store.counters(),
+          );
+          return counters.pending + counters.queued + counters.sending === 0;
+        },
+        { timeout: 15_000, interval: 250 },
+      )
+      .catch(() => {
+        throw new Error(`recipients left unsent after the cancel: ${JSON.stringify(counters)}`);
+      });
+    expect(counters.cancelled + counters.submitted + counters.sent).toBeGreaterThan(0);
+    const got = await expectStatus(
+      await api(`/v1/broadcasts/${created.id}`, { headers: key(s) }),
+      200,
+    );
+    expect(got.status).toBe("cancelled");
+  }, 60_000);
+
+  it("item 4: a delete racing the alarm's flush leaves no ghost in the list or the projection", async () => {
+    const s = await defaultSetup();
+    const base = 850_000 + Math.floor(Math.random() * 50_000);
+    const phones = Array.from({ length: 3_000 }, (_, i) => mobileNumber(base + i, "0"));
+    await expectStatus(
+      await api(
+        "/v1/contacts/bulk",
+        jsonInit("POST", { contacts: phones.map((phone) => ({ phone, firstName: "A" })) }, key(s)),
+      ),
+      200,
+    );
+    const created = await createV1(
+      s,
+      booking({ status: "scheduled", scheduleDateTime: future(3_600_000) }),
+    );
+    const stub = broadcastStub(env, s.account.accountId, created.id);
+    // 3,000 recipients changed and not yet projected: the alarm's flush has D1 work to do.
+    await runInDurableObject(stub, async (obj: BroadcastDO) => {
+      const instance = obj as any;
+      const b = instance.store.broadcast();
+      instance.store.updateBroadcast({
+        plan: { ...b.plan, scheduledAt: new Date(Date.now() - 1000).toISOString() },
+      });
+      await instance.resolve(instance.store.broadcast());
+      instance.store.cancelUnsent();
+      instance.store.updateBroadcast({ state: "cancelled", completedAt: new Date().toISOString() });
+    });
+    const flushing = runDurableObjectAlarm(stub);
+    await new Promise((r) => setTimeout(r, 5));
+    await expectStatus(
+      await api(`/v1/broadcasts/${created.id}`, { method: "DELETE", headers: key(s) }),
+      200,
+    );
+    await flushing;
+    await new Promise((r) => setTimeout(r, 200));
+    const list = await expectStatus(
+      await api("/v1/broadcasts?limit=100", { headers: key(s) }),
+      200,
+    );
+    expect(list.map((b: any) => b.id)).not.toContain(created.id);
+    const rows = await env.DB.prepare(
+      "SELECT COUNT(*) AS n FROM recipient_states WHERE account_id = ? AND broadcast_id = ?",
+    )
+      .bind(s.account.accountId, created.id)
+      .first<{ n: number }>();
+    expect(rows?.n).toBe(0);
+  }, 60_000);
 });

@@ -1,0 +1,57 @@
+/**
+ * The send engine's arithmetic (src/domain/pacing.ts): the bound that keeps
+ * every one-second window at the receiver within the cap, the lease that
+ * every send must leave inside, and Little's-law sizing of what is in flight.
+ */
+import { describe, expect, it } from "vitest";
+import {
+  BATCH_SIZE,
+  CLAIM_LEASE_MS,
+  CONNECTIONS_PER_INVOCATION,
+  DEPARTURE_TOLERANCE_MS,
+  departBy,
+  inFlightTarget,
+  maxInAnyWindow,
+  slotIntervalMs,
+} from "../../src/domain/pacing";
+import { departureTime } from "../../src/queues/departures";
+
+describe("pacing", () => {
+  it("keeps any one-second window within the cap for every cap from 1 to 1,000 mps", () => {
+    for (let mps = 1; mps <= 1000; mps++) {
+      expect(maxInAnyWindow(slotIntervalMs(mps)), `${mps} mps`).toBeLessThanOrEqual(mps);
+    }
+    // …and the bound is tight: double the tolerance and it breaks somewhere.
+    const broken = Array.from({ length: 1000 }, (_, i) => i + 1).filter(
+      (mps) => maxInAnyWindow(slotIntervalMs(mps), DEPARTURE_TOLERANCE_MS * 2) > mps,
+    );
+    expect(broken.length).toBeGreaterThan(0);
+  });
+
+  it("sends a wave of exactly one invocation's connections", () => {
+    expect(CONNECTIONS_PER_INVOCATION).toBe(6);
+    expect(BATCH_SIZE).toBe(CONNECTIONS_PER_INVOCATION);
+  });
+
+  it("lets a send leave only while its whole timeout still fits in the claim's lease", () => {
+    const claimedAt = 1_000_000;
+    expect(departBy(claimedAt, 10_000) + 10_000).toBeLessThan(claimedAt + CLAIM_LEASE_MS);
+  });
+
+  it("sizes what is in flight by rate × cycle, within its bounds", () => {
+    expect(inFlightTarget(1000, 300)).toBe(600);
+    expect(inFlightTarget(80, 300)).toBe(48);
+    expect(inFlightTarget(2, 300)).toBe(BATCH_SIZE * 2);
+    expect(inFlightTarget(1000, 60_000)).toBe(10_000);
+  });
+
+  it("spaces departures of one isolate by an interval, however late their timers fire", () => {
+    const number = `gate-${Math.random()}`;
+    const now = 5_000;
+    // Five slots 10 ms apart whose timers all fire at once, 40 ms late.
+    const times = [0, 10, 20, 30, 40].map((offset) =>
+      departureTime(number, 4_960 + offset, 10, now),
+    );
+    expect(times).toEqual([5_000, 5_010, 5_020, 5_030, 5_040]);
+  });
+});

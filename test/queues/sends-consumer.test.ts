@@ -1,0 +1,107 @@
+/**
+ * The chorus-sends consumer, batch by batch as the queue delivers it
+ * (createMessageBatch + getQueueResult), on the real BroadcastDO, SenderDO
+ * and sandbox: it acks a wave once its sends have left, asks the queue to
+ * retry when it cannot even start (the SenderDO unreachable), and what the
+ * queue finally gives up on (the dead-letter consumer) fails visibly.
+ */
+import {
+  createExecutionContext,
+  createMessageBatch,
+  getQueueResult,
+  runInDurableObject,
+  waitOnExecutionContext,
+} from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import type { BroadcastDO } from "../../src/durable/broadcast-do";
+import { broadcastStub } from "../../src/durable/stubs";
+import type { Bindings } from "../../src/env";
+import { DEAD_LETTER_REASON } from "../../src/queues/dead-letters";
+import type { SendBatchMessage } from "../../src/queues/messages";
+import worker from "../../src/worker";
+import { mobileNumber } from "../domain/phones";
+import { createBroadcast, details, future, helloBody, sandboxStats, setup } from "../engine";
+
+const healthy = env as unknown as Bindings;
+
+async function deliver(queue: string, bodies: SendBatchMessage[], bindings: Bindings) {
+  const batch = createMessageBatch<SendBatchMessage>(
+    queue,
+    bodies.map((body, i) => ({ id: `m${i}`, timestamp: new Date(), attempts: 1, body })),
+  );
+  const ctx = createExecutionContext();
+  const handler = worker.queue as ExportedHandlerQueueHandler<Bindings, SendBatchMessage>;
+  await handler(batch, bindings, ctx);
+  const result = await getQueueResult(batch, ctx);
+  await waitOnExecutionContext(ctx);
+  return result;
+}
+
+/** A broadcast whose rows sit in batch `batchId` as the dispatcher would leave them, not enqueued. */
+async function queuedBroadcast(count: number, batchId: number) {
+  const s = await setup({ throughputMps: 1000 });
+  const base = 400_000 + Math.floor(Math.random() * 100_000);
+  const ids = Array.from({ length: count }, (_, i) => mobileNumber(base + i, "0"));
+  const created = await createBroadcast(
+    s,
+    helloBody(s.sender.phoneNumber, ids, { scheduled_for: future(3_600_000) }),
+  );
+  const stub = broadcastStub(env, s.account.accountId, created.uuid);
+  await runInDurableObject(stub, (instance: BroadcastDO) => {
+    const store = (instance as any).store;
+    store.updateBroadcast({ state: "sending", startedAt: new Date().toISOString() });
+    store.moveRecipients(["pending"], "queued", null, { batch_id: batchId });
+  });
+  const body: SendBatchMessage = {
+    accountId: s.account.accountId,
+    broadcastId: created.uuid,
+    batchId,
+    seqs: ids.map((_, i) => i),
+    enqueuedAt: Date.now(),
+  };
+  return { s, uuid: created.uuid as string, body };
+}
+
+describe("sends consumer", () => {
+  it("acks a wave once its six sends have left, and settles every answer", async () => {
+    const { s, uuid, body } = await queuedBroadcast(6, 41);
+    const result = await deliver("chorus-sends", [body], healthy);
+    expect(result.explicitAcks).toEqual(["m0"]);
+    expect(result.retryMessages).toEqual([]);
+    expect((await sandboxStats(s.number.phoneNumberId)).accepted).toBe(6);
+    expect(await details(s, uuid)).toMatchObject({ status: "completed", submitted: 6 });
+  });
+
+  it("asks the queue to retry a wave it cannot start (the SenderDO unreachable), sending nothing", async () => {
+    const { s, body } = await queuedBroadcast(6, 42);
+    const senderDown = {
+      ...healthy,
+      SENDER: {
+        idFromName: () => {
+          throw new Error("Durable Object namespace unavailable");
+        },
+      },
+    } as unknown as Bindings;
+    const result = await deliver("chorus-sends", [body], senderDown);
+    expect(result.explicitAcks).toEqual([]);
+    expect(result.retryMessages.map((r) => r.msgId)).toEqual(["m0"]);
+    expect((await sandboxStats(s.number.phoneNumberId)).accepted).toBe(0);
+  });
+
+  it("fails what the queue gave up on (dead letters) with the reason, counters still equal to rows", async () => {
+    const { s, uuid, body } = await queuedBroadcast(4, 43);
+    const result = await deliver("chorus-sends-dlq", [body], healthy);
+    expect(result.explicitAcks).toEqual(["m0"]);
+    const d = await details(s, uuid);
+    expect(d).toMatchObject({ status: "completed", failed: 4, submitted: 0 });
+    expect((await sandboxStats(s.number.phoneNumberId)).accepted).toBe(0);
+    const stub = broadcastStub(env, s.account.accountId, uuid);
+    const titles = await runInDurableObject(stub, (_i: BroadcastDO, state) =>
+      state.storage.sql
+        .exec<{ error_title: string }>("SELECT DISTINCT error_title FROM recipients")
+        .toArray(),
+    );
+    expect(titles).toEqual([{ error_title: DEAD_LETTER_REASON }]);
+  });
+});
