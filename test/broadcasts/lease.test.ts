@@ -33,7 +33,7 @@ import {
   waitForStatus,
 } from "../engine";
 
-const BROADCASTS = 30;
+const BROADCASTS = Number(process.env.LEASE_BROADCASTS ?? 30);
 const EACH = 10;
 const MPS = 2;
 
@@ -58,9 +58,11 @@ describe("no recipient is sent twice when a slow number is shared", () => {
     const messages: SendBatchMessage[] = [];
     for (const c of created) {
       const stub = broadcastStub(env, s.account.accountId, c.uuid);
-      await runInDurableObject(stub, (instance: BroadcastDO) => {
+      await runInDurableObject(stub, async (instance: BroadcastDO, state) => {
         const store = (instance as any).store;
         store.updateBroadcast({ state: "sending", startedAt: new Date().toISOString() });
+        // As startSending leaves it: the sending tick armed.
+        await state.storage.setAlarm(Date.now() + 1_000);
         store.moveRecipients(["pending"], "queued", { sql: "seq < 6", binds: [] }, { batch_id: 1 });
         store.moveRecipients(["pending"], "queued", null, { batch_id: 2 });
       });
@@ -93,7 +95,15 @@ describe("no recipient is sent twice when a slow number is shared", () => {
     );
     // What did not fit in the leases went back with its slot's time; the
     // broadcasts' own dispatchers (and the local queue) send the rest.
-    for (const c of created) await waitForStatus(s, c.uuid, "completed", 260_000);
+    const progress = setInterval(async () => {
+      const st = await sandboxStats(s.number.phoneNumberId);
+      console.log(`[lease] accepted ${st.accepted} over_cap ${st.over_cap} dup ${st.duplicates}`);
+    }, 10_000);
+    try {
+      for (const c of created) await waitForStatus(s, c.uuid, "completed", 260_000);
+    } finally {
+      clearInterval(progress);
+    }
 
     const stats = await sandboxStats(s.number.phoneNumberId);
     expect(stats.accepted).toBe(BROADCASTS * EACH);
