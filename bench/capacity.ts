@@ -384,7 +384,7 @@ const LEGEND = `rate/s: (sent - 1) / (last accept - first accept), as bench/disp
 peak inv: most batches in progress at once, as the autoscaler counts them; peak sends: most
   sends waiting for Meta's answer. inv ms: mean batch, delivery to done as the queue sees it.
   wave ms: mean wave, from holding its connections to its last answer.
-late: slots given up, > DEPARTURE_TOLERANCE_MS late. max 1s / over: most sends in any sliding
+late: slots given up, > MAX_DEPARTURE_DELAY_MS late (the gate spaces the rest). max 1s / over: most sends in any sliding
   one-second window at the receiver; sends that found the window already at the cap.
 ramp90 s: from the start until a one-second window first holds 90% of the cap.
 cycle / target: the dispatcher's last cycle (ms) and inFlightTarget (rows).

@@ -9,15 +9,16 @@
  */
 import {
   BATCH_SIZE,
-  DEPARTURE_TOLERANCE_MS,
   departBy,
   ewma,
+  MAX_DEPARTURE_DELAY_MS,
   slotIntervalMs,
 } from "../../src/domain/pacing.ts";
 import { SENDING_TICK_MS } from "../../src/durable/broadcast/alarm-schedule.ts";
 import { Dispatcher } from "../../src/durable/broadcast/dispatcher.ts";
 import type { BroadcastStore } from "../../src/durable/broadcast/store.ts";
 import type { Bindings } from "../../src/env.ts";
+import { departureTime } from "../../src/queues/departures.ts";
 import type { SendBatchMessage } from "../../src/queues/messages.ts";
 import { Connections } from "../../src/whatsapp/connections.ts";
 import { exponential, logNormal, prng, Sim, seedFor } from "./engine.ts";
@@ -32,7 +33,7 @@ export const UNEXPORTED = {
   /** sends.ts STATE_RECHECK_AFTER_MS: a wave whose first slot is further away re-reads the state. */
   stateRecheckAfterMs: 1_000,
   /** sends.ts reserveLeadMs(): ceil(trip × 1.5) + 5, trip an ewma of the reserve round trip (10 before any). */
-  reserveLead: { tripFactor: 1.5, plusMs: 5, initialTripMs: 10 },
+  reserveLead: { tripFactor: 2, plusMs: 10, initialTripMs: 10 },
   /** sender-do.ts MAX_LEAD_MS: the SenderDO clamps the lead to this. */
   maxLeadMs: 250,
 };
@@ -107,7 +108,7 @@ export interface Code {
   settleLingerMs: number;
 }
 
-export const AS_BUILT: Code = { pump: "as-built", recheckLeadMs: 0, settleLingerMs: 0 };
+export const AS_BUILT: Code = { pump: "as-built", recheckLeadMs: 250, settleLingerMs: 0 };
 
 export interface Result {
   scenario: string;
@@ -540,6 +541,8 @@ const noRelease = () => undefined;
 /** consumeSends and startBatch of src/queues/sends.ts, step for step, on the virtual clock. */
 class Consumer {
   late = 0;
+  /** This run's own departure gate (the gate is per isolate: one per simulated run). */
+  private readonly gateKey = `model-${Math.random()}`;
   deferredLater = 0;
   claimedRows = 0;
   waves = 0;
@@ -661,12 +664,15 @@ class Consumer {
     const { sim } = this;
     // A timer may fire late (a busy isolate); a slot already past needs no timer.
     if (at > sim.now) await sim.sleepUntil(at + this.timerLate());
-    if (sim.now > at + DEPARTURE_TOLERANCE_MS) {
+    // The real departure gate (src/queues/departures.ts): late timers leave paced.
+    const leaveAt = departureTime(this.gateKey, at, slotIntervalMs(this.sc.mps), sim.now);
+    if (leaveAt > at + MAX_DEPARTURE_DELAY_MS) {
       release();
       this.late++;
       settler.add({ id, outcome: "released", late: true });
       return null;
     }
+    if (leaveAt > sim.now) await sim.sleepUntil(leaveAt);
     this.receiver.arrive(sim.now);
     this.sendsInFlight++;
     this.peakSendsInFlight = Math.max(this.peakSendsInFlight, this.sendsInFlight);

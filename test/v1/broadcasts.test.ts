@@ -452,6 +452,25 @@ describe("v1 audiences, resolved when sending starts", () => {
   });
 });
 
+/** A client broadcast of `count` fresh contacts, scheduled an hour ahead (not yet resolved). */
+async function scheduledClientBroadcast(count: number, from: number) {
+  const s = await defaultSetup();
+  const base = from + Math.floor(Math.random() * 50_000);
+  const phones = Array.from({ length: count }, (_, i) => mobileNumber(base + i, "0"));
+  await expectStatus(
+    await api(
+      "/v1/contacts/bulk",
+      jsonInit("POST", { contacts: phones.map((phone) => ({ phone, firstName: "A" })) }, key(s)),
+    ),
+    200,
+  );
+  const created = await createV1(
+    s,
+    booking({ status: "scheduled", scheduleDateTime: future(3_600_000) }),
+  );
+  return { s, created, stub: broadcastStub(env, s.account.accountId, created.id) };
+}
+
 describe("issue 16: what the API has shown, later decisions see; state changes never race the engine", () => {
   it("item 1: a retarget created the moment the source's GET shows 9 reads finds those 9 (no flush in between)", async () => {
     const s = await defaultSetup();
@@ -503,22 +522,8 @@ describe("issue 16: what the API has shown, later decisions see; state changes n
   });
 
   it("item 3: a cancel while the audience is being resolved leaves no recipient pending", async () => {
-    const s = await defaultSetup();
-    const base = 800_000 + Math.floor(Math.random() * 50_000);
-    const phones = Array.from({ length: 10_000 }, (_, i) => mobileNumber(base + i, "0"));
-    await expectStatus(
-      await api(
-        "/v1/contacts/bulk",
-        jsonInit("POST", { contacts: phones.map((phone) => ({ phone, firstName: "A" })) }, key(s)),
-      ),
-      200,
-    );
-    const created = await createV1(
-      s,
-      booking({ status: "scheduled", scheduleDateTime: future(3_600_000) }),
-    );
-    const stub = broadcastStub(env, s.account.accountId, created.id);
-    // Its time comes: the alarm resolves 4,000 contacts page by page from D1…
+    const { s, created, stub } = await scheduledClientBroadcast(10_000, 800_000);
+    // Its time comes: the alarm resolves 10,000 contacts page by page from D1…
     await runInDurableObject(stub, (obj: BroadcastDO) => {
       const instance = obj as any;
       const b = instance.store.broadcast();
@@ -561,21 +566,7 @@ describe("issue 16: what the API has shown, later decisions see; state changes n
   }, 60_000);
 
   it("item 4: a delete racing the alarm's flush leaves no ghost in the list or the projection", async () => {
-    const s = await defaultSetup();
-    const base = 850_000 + Math.floor(Math.random() * 50_000);
-    const phones = Array.from({ length: 3_000 }, (_, i) => mobileNumber(base + i, "0"));
-    await expectStatus(
-      await api(
-        "/v1/contacts/bulk",
-        jsonInit("POST", { contacts: phones.map((phone) => ({ phone, firstName: "A" })) }, key(s)),
-      ),
-      200,
-    );
-    const created = await createV1(
-      s,
-      booking({ status: "scheduled", scheduleDateTime: future(3_600_000) }),
-    );
-    const stub = broadcastStub(env, s.account.accountId, created.id);
+    const { s, created, stub } = await scheduledClientBroadcast(3_000, 850_000);
     // 3,000 recipients changed and not yet projected: the alarm's flush has D1 work to do.
     await runInDurableObject(stub, async (obj: BroadcastDO) => {
       const instance = obj as any;
