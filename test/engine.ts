@@ -3,8 +3,10 @@
  * its templates synced, seed-shaped request bodies, the sandbox's inspection
  * routes, and delivery of the sandbox's signed webhooks to the API.
  */
+import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { vi } from "vitest";
+import type { BroadcastDO } from "../src/durable/broadcast-do";
 import {
   api,
   apiKey,
@@ -202,4 +204,30 @@ export async function postSigned(payload: unknown): Promise<any> {
     }),
     200,
   );
+}
+
+/**
+ * Starts a broadcast sending with its pending rows put in batches as its
+ * dispatcher would (each batch takes the rows below `below`, the last one
+ * the rest), without enqueueing them: the test is the queue. `armTick` arms
+ * the sending tick as startSending leaves it.
+ */
+export async function queueByHand(
+  stub: DurableObjectStub<BroadcastDO>,
+  batches: { batchId: number; below?: number }[],
+  options: { armTick?: boolean } = {},
+): Promise<void> {
+  await runInDurableObject(stub, async (instance: BroadcastDO, state) => {
+    const store = (instance as any).store;
+    store.updateBroadcast({ state: "sending", startedAt: new Date().toISOString() });
+    if (options.armTick) await state.storage.setAlarm(Date.now() + 1_000);
+    for (const { batchId, below } of batches) {
+      store.moveRecipients(
+        ["pending"],
+        "queued",
+        below === undefined ? null : { sql: "seq < ?", binds: [below] },
+        { batch_id: batchId },
+      );
+    }
+  });
 }

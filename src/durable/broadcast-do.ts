@@ -316,9 +316,10 @@ export class BroadcastDO extends DurableObject<Bindings> {
     if (!b) return "gone";
     let haltReason: string | null = null;
     const ctx = { stopped: b.state === "cancelled", claim: claimedAt, now: nowIso() };
+    const verdicts: boolean[] = [];
     this.ctx.storage.transactionSync(() => {
-      const verdicts: boolean[] = [];
       const latencies: number[] = [];
+      let counted = 0;
       for (const o of outcomes) {
         if ("latencyMs" in o && typeof o.latencyMs === "number") latencies.push(o.latencyMs);
         const row = this.store.settlingRow(o.seq);
@@ -326,17 +327,21 @@ export class BroadcastDO extends DurableObject<Bindings> {
         const s = settle(row, o, ctx);
         if (!s) continue;
         this.store.applySettlement(o.seq, row.status, s);
-        if (s.counted) this.store.countSend(Date.now());
+        if (s.counted) counted++;
         if (s.verdict) verdicts.push(s.verdict === "ok");
         haltReason ??= s.halt;
       }
+      // One write each per settle, not one per recipient.
+      this.store.countSends(Date.now(), counted);
       for (const ms of latencies) this.dispatcher.noteLatency(ms);
       const missed = outcomes.filter((o) => o.outcome === "released" && o.late).length;
       this.store.noteMetric("slots_missed", missed, "add");
       this.store.noteLatencies(latencies);
       this.store.noteVerdicts(verdicts);
     });
-    const pauseReason = haltReason ?? breakerTrips(this.store.recentVerdicts());
+    // The breaker's window changes only when a verdict is added: read it then, not on every settle.
+    const pauseReason =
+      haltReason ?? (verdicts.length > 0 ? breakerTrips(this.store.recentVerdicts()) : null);
     if (pauseReason && this.store.broadcast()?.state === "sending") {
       this.ctx.storage.transactionSync(() => {
         this.store.updateBroadcast({ state: "paused", pauseReason });

@@ -18,8 +18,6 @@ const ACQUIRE_PATIENCE_MS = 250;
 export class Connections {
   private free: number;
   private readonly waiters: { n: number; wake: () => void }[] = [];
-  /** Most connections held at once (the benchmarks report it). */
-  peak = 0;
 
   /** `limit` 0 or less: unlimited (the engine-efficiency benchmark only). */
   constructor(readonly limit: number = CONNECTIONS_PER_INVOCATION) {
@@ -45,7 +43,6 @@ export class Connections {
     while (this.free < 1) await new Promise<void>((wake) => this.waiters.push({ n: 1, wake }));
     const took = Math.min(want, this.free);
     this.free -= took;
-    this.peak = Math.max(this.peak, this.held());
     return Array.from({ length: took }, () => this.releaser());
   }
 
@@ -54,10 +51,6 @@ export class Connections {
     if (i < 0) return;
     this.waiters.splice(i, 1);
     waiter.wake();
-  }
-
-  held(): number {
-    return this.limit > 0 ? this.limit - this.free : 0;
   }
 
   private releaser(): () => void {

@@ -12,6 +12,7 @@ import {
   expectCountersMatchRows,
   future,
   helloBody,
+  queueByHand,
   sandboxMessages,
   sandboxStats,
   setup,
@@ -220,11 +221,7 @@ describe("no recipient is sent twice", () => {
     );
     const stub = broadcastStub(env, s.account.accountId, created.uuid);
     // Put every row in batch 777 as the dispatcher would, without enqueueing it.
-    await runInDurableObject(stub, (instance: BroadcastDO) => {
-      const store = (instance as any).store;
-      store.updateBroadcast({ state: "sending", startedAt: new Date().toISOString() });
-      store.moveRecipients(["pending"], "queued", null, { batch_id: 777 });
-    });
+    await queueByHand(stub, [{ batchId: 777 }]);
     // A consumer claims it, Meta accepts the first four, then the consumer dies.
     const claim = await stub.claim(777);
     expect(claim.recipients).toHaveLength(10);
@@ -268,11 +265,7 @@ describe("no recipient is sent twice", () => {
       helloBody(s.sender.phoneNumber, numbers(8100, 6), { scheduled_for: future(3_600_000) }),
     );
     const stub = broadcastStub(env, s.account.accountId, created.uuid);
-    await runInDurableObject(stub, (instance: BroadcastDO) => {
-      const store = (instance as any).store;
-      store.updateBroadcast({ state: "sending", startedAt: new Date().toISOString() });
-      store.moveRecipients(["pending"], "queued", { sql: "seq < 3", binds: [] }, { batch_id: 5 });
-    });
+    await queueByHand(stub, [{ batchId: 5, below: 3 }]);
     const claimed = (await stub.claim(5)).recipients;
     expect(claimed).toHaveLength(3);
     await expectStatus(

@@ -11,12 +11,10 @@
 import {
   createExecutionContext,
   createMessageBatch,
-  runInDurableObject,
   waitOnExecutionContext,
 } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import type { BroadcastDO } from "../../src/durable/broadcast-do";
 import { broadcastStub } from "../../src/durable/stubs";
 import type { Bindings } from "../../src/env";
 import type { SendBatchMessage } from "../../src/queues/messages";
@@ -27,6 +25,7 @@ import {
   expectCountersMatchRows,
   future,
   helloBody,
+  queueByHand,
   sandboxMessages,
   sandboxStats,
   setup,
@@ -58,14 +57,7 @@ describe("no recipient is sent twice when a slow number is shared", () => {
     const messages: SendBatchMessage[] = [];
     for (const c of created) {
       const stub = broadcastStub(env, s.account.accountId, c.uuid);
-      await runInDurableObject(stub, async (instance: BroadcastDO, state) => {
-        const store = (instance as any).store;
-        store.updateBroadcast({ state: "sending", startedAt: new Date().toISOString() });
-        // As startSending leaves it: the sending tick armed.
-        await state.storage.setAlarm(Date.now() + 1_000);
-        store.moveRecipients(["pending"], "queued", { sql: "seq < 6", binds: [] }, { batch_id: 1 });
-        store.moveRecipients(["pending"], "queued", null, { batch_id: 2 });
-      });
+      await queueByHand(stub, [{ batchId: 1, below: 6 }, { batchId: 2 }], { armTick: true });
       for (const [batchId, seqs] of [
         [1, [0, 1, 2, 3, 4, 5]],
         [2, [6, 7, 8, 9]],

@@ -21,7 +21,15 @@ import { DEAD_LETTER_REASON } from "../../src/queues/dead-letters";
 import type { SendBatchMessage } from "../../src/queues/messages";
 import worker from "../../src/worker";
 import { mobileNumber } from "../domain/phones";
-import { createBroadcast, details, future, helloBody, sandboxStats, setup } from "../engine";
+import {
+  createBroadcast,
+  details,
+  future,
+  helloBody,
+  queueByHand,
+  sandboxStats,
+  setup,
+} from "../engine";
 
 const healthy = env as unknown as Bindings;
 
@@ -48,11 +56,7 @@ async function queuedBroadcast(count: number, batchId: number) {
     helloBody(s.sender.phoneNumber, ids, { scheduled_for: future(3_600_000) }),
   );
   const stub = broadcastStub(env, s.account.accountId, created.uuid);
-  await runInDurableObject(stub, (instance: BroadcastDO) => {
-    const store = (instance as any).store;
-    store.updateBroadcast({ state: "sending", startedAt: new Date().toISOString() });
-    store.moveRecipients(["pending"], "queued", null, { batch_id: batchId });
-  });
+  await queueByHand(stub, [{ batchId }]);
   const body: SendBatchMessage = {
     accountId: s.account.accountId,
     broadcastId: created.uuid,

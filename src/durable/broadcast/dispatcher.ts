@@ -51,11 +51,6 @@ export class Dispatcher {
     return Math.min(this.queueDelayMs ?? 0, QUEUE_ALLOWANCE_MS) + (this.latencyMs ?? 0);
   }
 
-  /** The queue's measured delay (for the activity figures). */
-  queueDelay(): number | null {
-    return this.queueDelayMs;
-  }
-
   /** Recipients this broadcast keeps queued or claimed now. */
   inFlightTarget(mps: number): number {
     return inFlightTarget(mps, this.cycleMs());

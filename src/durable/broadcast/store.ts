@@ -405,12 +405,14 @@ export class BroadcastStore {
       .map((r) => ({ seq: Number(r.seq), identifier: r.identifier }));
   }
 
-  /** One more accepted send in this second (the dashboard's send-rate chart). */
-  countSend(at: number): void {
+  /** `n` more accepted sends in this second (the dashboard's send-rate chart). */
+  countSends(at: number, n: number): void {
+    if (n === 0) return;
     const second = Math.floor(at / 1000);
     this.sql.exec(
-      "INSERT INTO send_rate (second, n) VALUES (?, 1) ON CONFLICT (second) DO UPDATE SET n = n + 1",
+      "INSERT INTO send_rate (second, n) VALUES (?, ?) ON CONFLICT (second) DO UPDATE SET n = n + excluded.n",
       second,
+      n,
     );
     // Bounded: a day of seconds at most, trimmed as the broadcast goes.
     if (second % 600 === 0)
@@ -697,11 +699,18 @@ export class BroadcastStore {
     this.sql.exec("DELETE FROM verdicts");
   }
 
+  /** Adds answer times to the histogram: one upsert per 10 ms bucket touched. */
   noteLatencies(latencies: number[]): void {
+    const buckets = new Map<number, number>();
     for (const ms of latencies) {
+      const bucket = Math.floor(Math.max(0, ms) / 10) * 10;
+      buckets.set(bucket, (buckets.get(bucket) ?? 0) + 1);
+    }
+    for (const [bucket, n] of buckets) {
       this.sql.exec(
-        "INSERT INTO send_latency (bucket_ms, n) VALUES (?, 1) ON CONFLICT (bucket_ms) DO UPDATE SET n = n + 1",
-        Math.floor(Math.max(0, ms) / 10) * 10,
+        "INSERT INTO send_latency (bucket_ms, n) VALUES (?, ?) ON CONFLICT (bucket_ms) DO UPDATE SET n = n + excluded.n",
+        bucket,
+        n,
       );
     }
   }
