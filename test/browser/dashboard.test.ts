@@ -37,6 +37,13 @@ async function sandboxStats(): Promise<unknown> {
   const res = await fetch(`${SANDBOX}/__sandbox/stats?phone_number_id=${SANDBOX_NUMBER}`);
   return ((await res.json()) as { numbers: unknown[] }).numbers[0];
 }
+/**
+ * Recipients are numbered from one random start, so no number repeats within
+ * a broadcast or across this file's broadcasts (a repeat is rejected as a
+ * duplicate, which made the 200-recipient funnel flaky when each number was
+ * drawn on its own).
+ */
+let nextRecipient = 300_000 + Math.floor(Math.random() * 1_000_000);
 const holiday = (count: number, extra: Record<string, unknown> = {}) => ({
   channel_type: "whatsapp",
   name: `Holiday Sale ${crypto.randomUUID().slice(0, 6)}`,
@@ -50,7 +57,7 @@ const holiday = (count: number, extra: Record<string, unknown> = {}) => ({
   },
   recipients: Array.from({ length: count }, (_, i) => ({
     // Ending in 0: none of the sandbox's scripted behaviours (1111 fails, 4444 is never read…).
-    identifier: mobileNumber(300_000 + Math.floor(Math.random() * 1_000_000) + i, "0"),
+    identifier: mobileNumber(nextRecipient++, "0"),
     client_reference: `ref-${i}`,
     parameters: {
       body: { Name: `Person ${i}`, Time: "18h00", Place: "City Centre" },
