@@ -2,7 +2,7 @@
  * Accounts and their API keys. A key is shown once, at creation; only its hash is kept.
  */
 import { and, asc, eq, isNull } from "drizzle-orm";
-import { generateApiKey, keyPrefix, sha256Hex } from "../api/auth";
+import { generateApiKey, keyPrefix, sha256Hex } from "../domain/crypto";
 import { type Database, nowIso } from "./client";
 import { accounts, apiKeys } from "./schema";
 
@@ -62,4 +62,27 @@ export async function revokeKey(db: Database, accountId: string, keyId: string) 
     .where(and(eq(apiKeys.accountId, accountId), eq(apiKeys.id, keyId), isNull(apiKeys.revokedAt)))
     .returning({ id: apiKeys.id, revokedAt: apiKeys.revokedAt });
   return rows[0];
+}
+
+/** The account's own opt-out words (STOP always counts, apart from these). */
+export async function optOutKeywords(d1: D1Database, accountId: string): Promise<string[]> {
+  const row = await d1
+    .prepare("SELECT opt_out_keywords FROM accounts WHERE id = ?")
+    .bind(accountId)
+    .first<{ opt_out_keywords: string }>();
+  return row ? (JSON.parse(row.opt_out_keywords) as string[]) : [];
+}
+
+/** The account's broadcast defaults that a settings change may set. */
+export type AccountSettingsPatch = Partial<
+  Pick<typeof accounts.$inferInsert, "sendWindow" | "windowTimezone">
+>;
+
+export async function updateAccountSettings(
+  db: Database,
+  accountId: string,
+  patch: AccountSettingsPatch,
+): Promise<void> {
+  if (Object.keys(patch).length === 0) return;
+  await db.update(accounts).set(patch).where(eq(accounts.id, accountId));
 }

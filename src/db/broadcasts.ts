@@ -2,8 +2,8 @@
  * The D1 summary row of each broadcast, written only by its BroadcastDO.
  */
 import { and, eq } from "drizzle-orm";
-import { countersView } from "../durable/broadcast/counters";
-import type { BroadcastSummary } from "../durable/broadcast/types";
+import type { BroadcastSummary } from "../domain/broadcast";
+import { countersView } from "../domain/counters";
 import { database } from "./client";
 import { broadcasts } from "./schema";
 

@@ -11,7 +11,7 @@ import {
   enrolments,
 } from "./audience-schema";
 import { type Database, nowIso } from "./client";
-import { containsPattern } from "./locations";
+import { containsPattern } from "./like";
 
 export interface ClassFilter {
   locationId?: string;

@@ -5,7 +5,7 @@
 import { and, asc, count, eq, or, type SQL, sql } from "drizzle-orm";
 import { type Contact, contacts } from "./audience-schema";
 import { type Database, nowIso } from "./client";
-import { containsPattern } from "./locations";
+import { containsPattern } from "./like";
 
 export interface ContactFilter {
   locationId?: string;

@@ -4,16 +4,14 @@
 import { and, asc, count, eq, type SQL, sql } from "drizzle-orm";
 import { classes, contacts, segments } from "./audience-schema";
 import { type Database, nowIso } from "./client";
+import { containsPattern } from "./like";
 import { type Location, locations, senders } from "./schema";
 
 export interface LocationFilter {
   searchText?: string;
 }
 
-/** `LIKE` pattern matching `text` anywhere, with the wildcards in it escaped (ESCAPE '\'). */
-export function containsPattern(text: string): string {
-  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-}
+export { containsPattern };
 
 function locationWhere(accountId: string, filter: LocationFilter): SQL | undefined {
   const conditions: SQL[] = [eq(locations.accountId, accountId)];

@@ -5,7 +5,7 @@
 import { and, asc, count, eq, getTableColumns, type SQL, sql } from "drizzle-orm";
 import { contacts, type Segment, segmentMembers, segments } from "./audience-schema";
 import { type Database, nowIso } from "./client";
-import { containsPattern } from "./locations";
+import { containsPattern } from "./like";
 
 export type SegmentWithCount = Segment & { contactCount: number };
 

@@ -2,7 +2,7 @@
  * Senders: an account's WhatsApp business numbers. Every query is scoped by account.
  */
 import { and, asc, count, eq, ne } from "drizzle-orm";
-import { type Database, nowIso } from "./client";
+import { type Database, database, nowIso } from "./client";
 import { locations, type Sender, senders } from "./schema";
 
 export async function listSenders(db: Database, accountId: string, limit: number, offset: number) {
@@ -121,4 +121,37 @@ export async function senderMessagingLimit(
     .bind(senderId, accountId)
     .first<{ messaging_limit: number | null }>();
   return row?.messaging_limit ?? null;
+}
+
+/** What the sends consumer needs of a sender as it is now; null once it is deleted. */
+export async function senderCredentials(
+  d1: D1Database,
+  accountId: string,
+  senderId: string,
+): Promise<{ accessTokenEnc: string; throughputMps: number } | null> {
+  const row = await d1
+    .prepare("SELECT access_token_enc, throughput_mps FROM senders WHERE id = ? AND account_id = ?")
+    .bind(senderId, accountId)
+    .first<{ access_token_enc: string; throughput_mps: number }>();
+  return row
+    ? { accessTokenEnc: row.access_token_enc, throughputMps: Number(row.throughput_mps) }
+    : null;
+}
+
+/** The accounts that registered this WhatsApp phone number id (one, or none for another tool's number). */
+export async function accountsOfNumber(d1: D1Database, phoneNumberId: string): Promise<string[]> {
+  const { results } = await d1
+    .prepare("SELECT DISTINCT account_id FROM senders WHERE phone_number_id = ?")
+    .bind(phoneNumberId)
+    .all<{ account_id: string }>();
+  return results.map((r) => r.account_id);
+}
+
+/** The account's default sender, if it has one. */
+export async function defaultSender(d1: D1Database, accountId: string): Promise<Sender | null> {
+  const row = await d1
+    .prepare("SELECT id FROM senders WHERE account_id = ? AND is_default = 1 LIMIT 1")
+    .bind(accountId)
+    .first<{ id: string }>();
+  return row ? ((await getSender(database(d1), accountId, row.id)) ?? null) : null;
 }

@@ -191,3 +191,33 @@ export async function accountCallbackSecret(
     .run();
   return rotate ? secret : accountCallbackSecret(d1, encryptionKey, accountId);
 }
+
+/** An endpoint's signing secret, still encrypted; null once the endpoint is deleted. */
+export async function endpointSecretEnc(
+  d1: D1Database,
+  accountId: string,
+  endpointId: string,
+): Promise<string | null> {
+  const row = await d1
+    .prepare("SELECT secret_enc FROM webhook_endpoints WHERE id = ? AND account_id = ?")
+    .bind(endpointId, accountId)
+    .first<{ secret_enc: string }>();
+  return row?.secret_enc ?? null;
+}
+
+/** A success clears `failing`; giving up on a delivery sets it (a disabled endpoint stays so). */
+export async function setEndpointHealth(
+  d1: D1Database,
+  accountId: string,
+  endpointId: string,
+  health: "active" | "failing",
+): Promise<void> {
+  const now = nowIso();
+  await d1
+    .prepare(
+      `UPDATE webhook_endpoints SET status = ?, failing_since = ?, updated_at = ?
+       WHERE id = ? AND account_id = ? AND status != 'disabled' AND status != ?`,
+    )
+    .bind(health, health === "failing" ? now : null, now, endpointId, accountId, health)
+    .run();
+}

@@ -3,7 +3,7 @@
  * the signature (Stripe-style: `Chorus-Signature: t=<unix seconds>,v1=<hex
  * HMAC-SHA256 of "<t>.<body>" with the endpoint's secret>`).
  */
-import { hmacHex } from "./hmac";
+import { hmacHex, randomToken } from "./crypto";
 import {
   type MessageStatusItem,
   type MessageStatusSource,
@@ -85,10 +85,4 @@ export async function signCallback(
 }
 
 /** A new signing secret: `whsec_` and 32 random bytes, base64url. */
-export function newCallbackSecret(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(32));
-  return `whsec_${btoa(String.fromCharCode(...bytes))
-    .replaceAll("+", "-")
-    .replaceAll("/", "_")
-    .replaceAll("=", "")}`;
-}
+export const newCallbackSecret = (): string => randomToken("whsec_");

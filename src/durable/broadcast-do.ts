@@ -20,6 +20,16 @@ import { deleteBroadcastSummary } from "../db/broadcasts";
 import { REACH_WINDOW_MS, reachedInLast24h } from "../db/reach";
 import { deleteRecipientStates } from "../db/recipient-states";
 import { senderMessagingLimit } from "../db/senders";
+import type {
+  BeginOutcome,
+  BroadcastPlan,
+  BroadcastState,
+  BroadcastSummary,
+  NewRecipient,
+  RecipientStatus,
+  RecipientView,
+} from "../domain/broadcast";
+import { canMove } from "../domain/broadcast-moves";
 import { budgetFor, budgetMessage } from "../domain/messaging-limit";
 import { CLAIM_LEASE_MS } from "../domain/pacing";
 import { breakerTrips, settle } from "../domain/settlement";
@@ -34,15 +44,6 @@ import { resolveAudience } from "./broadcast/audience";
 import { Dispatcher } from "./broadcast/dispatcher";
 import { Outbox } from "./broadcast/outbox";
 import { type BroadcastRow, BroadcastStore, type ClaimedRow, nowIso } from "./broadcast/store";
-import type {
-  BeginOutcome,
-  BroadcastPlan,
-  BroadcastState,
-  BroadcastSummary,
-  NewRecipient,
-  RecipientStatus,
-  RecipientView,
-} from "./broadcast/types";
 import { broadcastStub } from "./stubs";
 
 /** An uncommitted create is abandoned (and wiped) after this long. */
@@ -178,8 +179,7 @@ export class BroadcastDO extends DurableObject<Bindings> {
   async cancel(): Promise<StateChange> {
     const b = this.live();
     if (!b) return { ok: false, reason: "not_found" };
-    if (b.state === "completed" || b.state === "cancelled")
-      return { ok: false, reason: "conflict", state: b.state };
+    if (!canMove("cancel", b.state)) return { ok: false, reason: "conflict", state: b.state };
     this.ctx.storage.transactionSync(() => {
       // Rows claimed by a consumer right now settle on their own: the
       // consumer sees the cancellation and releases what it has not sent.
@@ -193,8 +193,7 @@ export class BroadcastDO extends DurableObject<Bindings> {
   async pause(reason: string | null = null): Promise<StateChange> {
     const b = this.live();
     if (!b) return { ok: false, reason: "not_found" };
-    if (b.state !== "sending" && b.state !== "scheduled")
-      return { ok: false, reason: "conflict", state: b.state };
+    if (!canMove("pause", b.state)) return { ok: false, reason: "conflict", state: b.state };
     this.store.updateBroadcast({ state: "paused", pauseReason: reason ?? "Paused by request" });
     await this.scheduleAlarm();
     return { ok: true, summary: this.requireSummary() };
@@ -204,7 +203,7 @@ export class BroadcastDO extends DurableObject<Bindings> {
   async resume(): Promise<StateChange> {
     const b = this.live();
     if (!b) return { ok: false, reason: "not_found" };
-    if (b.state !== "paused") return { ok: false, reason: "conflict", state: b.state };
+    if (!canMove("resume", b.state)) return { ok: false, reason: "conflict", state: b.state };
     const next: BroadcastState = b.startedAt ? "sending" : "scheduled";
     this.ctx.storage.transactionSync(() => {
       // Batches left on the queue while paused were acknowledged empty: give
@@ -226,11 +225,7 @@ export class BroadcastDO extends DurableObject<Bindings> {
   async replacePlan(plan: BroadcastPlan): Promise<StateChange> {
     const b = this.live();
     if (!b) return { ok: false, reason: "not_found" };
-    if (
-      (b.state !== "draft" && b.state !== "scheduled") ||
-      b.plan.audienceResolved ||
-      this.resolving
-    ) {
+    if (!canMove("replan", b.state) || b.plan.audienceResolved || this.resolving) {
       return { ok: false, reason: "conflict", state: this.resolving ? "sending" : b.state };
     }
     this.store.updateBroadcast({ plan, state: plan.draft ? "draft" : "scheduled" });
@@ -255,7 +250,7 @@ export class BroadcastDO extends DurableObject<Bindings> {
   async remove(): Promise<boolean> {
     const b = this.live();
     if (!b) return false;
-    if (b.state !== "completed" && b.state !== "cancelled") await this.cancel();
+    if (canMove("cancel", b.state)) await this.cancel();
     await this.outbox.close();
     await deleteBroadcastSummary(this.env.DB, b.plan.accountId, b.plan.broadcastId);
     await deleteRecipientStates(this.env.DB, b.plan.accountId, b.plan.broadcastId);

@@ -15,10 +15,12 @@ import { database } from "../db/client";
 import {
   accountCallbackSecret,
   deliverableEndpoints,
+  endpointSecretEnc,
   getDelivery,
   insertDeliveries,
   type NewDelivery,
   recordAttempt,
+  setEndpointHealth,
 } from "../db/webhook-endpoints";
 import { type CallbackEvent, signCallback } from "../domain/callbacks";
 import type { Bindings } from "../env";
@@ -172,7 +174,7 @@ export async function attempt(env: Bindings, deliveryId: string): Promise<void> 
       deliveredAt: now.toISOString(),
     });
     if (delivery.endpointId)
-      await updateEndpointHealth(env, delivery.accountId, delivery.endpointId, "active");
+      await setEndpointHealth(env.DB, delivery.accountId, delivery.endpointId, "active");
     return;
   }
   const lastError = error ?? `HTTP ${status}`;
@@ -187,7 +189,7 @@ export async function attempt(env: Bindings, deliveryId: string): Promise<void> 
       nextAttemptAt: null,
     });
     if (delivery.endpointId)
-      await updateEndpointHealth(env, delivery.accountId, delivery.endpointId, "failing");
+      await setEndpointHealth(env.DB, delivery.accountId, delivery.endpointId, "failing");
     return;
   }
   await recordAttempt(db, delivery.id, {
@@ -216,32 +218,6 @@ async function signingSecret(
 ): Promise<string | null> {
   if (endpointId === null)
     return accountCallbackSecret(env.DB, env.TOKEN_ENCRYPTION_KEY, accountId);
-  const row = await env.DB.prepare(
-    "SELECT secret_enc FROM webhook_endpoints WHERE id = ? AND account_id = ?",
-  )
-    .bind(endpointId, accountId)
-    .first<{ secret_enc: string }>();
-  return row ? decryptAccessToken(row.secret_enc, env.TOKEN_ENCRYPTION_KEY) : null;
-}
-
-/** A success clears `failing`; giving up on a delivery sets it (a disabled endpoint stays so). */
-async function updateEndpointHealth(
-  env: Bindings,
-  accountId: string,
-  endpointId: string,
-  health: "active" | "failing",
-): Promise<void> {
-  await env.DB.prepare(
-    `UPDATE webhook_endpoints SET status = ?, failing_since = ?, updated_at = ?
-     WHERE id = ? AND account_id = ? AND status != 'disabled' AND status != ?`,
-  )
-    .bind(
-      health,
-      health === "failing" ? new Date().toISOString() : null,
-      new Date().toISOString(),
-      endpointId,
-      accountId,
-      health,
-    )
-    .run();
+  const enc = await endpointSecretEnc(env.DB, accountId, endpointId);
+  return enc ? decryptAccessToken(enc, env.TOKEN_ENCRYPTION_KEY) : null;
 }

@@ -9,8 +9,10 @@
  * at once, Chorus's own wait for their projection.
  */
 
+import { optOutKeywords } from "../db/accounts";
 import { optOutContact } from "../db/contacts";
 import { findByWamid, findLatestSent, identifierOf, type MessageRef } from "../db/recipient-states";
+import { accountsOfNumber } from "../db/senders";
 import { suppress } from "../db/suppressions";
 import { broadcastStub } from "../durable/stubs";
 import type { Bindings } from "../env";
@@ -99,14 +101,10 @@ export async function consumeEvents(
 
 /** Returns false when the reply or reaction cannot be placed through D1 (see unplaced.ts). */
 async function applyInbound(env: Bindings, event: InboundEvent): Promise<boolean> {
-  const accounts = await env.DB.prepare(
-    "SELECT DISTINCT account_id FROM senders WHERE phone_number_id = ?",
-  )
-    .bind(event.phoneNumberId)
-    .all<{ account_id: string }>();
-  if (accounts.results.length === 0) return true; // not one of ours: nothing to do
+  const accounts = await accountsOfNumber(env.DB, event.phoneNumberId);
+  if (accounts.length === 0) return true; // not one of ours: nothing to do
   const ours = (ref: MessageRef | null): ref is MessageRef =>
-    ref !== null && accounts.results.some((a) => a.account_id === ref.accountId);
+    ref !== null && accounts.includes(ref.accountId);
 
   if (event.kind === "reaction") {
     const ref = await findByWamid(env.DB, event.messageId);
@@ -119,7 +117,7 @@ async function applyInbound(env: Bindings, event: InboundEvent): Promise<boolean
   }
 
   if (event.from) {
-    for (const { account_id: accountId } of accounts.results) {
+    for (const accountId of accounts) {
       if (await isOptOut(env, accountId, event.text)) await optOut(env, accountId, event.from);
     }
   }
@@ -169,10 +167,7 @@ async function isOptOut(env: Bindings, accountId: string, text: string): Promise
   if (word === "STOP") return true;
   let hit = keywordCache.get(accountId);
   if (!hit || Date.now() - hit.at > 60_000) {
-    const row = await env.DB.prepare("SELECT opt_out_keywords FROM accounts WHERE id = ?")
-      .bind(accountId)
-      .first<{ opt_out_keywords: string }>();
-    const list = row ? (JSON.parse(row.opt_out_keywords) as string[]) : [];
+    const list = await optOutKeywords(env.DB, accountId);
     hit = { words: new Set(list.map((w) => w.trim().toUpperCase())), at: Date.now() };
     keywordCache.set(accountId, hit);
   }

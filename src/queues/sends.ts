@@ -9,8 +9,9 @@
  * accepted and a slow answer never holds the queue.
  */
 
+import { senderCredentials } from "../db/senders";
+import type { BroadcastPlan } from "../domain/broadcast";
 import { departBy, ewma, MAX_DEPARTURE_DELAY_MS } from "../domain/pacing";
-import type { BroadcastPlan } from "../durable/broadcast/types";
 import type { ClaimedRecipient } from "../durable/broadcast-do";
 import { PAIR_SPACING_MS } from "../durable/sender-do";
 import { broadcastStub, senderStub } from "../durable/stubs";
@@ -60,15 +61,11 @@ async function currentSender(
   const key = `${accountId}:${senderId}`;
   const hit = senderCache.get(key);
   if (hit && Date.now() - hit.at < SENDER_CACHE_MS) return hit.sender;
-  const row = await env.DB.prepare(
-    "SELECT access_token_enc, throughput_mps FROM senders WHERE id = ? AND account_id = ?",
-  )
-    .bind(senderId, accountId)
-    .first<{ access_token_enc: string; throughput_mps: number }>();
+  const row = await senderCredentials(env.DB, accountId, senderId);
   const sender = row
     ? {
-        token: await decryptAccessToken(row.access_token_enc, env.TOKEN_ENCRYPTION_KEY),
-        throughputMps: Number(row.throughput_mps),
+        token: await decryptAccessToken(row.accessTokenEnc, env.TOKEN_ENCRYPTION_KEY),
+        throughputMps: row.throughputMps,
       }
     : null;
   senderCache.set(key, { sender, at: Date.now() });

@@ -2,7 +2,7 @@
  * Meta's webhooks: signature verification over the raw body, and the split of
  * one envelope into the events Chorus acts on.
  */
-import { hmacHex, hmacKey } from "../domain/hmac";
+import { hmacHex, hmacKey } from "../domain/crypto";
 import { parseCallbackData } from "./messages";
 
 function hexToBytes(hex: string): Uint8Array<ArrayBuffer> | null {

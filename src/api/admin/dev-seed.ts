@@ -7,7 +7,7 @@
 import type { App } from "../../app";
 import { newKeyRow } from "../../db/accounts";
 import { database } from "../../db/client";
-import { accounts, apiKeys, senders } from "../../db/schema";
+import { seedDemoAccount } from "../../db/dev-seed";
 import { findSenderByPhone } from "../../db/senders";
 import { notFound } from "../../errors";
 import { encryptAccessToken } from "../../whatsapp/access-token";
@@ -37,26 +37,20 @@ export function register(app: App) {
         "demo",
         c.env.DEMO_API_KEY || "chorus-demo-key",
       );
-      await db.batch([
-        db
-          .insert(accounts)
-          .values({ id: DEMO.accountId, name: DEMO.accountName })
-          .onConflictDoNothing(),
-        db.insert(apiKeys).values(row).onConflictDoNothing(),
-        db
-          .insert(senders)
-          .values({
-            id: "demo-sender",
-            accountId: DEMO.accountId,
-            phoneNumber: DEMO.phoneNumber,
-            phoneNumberId: DEMO.phoneNumberId,
-            wabaId: DEMO.wabaId,
-            accessTokenEnc: await encryptAccessToken(DEMO.accessToken, c.env.TOKEN_ENCRYPTION_KEY),
-            throughputMps: 80,
-            isDefault: true,
-          })
-          .onConflictDoNothing(),
-      ]);
+      await seedDemoAccount(db, {
+        account: { id: DEMO.accountId, name: DEMO.accountName },
+        key: row,
+        sender: {
+          id: "demo-sender",
+          accountId: DEMO.accountId,
+          phoneNumber: DEMO.phoneNumber,
+          phoneNumberId: DEMO.phoneNumberId,
+          wabaId: DEMO.wabaId,
+          accessTokenEnc: await encryptAccessToken(DEMO.accessToken, c.env.TOKEN_ENCRYPTION_KEY),
+          throughputMps: 80,
+          isDefault: true,
+        },
+      });
       const sender = await findSenderByPhone(db, DEMO.accountId, DEMO.phoneNumber);
       let templates = 0;
       let syncError: string | null = null;

@@ -8,11 +8,18 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { App } from "../../app";
 import { getAccount } from "../../db/accounts";
 import { database } from "../../db/client";
+import type { BroadcastPlan, NewRecipient } from "../../domain/broadcast";
 import { budgetMessage } from "../../domain/messaging-limit";
-import type { BroadcastPlan, NewRecipient } from "../../durable/broadcast/types";
 import { broadcastStub } from "../../durable/stubs";
+import { changeState } from "../../engine/change-state";
+import {
+  createAnchor,
+  createBroadcast,
+  earlierCreate,
+  keepFirstAnswer,
+} from "../../engine/create-broadcast";
+import { senderSnapshot } from "../../engine/sender-and-template";
 import { ChorusError, conflict, notFound } from "../../errors";
-import { sha256Hex } from "../auth";
 import { checkCallbackUrl } from "../callback-url";
 import { budgetWarning, forecastBudget } from "../messaging-limit";
 import { conflictResponse, errorResponses, jsonBody, jsonContent } from "../openapi";
@@ -32,10 +39,10 @@ import {
   WarningsSchema,
 } from "./schemas";
 
+type Created = z.infer<typeof CreatedSchema>;
+
 const tags = ["broadcasts"];
 const security = [{ bearer: [] }];
-/** Recipients per load call into the DO: well under RPC and memory limits. */
-const LOAD_CHUNK = 5_000;
 const tooLarge = {
   413: {
     description: "Body too large",
@@ -156,13 +163,6 @@ const recipients = createRoute({
   },
 });
 
-/** The same client key always names the same broadcast: the DO is the idempotency anchor. */
-async function idempotentBroadcastId(accountId: string, key: string): Promise<string> {
-  const hex = await sha256Hex(`${accountId}\u0000${key}`);
-  const variant = ((Number.parseInt(hex.slice(16, 18), 16) & 0x3f) | 0x80).toString(16);
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${variant}${hex.slice(18, 20)}-${hex.slice(20, 32)}`;
-}
-
 export function registerBroadcastRoutes(app: App) {
   registerMessageStatusRoute(app);
   registerOverviewRoutes(app);
@@ -171,25 +171,15 @@ export function registerBroadcastRoutes(app: App) {
     const body = c.req.valid("json");
     const { accountId } = c.get("account");
     const key = body.client_unique_identifier ?? null;
-    const requestHash = key ? await sha256Hex(JSON.stringify(body)) : null;
-    const broadcastId = key ? await idempotentBroadcastId(accountId, key) : crypto.randomUUID();
-    const stub = broadcastStub(c.env, accountId, broadcastId);
-
-    if (key) {
-      const first = await stub.summary();
-      if (first) {
-        if (first.requestHash !== requestHash) {
-          throw conflict(
-            "Broadcast could not be scheduled",
-            `client_unique_identifier: ${key} was already used with a different request`,
-          );
-        }
-        const kept = await stub.firstAnswer(null);
-        if (kept) return c.json(JSON.parse(kept), 202);
-        // Nothing kept yet: the first create is still committing. The path below
-        // answers this identical request and keeps whichever answer came first.
-      }
-    }
+    const reused = () =>
+      conflict(
+        "Broadcast could not be scheduled",
+        `client_unique_identifier: ${key} was already used with a different request`,
+      );
+    const anchor = await createAnchor(accountId, key, body);
+    const earlier = await earlierCreate(c.env, accountId, anchor);
+    if (earlier.kind === "conflict") throw reused();
+    if (earlier.kind === "answered") return c.json(earlier.answer as Created, 202);
 
     if (body.status_callback_url)
       checkCallbackUrl(c.env, body.status_callback_url, "status_callback_url");
@@ -208,21 +198,15 @@ export function registerBroadcastRoutes(app: App) {
     const account = await getAccount(database(c.env.DB), accountId);
     const plan: BroadcastPlan = {
       accountId,
-      broadcastId,
+      broadcastId: anchor.broadcastId,
       surface: "broadcasts",
       name: body.name,
-      sender: {
-        id: prepared.sender.id,
-        phoneNumber: prepared.sender.phoneNumber,
-        phoneNumberId: prepared.sender.phoneNumberId,
-        wabaId: prepared.sender.wabaId,
-        throughputMps: prepared.sender.throughputMps,
-      },
+      sender: senderSnapshot(prepared.sender),
       template: { name: prepared.template.name, language: prepared.template.language },
       scheduledAt: prepared.scheduledAt.toISOString(),
       validUntil: prepared.validUntil?.toISOString() ?? null,
       locationId: null,
-      requestHash,
+      requestHash: anchor.requestHash,
       expectedRows: body.recipients.length,
       definition: null,
       draft: false,
@@ -231,55 +215,30 @@ export function registerBroadcastRoutes(app: App) {
       tierPolicy: body.tier_policy ?? "defer",
       statusCallbackUrl: body.status_callback_url ?? null,
     };
-    const begun = await stub.begin(plan);
-    if (begun.outcome === "conflict") {
-      throw conflict(
-        "Broadcast could not be scheduled",
-        `client_unique_identifier: ${key} was already used with a different request`,
-      );
-    }
-
-    let summary = begun.outcome === "existing" ? begun.summary : null;
-    if (!summary) {
-      const rows: NewRecipient[] = [
-        ...prepared.accepted.map((r) => ({
-          seq: r.index,
-          identifier: r.identifier,
-          clientReference: r.clientReference,
-          components: JSON.stringify(r.components),
-          name: null,
-          rejected: null,
-        })),
-        ...prepared.rejected.map((r) => ({
-          seq: r.index,
-          identifier: r.identifier,
-          clientReference: r.clientReference,
-          components: null,
-          name: null,
-          rejected: r.errors,
-        })),
-      ];
-      try {
-        // Chunks travel concurrently (the DO applies them one at a time);
-        // rows are keyed by seq, so order does not matter.
-        const chunks: NewRecipient[][] = [];
-        for (let i = 0; i < rows.length; i += LOAD_CHUNK)
-          chunks.push(rows.slice(i, i + LOAD_CHUNK));
-        const loads = await Promise.all(chunks.map((chunk) => stub.load(chunk)));
-        if (loads.some((l) => !l.ok)) throw new Error("The broadcast vanished while loading");
-        const committed = await stub.commit();
-        if (!committed.ok) throw new Error(committed.error);
-        summary = committed.summary;
-      } catch (err) {
-        // Nothing half-written: an uncommitted broadcast is wiped (the DO's alarm would too).
-        if (begun.outcome === "created") await stub.abort().catch(() => undefined);
-        throw err;
-      }
-    }
-    const answer = JSON.stringify({
-      uuid: broadcastId,
+    const rows: NewRecipient[] = [
+      ...prepared.accepted.map((r) => ({
+        seq: r.index,
+        identifier: r.identifier,
+        clientReference: r.clientReference,
+        components: JSON.stringify(r.components),
+        name: null,
+        rejected: null,
+      })),
+      ...prepared.rejected.map((r) => ({
+        seq: r.index,
+        identifier: r.identifier,
+        clientReference: r.clientReference,
+        components: null,
+        name: null,
+        rejected: r.errors,
+      })),
+    ];
+    const created = await createBroadcast(c.env, plan, rows);
+    if (!created.ok) throw reused();
+    const answer: Created = {
+      uuid: anchor.broadcastId,
       status: "scheduled",
-      scheduled_at: isoTime(summary.scheduledAt),
+      scheduled_at: isoTime(created.summary.scheduledAt),
       recipients: prepared.accepted.length,
       rejected_recipients: prepared.rejected.length,
       warnings: {
@@ -289,10 +248,9 @@ export function registerBroadcastRoutes(app: App) {
         })),
         ...(budget ? { messaging_limit: budgetWarning(budget) } : {}),
       },
-    });
-    // The anchor keeps the first answer: every repeat, concurrent or later, answers exactly it.
-    const kept = key ? await stub.firstAnswer(answer) : null;
-    return c.json(JSON.parse(kept ?? answer), 202);
+    };
+    // Every repeat, concurrent or later, answers exactly the first answer kept.
+    return c.json((await keepFirstAnswer(c.env, accountId, anchor, answer)) as Created, 202);
   });
 
   app.openapi(validate, async (c) => {
@@ -319,7 +277,7 @@ export function registerBroadcastRoutes(app: App) {
 
   app.openapi(cancel, async (c) => {
     const { uuid } = c.req.valid("param");
-    const result = await broadcastStub(c.env, c.get("account").accountId, uuid).cancel();
+    const result = await changeState(c.env, c.get("account").accountId, uuid, { move: "cancel" });
     if (!result.ok) {
       if (result.reason === "not_found") throw notFound(`No broadcast ${uuid}`);
       throw new ChorusError(
@@ -333,7 +291,7 @@ export function registerBroadcastRoutes(app: App) {
 
   app.openapi(pause, async (c) => {
     const { uuid } = c.req.valid("param");
-    const result = await broadcastStub(c.env, c.get("account").accountId, uuid).pause();
+    const result = await changeState(c.env, c.get("account").accountId, uuid, { move: "pause" });
     if (!result.ok) {
       if (result.reason === "not_found") throw notFound(`No broadcast ${uuid}`);
       throw conflict("Broadcast could not be paused", `The broadcast is ${result.state}`);
@@ -343,7 +301,7 @@ export function registerBroadcastRoutes(app: App) {
 
   app.openapi(resume, async (c) => {
     const { uuid } = c.req.valid("param");
-    const result = await broadcastStub(c.env, c.get("account").accountId, uuid).resume();
+    const result = await changeState(c.env, c.get("account").accountId, uuid, { move: "resume" });
     if (!result.ok) {
       if (result.reason === "not_found") throw notFound(`No broadcast ${uuid}`);
       throw conflict("Broadcast could not be resumed", `The broadcast is ${result.state}`);

@@ -5,6 +5,8 @@
  */
 import { createRoute, z } from "@hono/zod-openapi";
 import type { App } from "../../app";
+import { broadcastExists } from "../../db/broadcast-lists";
+import { findMessageStatuses } from "../../db/message-statuses";
 import { messageStatusItem } from "../../domain/message-status";
 import { ChorusError, notFound } from "../../errors";
 import { errorResponses, jsonBody, jsonContent } from "../openapi";
@@ -58,18 +60,6 @@ const route = createRoute({
   },
 });
 
-interface Row {
-  broadcast_id: string;
-  seq: number;
-  identifier: string;
-  status: string;
-  delivered_at: string | null;
-  read_at: string | null;
-  error: string | null;
-  client_reference: string | null;
-  updated_at: string;
-}
-
 export function registerMessageStatusRoute(app: App) {
   app.openapi(route, async (c) => {
     const { filters, limit, offset } = c.req.valid("json");
@@ -81,53 +71,26 @@ export function registerMessageStatusRoute(app: App) {
         "filters: give at least one of broadcastUuid, clientReferences, updatedSince",
       );
     }
-    const where = ["account_id = ?"];
-    const binds: (string | number)[] = [accountId];
-    if (filters.broadcastUuid) {
-      const exists = await c.env.DB.prepare(
-        "SELECT 1 FROM broadcasts WHERE account_id = ? AND id = ?",
-      )
-        .bind(accountId, filters.broadcastUuid)
-        .first();
-      if (!exists) throw notFound(`filters.broadcastUuid: no broadcast ${filters.broadcastUuid}`);
-      where.push("broadcast_id = ?");
-      binds.push(filters.broadcastUuid);
+    if (
+      filters.broadcastUuid &&
+      !(await broadcastExists(c.env.DB, accountId, filters.broadcastUuid))
+    ) {
+      throw notFound(`filters.broadcastUuid: no broadcast ${filters.broadcastUuid}`);
     }
-    if (filters.clientReferences) {
-      // One JSON parameter instead of up to 1,000 (D1 binds at most 100 per statement).
-      where.push("client_reference IN (SELECT value FROM json_each(?))");
-      binds.push(JSON.stringify(filters.clientReferences));
-    }
-    if (filters.updatedSince) {
-      where.push("updated_at >= ?");
-      binds.push(new Date(filters.updatedSince).toISOString());
-    }
-    const clause = where.join(" AND ");
-    const order = filters.updatedSince ? "updated_at, broadcast_id, seq" : "broadcast_id, seq";
-    const [page, count] = await c.env.DB.batch([
-      c.env.DB.prepare(
-        `SELECT broadcast_id, seq, identifier, status, delivered_at, read_at, error, client_reference, updated_at
-         FROM recipient_states WHERE ${clause} ORDER BY ${order} LIMIT ? OFFSET ?`,
-      ).bind(...binds, limit, offset),
-      c.env.DB.prepare(`SELECT COUNT(*) AS n FROM recipient_states WHERE ${clause}`).bind(...binds),
-    ]);
-    const rows = (page?.results ?? []) as Row[];
-    const total = Number((count?.results?.[0] as { n: number } | undefined)?.n ?? 0);
+    const { rows, total } = await findMessageStatuses(
+      c.env.DB,
+      accountId,
+      {
+        broadcastId: filters.broadcastUuid,
+        clientReferences: filters.clientReferences,
+        updatedSince: filters.updatedSince && new Date(filters.updatedSince).toISOString(),
+      },
+      limit,
+      offset,
+    );
     return c.json(
       {
-        recipients: rows.map((r) =>
-          messageStatusItem({
-            broadcastId: r.broadcast_id,
-            seq: r.seq,
-            identifier: r.identifier,
-            status: r.status,
-            deliveredAt: r.delivered_at,
-            readAt: r.read_at,
-            error: r.error,
-            clientReference: r.client_reference,
-            updatedAt: r.updated_at,
-          }),
-        ),
+        recipients: rows.map(messageStatusItem),
         metadata: { filters },
         pagination: { offset, limit, total },
       },

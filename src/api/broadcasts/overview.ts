@@ -6,6 +6,7 @@
  */
 import { createRoute, z } from "@hono/zod-openapi";
 import type { App } from "../../app";
+import { listBroadcastOverview } from "../../db/broadcast-lists";
 import { broadcastStub } from "../../durable/stubs";
 import { notFound } from "../../errors";
 import { errorResponses, jsonContent } from "../openapi";
@@ -96,44 +97,15 @@ const activity = createRoute({
   },
 });
 
-interface Row {
-  id: string;
-  surface: "broadcasts" | "v1";
-  name: string;
-  status: string;
-  scheduled_at: string | null;
-  created_at: string;
-  total: number;
-  submitted: number;
-  delivered: number;
-  read: number;
-  replied: number;
-  failed: number;
-  rejected: number;
-}
-
 export function registerOverviewRoutes(app: App) {
   app.openapi(list, async (c) => {
     const { status, search, limit, offset } = c.req.valid("query");
-    const where = ["account_id = ?"];
-    const binds: (string | number)[] = [c.get("account").accountId];
-    if (status) {
-      where.push("status = ?");
-      binds.push(status);
-    }
-    if (search) {
-      where.push("name LIKE ? ESCAPE '\\'");
-      binds.push(`%${search.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`);
-    }
-    const clause = where.join(" AND ");
-    const [page, count] = await c.env.DB.batch([
-      c.env.DB.prepare(
-        `SELECT id, surface, name, status, scheduled_at, created_at, total, submitted, delivered, read, replied, failed, rejected
-         FROM broadcasts WHERE ${clause} ORDER BY created_at DESC, id LIMIT ? OFFSET ?`,
-      ).bind(...binds, limit, offset),
-      c.env.DB.prepare(`SELECT COUNT(*) AS n FROM broadcasts WHERE ${clause}`).bind(...binds),
-    ]);
-    const rows = (page?.results ?? []) as Row[];
+    const { rows, total } = await listBroadcastOverview(c.env.DB, c.get("account").accountId, {
+      status,
+      search,
+      limit,
+      offset,
+    });
     return c.json(
       {
         broadcasts: rows.map((r) => ({
@@ -151,11 +123,7 @@ export function registerOverviewRoutes(app: App) {
           failed: r.failed,
           rejected: r.rejected,
         })),
-        pagination: {
-          offset,
-          limit,
-          total: Number((count?.results?.[0] as { n: number } | undefined)?.n ?? 0),
-        },
+        pagination: { offset, limit, total },
       },
       200,
     );

@@ -3,19 +3,16 @@
  * parameters against the template, and validate every recipient.
  */
 import type { Context } from "hono";
-import { database } from "../../db/client";
 import type { Sender, Template } from "../../db/schema";
-import { findSenderByPhone } from "../../db/senders";
 import { loadSuppressed } from "../../db/suppressions";
-import { resolveTemplate } from "../../db/templates";
 import { planParameters } from "../../domain/parameters";
 import {
   type AcceptedRecipient,
   type RejectedRecipient,
   validateRecipients,
 } from "../../domain/recipients";
-import { analyzeTemplate } from "../../domain/template";
 import { languagesHint } from "../../domain/template-language";
+import { resolveSenderAndTemplate } from "../../engine/sender-and-template";
 import type { AppEnv } from "../../env";
 import { ChorusError } from "../../errors";
 import type { CreateBroadcastBody } from "./schemas";
@@ -43,7 +40,6 @@ export async function prepareBroadcast(
   options: { requireAccepted: boolean },
 ): Promise<PreparedBroadcast> {
   const { accountId } = c.get("account");
-  const db = database(c.env.DB);
 
   const now = Date.now();
   const requested = body.scheduled_for ? new Date(body.scheduled_for) : null;
@@ -57,38 +53,36 @@ export async function prepareBroadcast(
   }
 
   const from = body.from.trim().replace(/^\+/, "");
-  const sender = await findSenderByPhone(db, accountId, from);
-  if (!sender)
-    throw new ChorusError(
-      "NOT_FOUND",
-      "Resource not found",
-      `from: no sender ${from} in this account`,
-    );
-
-  const { template, ...found } = await resolveTemplate(
-    db,
+  const found = await resolveSenderAndTemplate(
+    c.env.DB,
     accountId,
-    sender.wabaId,
-    body.template_name,
-    body.locale,
+    { phoneNumber: from },
+    { name: body.template_name, language: body.locale },
   );
-  if (!template) {
-    throw new ChorusError(
-      "NOT_FOUND",
-      "Resource not found",
-      `template_name: no template '${body.template_name}' in locale '${body.locale}' for sender ${from}${"languages" in found ? languagesHint(found.languages) : ""}`,
-    );
+  if (!found.ok) {
+    switch (found.problem) {
+      case "no_sender":
+      case "no_location":
+        throw new ChorusError(
+          "NOT_FOUND",
+          "Resource not found",
+          `from: no sender ${from} in this account`,
+        );
+      case "no_template":
+        throw new ChorusError(
+          "NOT_FOUND",
+          "Resource not found",
+          `template_name: no template '${body.template_name}' in locale '${body.locale}' for sender ${from}${languagesHint(found.languages)}`,
+        );
+      case "not_approved":
+        throw fail(
+          `template_name: template '${found.template.name}' (${found.template.language}) is ${found.template.status}, not APPROVED`,
+        );
+    }
   }
-  if (template.status !== "APPROVED") {
-    throw fail(
-      `template_name: template '${template.name}' (${template.language}) is ${template.status}, not APPROVED`,
-    );
-  }
+  const { sender, template } = found;
 
-  const planned = planParameters(
-    analyzeTemplate(JSON.parse(template.components), template.parameterFormat),
-    body.parameters,
-  );
+  const planned = planParameters(found.analysis, body.parameters);
   if (!planned.ok) throw fail(planned.errors.join("; "));
 
   const suppressed = await loadSuppressed(c.env.DB, accountId);

@@ -1,13 +1,10 @@
 /**
  * How the Broadcasts API shows the engine's broadcasts and recipients.
  */
+
+import type { BroadcastSummary, RecipientStatus, RecipientView } from "../../domain/broadcast";
+import { countersView } from "../../domain/counters";
 import { isoTime } from "../../domain/message-status";
-import { countersView } from "../../durable/broadcast/counters";
-import type {
-  BroadcastSummary,
-  RecipientStatus,
-  RecipientView,
-} from "../../durable/broadcast/types";
 
 export { countersView, isoTime };
 

@@ -3,8 +3,9 @@
  * schedule, the sending tick, the first held row, the validity's end, a
  * stale claim's lease, the next flush. Pure: the BroadcastDO arms it.
  */
+
+import type { BroadcastState, Counters } from "../../domain/broadcast";
 import { CLAIM_LEASE_MS } from "../../domain/pacing";
-import type { BroadcastState, Counters } from "./types";
 
 /** How often the summary is flushed to D1 while something changed. */
 export const FLUSH_INTERVAL_MS = 2_000;

@@ -8,9 +8,9 @@
 import { type AudiencePage, fetchAudiencePage } from "../../db/audience";
 import type { EnrolmentStatus } from "../../db/audience-schema";
 import { fetchRetargetPage } from "../../db/retarget";
+import type { NewRecipient } from "../../domain/broadcast";
 import type { V1Definition } from "../../domain/v1-broadcast";
 import { renderForContact } from "../../domain/v1-parameters";
-import type { NewRecipient } from "./types";
 
 export function audiencePages(
   d1: D1Database,

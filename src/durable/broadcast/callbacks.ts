@@ -6,6 +6,7 @@
  * Which endpoint gets what is the callbacks consumer's business.
  */
 import { hasActiveEndpoints } from "../../db/webhook-endpoints";
+import type { BroadcastPlan } from "../../domain/broadcast";
 import {
   broadcastEvent,
   type CallbackEvent,
@@ -14,7 +15,6 @@ import {
 } from "../../domain/callbacks";
 import type { Bindings } from "../../env";
 import type { CallbackMessage } from "../../queues/messages";
-import type { BroadcastPlan } from "./types";
 
 /** Whether an account has endpoints, remembered this long per isolate. */
 const LISTENERS_TTL_MS = 10_000;

@@ -8,12 +8,12 @@
  */
 import { upsertBroadcastSummary } from "../../db/broadcasts";
 import { type RecipientStateRow, upsertRecipientStates } from "../../db/recipient-states";
+import type { BroadcastPlan, RecipientView } from "../../domain/broadcast";
+import { countersView } from "../../domain/counters";
 import type { Bindings } from "../../env";
 import { errorFields, log } from "../../log";
 import { emitBroadcastEnd, emitRecipientChanges } from "./callbacks";
-import { countersView } from "./counters";
 import type { BroadcastStore } from "./store";
-import type { BroadcastPlan, RecipientView } from "./types";
 
 /** Rows projected to D1 per flush, and per D1 batch. */
 const PROJECTION_PER_RUN = 50_000;

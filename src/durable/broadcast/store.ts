@@ -4,8 +4,7 @@
  * `moveRecipients`/`setRecipientStatus`, which adjust the counters in the same
  * statement group, so the counters always equal the rows.
  */
-import { BREAKER_WINDOW, type RecipientChange, type Settlement } from "../../domain/settlement";
-import { ADDED_RECIPIENT_COLUMNS, BROADCAST_DO_SCHEMA, LATE_INDEXES } from "./schema";
+
 import {
   type BroadcastPlan,
   type BroadcastState,
@@ -15,7 +14,9 @@ import {
   RECIPIENT_STATUSES,
   type RecipientStatus,
   type RecipientView,
-} from "./types";
+} from "../../domain/broadcast";
+import { BREAKER_WINDOW, type RecipientChange, type Settlement } from "../../domain/settlement";
+import { ADDED_RECIPIENT_COLUMNS, BROADCAST_DO_SCHEMA, LATE_INDEXES } from "./schema";
 
 /** A pending row is due when it is not held, or held until a time now past. */
 export const DUE = "status = 'pending' AND (next_send_at IS NULL OR next_send_at <= ?)";

@@ -2,8 +2,9 @@
  * The sending-window gate of one pump run: when each recipient's window
  * opens, cached per zone (every recipient of a zone opens at the same moment).
  */
+
+import type { BroadcastPlan } from "../../domain/broadcast";
 import { nextOpening, zoneOfPhone } from "../../domain/send-window";
-import type { BroadcastPlan } from "./types";
 
 export class SendWindowGate {
   private readonly opening = new Map<string, number>();

@@ -5,14 +5,20 @@
  * starts, not at create.
  */
 import { createRoute, z } from "@hono/zod-openapi";
-import { and, asc, count, desc, eq, or, type SQL, sql } from "drizzle-orm";
 import type { App } from "../../../app";
+import { listV1Broadcasts } from "../../../db/broadcast-lists";
 import { database } from "../../../db/client";
-import { broadcasts } from "../../../db/schema";
 import { locationExists } from "../../../db/senders";
-import type { BroadcastState, BroadcastSummary } from "../../../durable/broadcast/types";
-import type { StateChange } from "../../../durable/broadcast-do";
+import type { BroadcastState, BroadcastSummary } from "../../../domain/broadcast";
+import { canMove, v1StatusMove } from "../../../domain/broadcast-moves";
 import { broadcastStub } from "../../../durable/stubs";
+import {
+  changeState,
+  renameBroadcast,
+  type StateChange,
+  type StateRequest,
+} from "../../../engine/change-state";
+import { createBroadcast } from "../../../engine/create-broadcast";
 import { badRequest, conflict, notFound } from "../../../errors";
 import {
   conflictResponse,
@@ -124,53 +130,22 @@ function stateOutcome(result: StateChange, id: string, move: string) {
   throw conflict("Status change not allowed", `Cannot ${move} a broadcast that is ${result.state}`);
 }
 
-/** The status moves PUT allows, from → to. */
-const MOVES: Record<string, BroadcastState[]> = {
-  draft: ["scheduled", "cancelled"],
-  scheduled: ["draft", "cancelled"],
-  sending: ["paused", "cancelled"],
-  paused: ["scheduled", "cancelled"],
-};
-
 export function registerV1BroadcastRoutes(app: App) {
   app.openapi(list, async (c) => {
     const q = c.req.valid("query");
     const { accountId } = c.get("account");
-    const db = database(c.env.DB);
-    const conditions: SQL[] = [eq(broadcasts.accountId, accountId), eq(broadcasts.surface, "v1")];
-    // Drafts have no schedule that means anything yet: they are dated by creation.
-    const when = sql`(CASE WHEN ${broadcasts.status} = 'draft' THEN ${broadcasts.createdAt} ELSE ${broadcasts.scheduledAt} END)`;
-    if (q.startDate) conditions.push(sql`${when} >= ${new Date(q.startDate).toISOString()}`);
-    if (q.endDate) conditions.push(sql`${when} <= ${new Date(q.endDate).toISOString()}`);
-    if (q.locationId) {
-      if (!(await locationExists(db, accountId, q.locationId))) {
-        throw badRequest(
-          "Invalid query",
-          `locationId: no location ${q.locationId} in this account`,
-        );
-      }
-      conditions.push(eq(broadcasts.locationId, q.locationId));
+    if (q.locationId && !(await locationExists(database(c.env.DB), accountId, q.locationId))) {
+      throw badRequest("Invalid query", `locationId: no location ${q.locationId} in this account`);
     }
-    if (q.searchText) {
-      const pattern = `%${q.searchText.replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
-      const match = or(
-        sql`${broadcasts.name} LIKE ${pattern} ESCAPE '\\'`,
-        sql`${broadcasts.templateName} LIKE ${pattern} ESCAPE '\\'`,
-      );
-      if (match) conditions.push(match);
-    }
-    const where = and(...conditions);
-    const [rows, total] = await db.batch([
-      db
-        .select()
-        .from(broadcasts)
-        .where(where)
-        .orderBy(desc(broadcasts.createdAt), asc(broadcasts.id))
-        .limit(q.limit)
-        .offset((q.page - 1) * q.limit),
-      db.select({ n: count() }).from(broadcasts).where(where),
-    ]);
-    c.header("X-Total-Count", String(total[0]?.n ?? 0));
+    const { rows, total } = await listV1Broadcasts(c.env.DB, accountId, {
+      startDate: q.startDate && new Date(q.startDate).toISOString(),
+      endDate: q.endDate && new Date(q.endDate).toISOString(),
+      locationId: q.locationId,
+      searchText: q.searchText,
+      limit: q.limit,
+      offset: (q.page - 1) * q.limit,
+    });
+    c.header("X-Total-Count", String(total));
     return c.json(rows.map(fromRow), 200);
   });
 
@@ -184,12 +159,9 @@ export function registerV1BroadcastRoutes(app: App) {
     }
     const id = crypto.randomUUID();
     const plan = await buildV1Plan(c, body, id);
-    const stub = broadcastStub(c.env, plan.accountId, id);
-    const begun = await stub.begin(plan);
-    if (begun.outcome !== "created") throw conflict("Broadcast could not be created", "Try again");
-    const committed = await stub.commit();
-    if (!committed.ok) throw new Error(committed.error);
-    return c.json(fromSummary(committed.summary), 200);
+    const created = await createBroadcast(c.env, plan, []);
+    if (!created.ok) throw conflict("Broadcast could not be created", "Try again");
+    return c.json(fromSummary(created.summary), 200);
   });
 
   app.openapi(get, async (c) => {
@@ -202,37 +174,38 @@ export function registerV1BroadcastRoutes(app: App) {
   app.openapi(update, async (c) => {
     const { id } = c.req.valid("param");
     const body = c.req.valid("json");
-    const stub = broadcastStub(c.env, c.get("account").accountId, id);
-    const current = await stub.summary();
+    const { accountId } = c.get("account");
+    const current = await broadcastStub(c.env, accountId, id).summary();
     if (current?.surface !== "v1") throw notFound(`No broadcast ${id}`);
     const from = current.state;
     const to = (body.status ?? from) as BroadcastState;
-    if (to !== from && !MOVES[from]?.includes(to)) {
+    const move = v1StatusMove(from, to);
+    if (move === "refused") {
       throw conflict(
         "Status change not allowed",
         `status: cannot move a ${from} broadcast to ${to}`,
       );
     }
+    const change = async (request: StateRequest, verb: string) =>
+      stateOutcome(await changeState(c.env, accountId, id, request), id, verb);
     let summary: BroadcastSummary = current;
-    if (from === "draft" || from === "scheduled") {
+    if (canMove("replan", from)) {
       // Before sending starts every field is editable: rebuild the plan as a create would.
-      if (to !== "cancelled") {
+      if (move !== "cancel") {
         const plan = await buildV1Plan(
           c,
           { ...body, status: to === "draft" ? "draft" : "scheduled" },
           id,
         );
-        summary = stateOutcome(await stub.replacePlan(plan), id, "edit");
+        summary = await change({ move: "replan", plan }, "edit");
       }
     } else if (body.name !== current.name) {
-      summary = stateOutcome(await stub.rename(body.name), id, "rename");
+      summary = stateOutcome(await renameBroadcast(c.env, accountId, id, body.name), id, "rename");
     }
-    if (to !== from) {
-      if (to === "cancelled") summary = stateOutcome(await stub.cancel(), id, "cancel");
-      else if (to === "paused")
-        summary = stateOutcome(await stub.pause("Paused by request"), id, "pause");
-      else if (from === "paused") summary = stateOutcome(await stub.resume(), id, "resume");
-    }
+    if (move === "cancel") summary = await change({ move: "cancel" }, "cancel");
+    else if (move === "pause")
+      summary = await change({ move: "pause", reason: "Paused by request" }, "pause");
+    else if (move === "resume") summary = await change({ move: "resume" }, "resume");
     return c.json(fromSummary(summary), 200);
   });
 

@@ -5,18 +5,15 @@
  */
 import type { Context } from "hono";
 import { getAccount } from "../../../db/accounts";
+import { broadcastExists } from "../../../db/broadcast-lists";
 import { getClass } from "../../../db/classes";
 import { database } from "../../../db/client";
-import { getLocation } from "../../../db/locations";
-import type { Sender } from "../../../db/schema";
 import { unknownSegmentIds } from "../../../db/segments";
-import { getSender } from "../../../db/senders";
-import { resolveTemplate } from "../../../db/templates";
-import { analyzeTemplate } from "../../../domain/template";
+import type { BroadcastPlan } from "../../../domain/broadcast";
 import { languagesHint } from "../../../domain/template-language";
 import type { V1Definition } from "../../../domain/v1-broadcast";
 import { planV1Parameters } from "../../../domain/v1-parameters";
-import type { BroadcastPlan } from "../../../durable/broadcast/types";
+import { resolveSenderAndTemplate, senderSnapshot } from "../../../engine/sender-and-template";
 import type { AppEnv } from "../../../env";
 import { badRequest } from "../../../errors";
 import { checkCallbackUrl } from "../../callback-url";
@@ -24,14 +21,6 @@ import { resolveSendWindow } from "../../send-window";
 import type { V1BroadcastWrite } from "./schemas";
 
 const invalid = (details: string) => badRequest("Invalid request body", details);
-
-async function defaultSender(d1: D1Database, accountId: string): Promise<Sender | null> {
-  const row = await d1
-    .prepare("SELECT id FROM senders WHERE account_id = ? AND is_default = 1 LIMIT 1")
-    .bind(accountId)
-    .first<{ id: string }>();
-  return row ? ((await getSender(database(d1), accountId, row.id)) ?? null) : null;
-}
 
 async function checkAudience(c: Context<AppEnv>, body: V1BroadcastWrite): Promise<void> {
   const { accountId } = c.get("account");
@@ -57,12 +46,7 @@ async function checkAudience(c: Context<AppEnv>, body: V1BroadcastWrite): Promis
         throw invalid("retargetBroadcast: a retarget broadcast needs retargetBroadcast");
       if (!body.retargetEngagementType)
         throw invalid("retargetEngagementType: required for a retarget broadcast");
-      const exists = await c.env.DB.prepare(
-        "SELECT 1 FROM broadcasts WHERE account_id = ? AND id = ?",
-      )
-        .bind(accountId, body.retargetBroadcast.id)
-        .first();
-      if (!exists)
+      if (!(await broadcastExists(c.env.DB, accountId, body.retargetBroadcast.id)))
         throw invalid(
           `retargetBroadcast.id: no broadcast ${body.retargetBroadcast.id} in this account`,
         );
@@ -83,37 +67,32 @@ export async function buildV1Plan(
   await checkAudience(c, body);
   if (body.statusCallbackUrl) checkCallbackUrl(c.env, body.statusCallbackUrl, "statusCallbackUrl");
 
-  let sender: Sender | null = null;
-  if (body.location) {
-    const location = await getLocation(db, accountId, body.location.id);
-    if (!location) throw invalid(`location.id: no location ${body.location.id} in this account`);
-    if (location.senderId) sender = (await getSender(db, accountId, location.senderId)) ?? null;
-  }
-  sender ??= await defaultSender(c.env.DB, accountId);
-  if (!sender) {
-    throw invalid(
-      "location: no sender to send from; give the location a sender or make one of the account's senders the default",
-    );
-  }
-
   const language = body.template.language;
-  const { template, ...found } = await resolveTemplate(
-    db,
+  const found = await resolveSenderAndTemplate(
+    c.env.DB,
     accountId,
-    sender.wabaId,
-    body.template.name,
-    language,
+    { locationId: body.location?.id ?? null },
+    { name: body.template.name, language },
   );
-  if (!template) {
-    throw invalid(
-      `template: no template '${body.template.name}' in language '${language}' for sender ${sender.phoneNumber}${"languages" in found ? languagesHint(found.languages) : ""}`,
-    );
+  if (!found.ok) {
+    switch (found.problem) {
+      case "no_location":
+        throw invalid(`location.id: no location ${body.location?.id} in this account`);
+      case "no_sender":
+        throw invalid(
+          "location: no sender to send from; give the location a sender or make one of the account's senders the default",
+        );
+      case "no_template":
+        throw invalid(
+          `template: no template '${body.template.name}' in language '${language}' for sender ${found.sender.phoneNumber}${languagesHint(found.languages)}`,
+        );
+      case "not_approved":
+        throw invalid(
+          `template: '${found.template.name}' (${found.template.language}) is ${found.template.status}, not APPROVED`,
+        );
+    }
   }
-  if (template.status !== "APPROVED") {
-    throw invalid(
-      `template: '${template.name}' (${template.language}) is ${template.status}, not APPROVED`,
-    );
-  }
+  const { sender, template } = found;
   const params = {
     headerMediaUrl: body.headerMediaUrl ?? null,
     headerTextParameters: body.headerTextParameters ?? null,
@@ -122,10 +101,7 @@ export async function buildV1Plan(
     locationParameters: body.locationParameters ?? null,
     flowParameters: body.flowParameters ?? null,
   };
-  const planned = planV1Parameters(
-    analyzeTemplate(JSON.parse(template.components), template.parameterFormat),
-    params,
-  );
+  const planned = planV1Parameters(found.analysis, params);
   if (!planned.ok) throw invalid(planned.errors.join("; "));
 
   const windows = resolveSendWindow(
@@ -154,13 +130,7 @@ export async function buildV1Plan(
     broadcastId,
     surface: "v1",
     name: body.name,
-    sender: {
-      id: sender.id,
-      phoneNumber: sender.phoneNumber,
-      phoneNumberId: sender.phoneNumberId,
-      wabaId: sender.wabaId,
-      throughputMps: sender.throughputMps,
-    },
+    sender: senderSnapshot(sender),
     template: { name: template.name, language: template.language },
     scheduledAt: new Date(Math.max(requested, now)).toISOString(),
     validUntil: null,

@@ -3,9 +3,9 @@
  * row in lists) and its recipients (the logs).
  */
 import type { BroadcastRow } from "../../../db/schema";
+import type { BroadcastSummary, RecipientView } from "../../../domain/broadcast";
 import { splitPhone } from "../../../domain/phone";
 import type { V1Definition } from "../../../domain/v1-broadcast";
-import type { BroadcastSummary, RecipientView } from "../../../durable/broadcast/types";
 import { countersView, isoTime } from "../../broadcasts/present";
 import type { V1Broadcast } from "./schemas";
 

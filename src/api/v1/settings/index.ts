@@ -3,11 +3,9 @@
  * sending window and whose clock it reads).
  */
 import { createRoute, z } from "@hono/zod-openapi";
-import { eq } from "drizzle-orm";
 import type { App } from "../../../app";
-import { getAccount } from "../../../db/accounts";
+import { type AccountSettingsPatch, getAccount, updateAccountSettings } from "../../../db/accounts";
 import { database } from "../../../db/client";
-import { accounts } from "../../../db/schema";
 import { notFound } from "../../../errors";
 import { errorResponses, jsonBody, jsonContent } from "../../openapi";
 import { SendWindowSchema, WindowZoneSchema } from "../../send-window";
@@ -61,12 +59,11 @@ export function registerSettingsRoutes(app: App) {
     const body = c.req.valid("json");
     const { accountId } = c.get("account");
     const db = database(c.env.DB);
-    const patch: Partial<typeof accounts.$inferInsert> = {};
+    const patch: AccountSettingsPatch = {};
     if (body.sendWindow !== undefined)
       patch.sendWindow = body.sendWindow ? JSON.stringify(body.sendWindow) : null;
     if (body.timezone !== undefined) patch.windowTimezone = body.timezone;
-    if (Object.keys(patch).length > 0)
-      await db.update(accounts).set(patch).where(eq(accounts.id, accountId));
+    await updateAccountSettings(db, accountId, patch);
     const account = await getAccount(db, accountId);
     if (!account) throw notFound("No such account");
     return c.json(present(account), 200);

@@ -12,9 +12,9 @@ export type BroadcastState =
   | "cancelled";
 
 /** Recipient states inside the DO (see domain/status.ts): `queued` = in a batch on the sends queue; `sending` = claimed by a consumer. */
-import type { TierPolicy } from "../../domain/messaging-limit";
-import type { SendWindow, WindowZone } from "../../domain/send-window";
-import type { RecipientStatus } from "../../domain/status";
+import type { TierPolicy } from "./messaging-limit";
+import type { SendWindow, WindowZone } from "./send-window";
+import type { RecipientStatus } from "./status";
 
 export type { RecipientStatus };
 

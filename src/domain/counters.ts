@@ -3,7 +3,7 @@
  * `sent`, `delivered` and `read` are cumulative (a read message counts as sent
  * and delivered too), `failed` includes validity expiries.
  */
-import type { Counters } from "./types";
+import type { Counters } from "./broadcast";
 
 export function countersView(c: Counters) {
   const accepted =
