@@ -121,6 +121,39 @@ export async function seed(o, secrets) {
   return res.json();
 }
 
+/** Kills each child's whole process group: wrangler and its workerd, even once wrangler itself is gone. */
+export function killGroups(children, signal = "SIGTERM") {
+  for (const child of children) {
+    if (!child?.pid) continue;
+    try {
+      process.kill(-child.pid, signal);
+    } catch {
+      // already gone
+    }
+  }
+}
+
+/**
+ * The start-up every local stack shares (npm run dev, the browser tests, the
+ * reliability runs): state prepared, the sandbox and the API started, both
+ * answering, the demo seeded. `onLine(name, line)` gets their output;
+ * `onChild(name, child)` each child as soon as it is started (to watch it
+ * exit while the rest comes up). Answers both children and the seed's answer.
+ */
+export async function startStack(
+  o,
+  { secrets = devVars(), onLine = () => {}, onChild = () => {}, apiTimeoutMs } = {},
+) {
+  prepare(o);
+  const sandbox = startWrangler(sandboxArgs(o, secrets), (line) => onLine("sandbox", line));
+  onChild("sandbox", sandbox);
+  const api = startWrangler(apiArgs(o), (line) => onLine("api", line));
+  onChild("api", api);
+  await waitFor(`http://localhost:${o.sandboxPort}/__sandbox/stats`);
+  await waitFor(`http://localhost:${o.apiPort}/health`, apiTimeoutMs);
+  return { sandbox, api, seeded: await seed(o, secrets) };
+}
+
 /**
  * The dispatch benchmark's stack: both Workers in ONE `wrangler dev` process,
  * the sandbox in front (its own routes, everything else passed on to the API

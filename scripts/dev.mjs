@@ -3,52 +3,32 @@
 // migrations applied and the demo account, key, sender and templates seeded.
 // Ports and state: CHORUS_PORT, SANDBOX_PORT, CHORUS_STATE_DIR, CHORUS_DEV_QUIET
 // (see scripts/dev-stack.mjs).
-import {
-  apiArgs,
-  devVars,
-  prepare,
-  sandboxArgs,
-  seed,
-  stackOptions,
-  startWrangler,
-  waitFor,
-} from "./dev-stack.mjs";
+import { devVars, killGroups, stackOptions, startStack } from "./dev-stack.mjs";
 
 const secrets = devVars();
 const o = stackOptions();
-prepare(o);
 
 const children = [];
-function start(name, args) {
-  const child = startWrangler(args, (line) => console.log(`[${name}] ${line}`));
-  child.on("exit", (code) => {
-    console.log(`[dev] ${name} exited (${code}); stopping`);
-    shutdown(code ?? 1);
-  });
-  children.push(child);
-}
-
 function shutdown(code = 0) {
-  for (const child of children) {
-    if (child.exitCode !== null) continue;
-    try {
-      process.kill(-child.pid, "SIGTERM");
-    } catch {
-      // already gone
-    }
-  }
+  killGroups(children);
   process.exit(code);
 }
 process.on("SIGINT", () => shutdown(0));
 process.on("SIGTERM", () => shutdown(0));
 
-start("sandbox", sandboxArgs(o, secrets));
-start("api", apiArgs(o));
-
 try {
-  await waitFor(`http://localhost:${o.sandboxPort}/__sandbox/stats`);
-  await waitFor(`http://localhost:${o.apiPort}/health`);
-  console.log(`[dev] seeded: ${JSON.stringify(await seed(o, secrets))}`);
+  const { seeded } = await startStack(o, {
+    secrets,
+    onLine: (name, line) => console.log(`[${name}] ${line}`),
+    onChild: (name, child) => {
+      child.on("exit", (code) => {
+        console.log(`[dev] ${name} exited (${code}); stopping`);
+        shutdown(code ?? 1);
+      });
+      children.push(child);
+    },
+  });
+  console.log(`[dev] seeded: ${JSON.stringify(seeded)}`);
   const key = secrets.DEMO_API_KEY ?? "chorus-demo-key";
   console.log(`
 [dev] Chorus API   http://localhost:${o.apiPort}   (docs: /docs, key: ${key})

@@ -8,10 +8,9 @@ import { rmSync } from "node:fs";
 import {
   apiArgs,
   devVars,
-  prepare,
-  sandboxArgs,
-  seed,
+  killGroups,
   stackOptions,
+  startStack as startLocalStack,
   startWrangler,
   waitFor,
 } from "../../scripts/dev-stack.mjs";
@@ -30,6 +29,8 @@ const options = stackOptions({
   apiVars: { SEND_TIMEOUT_MS: "2000" },
 });
 const secrets = devVars();
+/** A restart on a large persisted state takes longer than a first start. */
+const API_START_TIMEOUT_MS = 120_000;
 const log = (name: string) => (line: string) => {
   if (/error|fail/i.test(line) && !/webhook|retry|ENOTFOUND/i.test(line))
     console.log(`  [${name}] ${line}`);
@@ -40,17 +41,19 @@ let api: ChildProcess | null = null;
 
 export async function startStack(): Promise<void> {
   rmSync(options.stateDir as string, { recursive: true, force: true });
-  prepare(options);
-  sandbox = startWrangler(sandboxArgs(options, secrets), log("sandbox"));
-  await startApi();
-  await waitFor(`${SANDBOX}/__sandbox/stats`);
-  await seed(options, secrets);
+  const started = await startLocalStack(options, {
+    secrets,
+    onLine: (name, line) => log(name)(line),
+    apiTimeoutMs: API_START_TIMEOUT_MS,
+  });
+  sandbox = started.sandbox;
+  api = started.api;
 }
 
 export async function startApi(): Promise<number> {
   const started = Date.now();
   api = startWrangler(apiArgs(options), log("api"));
-  await waitFor(`${API}/health`, 120_000);
+  await waitFor(`${API}/health`, API_START_TIMEOUT_MS);
   return Date.now() - started;
 }
 
@@ -65,12 +68,6 @@ export async function killApi(): Promise<void> {
 }
 
 export function stopStack(): void {
-  for (const child of [api, sandbox]) {
-    try {
-      if (child?.pid) process.kill(-child.pid, "SIGKILL");
-    } catch {
-      // already gone
-    }
-  }
+  killGroups([api, sandbox], "SIGKILL");
   rmSync(options.stateDir as string, { recursive: true, force: true });
 }

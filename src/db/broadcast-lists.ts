@@ -2,9 +2,10 @@
  * Lists of an account's broadcasts, read from their D1 summaries (a few
  * seconds behind each broadcast's Durable Object).
  */
-import { and, asc, count, desc, eq, or, type SQL, sql } from "drizzle-orm";
+import { and, asc, desc, eq, or, type SQL, sql } from "drizzle-orm";
 import { database } from "./client";
 import { containsPattern } from "./like";
+import { contains, pageWithTotal } from "./pages";
 import { type BroadcastRow, broadcasts } from "./schema";
 
 /** Whether the account has this broadcast (of either surface). */
@@ -101,15 +102,15 @@ export async function listV1Broadcasts(
   if (filter.endDate) conditions.push(sql`${when} <= ${filter.endDate}`);
   if (filter.locationId) conditions.push(eq(broadcasts.locationId, filter.locationId));
   if (filter.searchText) {
-    const pattern = containsPattern(filter.searchText);
     const match = or(
-      sql`${broadcasts.name} LIKE ${pattern} ESCAPE '\\'`,
-      sql`${broadcasts.templateName} LIKE ${pattern} ESCAPE '\\'`,
+      contains(broadcasts.name, filter.searchText),
+      contains(broadcasts.templateName, filter.searchText),
     );
     if (match) conditions.push(match);
   }
   const where = and(...conditions);
-  const [rows, total] = await db.batch([
+  return pageWithTotal(
+    db,
     db
       .select()
       .from(broadcasts)
@@ -117,7 +118,7 @@ export async function listV1Broadcasts(
       .orderBy(desc(broadcasts.createdAt), asc(broadcasts.id))
       .limit(filter.limit)
       .offset(filter.offset),
-    db.select({ n: count() }).from(broadcasts).where(where),
-  ]);
-  return { rows, total: total[0]?.n ?? 0 };
+    broadcasts,
+    where,
+  );
 }

@@ -2,7 +2,7 @@
  * Classes of an account (the v1 API) and their enrolments. Every query is
  * scoped by account; only contacts of the class's account can be enrolled.
  */
-import { and, asc, count, eq, type SQL, sql } from "drizzle-orm";
+import { and, asc, eq, type SQL } from "drizzle-orm";
 import {
   type Class,
   classes,
@@ -11,7 +11,7 @@ import {
   enrolments,
 } from "./audience-schema";
 import { type Database, nowIso } from "./client";
-import { containsPattern } from "./like";
+import { contains, pageWithTotal } from "./pages";
 
 export interface ClassFilter {
   locationId?: string;
@@ -22,9 +22,7 @@ function classWhere(accountId: string, filter: ClassFilter): SQL | undefined {
   const conditions: SQL[] = [eq(classes.accountId, accountId)];
   if (filter.locationId !== undefined) conditions.push(eq(classes.locationId, filter.locationId));
   if (filter.searchText?.trim()) {
-    conditions.push(
-      sql`${classes.name} LIKE ${containsPattern(filter.searchText.trim())} ESCAPE '\\'`,
-    );
+    conditions.push(contains(classes.name, filter.searchText.trim()));
   }
   return and(...conditions);
 }
@@ -38,7 +36,8 @@ export async function listClasses(
   offset: number,
 ) {
   const where = classWhere(accountId, filter);
-  const [rows, total] = await db.batch([
+  return pageWithTotal(
+    db,
     db
       .select()
       .from(classes)
@@ -46,9 +45,9 @@ export async function listClasses(
       .orderBy(asc(classes.startsAt), asc(classes.id))
       .limit(limit)
       .offset(offset),
-    db.select({ n: count() }).from(classes).where(where),
-  ]);
-  return { rows, total: total[0]?.n ?? 0 };
+    classes,
+    where,
+  );
 }
 
 export async function getClass(
@@ -112,7 +111,8 @@ export async function listEnrolments(
     eq(enrolments.accountId, accountId),
     status ? eq(enrolments.status, status) : undefined,
   );
-  const [rows, total] = await db.batch([
+  return pageWithTotal(
+    db,
     db
       .select()
       .from(enrolments)
@@ -120,9 +120,9 @@ export async function listEnrolments(
       .orderBy(asc(enrolments.createdAt), asc(enrolments.contactId))
       .limit(limit)
       .offset(offset),
-    db.select({ n: count() }).from(enrolments).where(where),
-  ]);
-  return { rows, total: total[0]?.n ?? 0 };
+    enrolments,
+    where,
+  );
 }
 
 export async function getEnrolment(

@@ -2,10 +2,10 @@
  * Contacts of an account (the v1 API): one per phone number within the
  * account. Every query is scoped by account.
  */
-import { and, asc, count, eq, or, type SQL, sql } from "drizzle-orm";
+import { and, asc, eq, or, type SQL } from "drizzle-orm";
 import { type Contact, contacts } from "./audience-schema";
 import { type Database, nowIso } from "./client";
-import { containsPattern } from "./like";
+import { contains, pageWithTotal } from "./pages";
 
 export interface ContactFilter {
   locationId?: string;
@@ -19,14 +19,13 @@ function contactWhere(accountId: string, filter: ContactFilter): SQL | undefined
   if (filter.optedIn !== undefined) conditions.push(eq(contacts.optedIn, filter.optedIn));
   const text = filter.searchText?.trim();
   if (text) {
-    const pattern = containsPattern(text);
-    const matches = [contacts.name, contacts.firstName, contacts.lastName].map(
-      (column) => sql`${column} LIKE ${pattern} ESCAPE '\\'`,
+    const matches = [contacts.name, contacts.firstName, contacts.lastName].map((column) =>
+      contains(column, text),
     );
     // Phones are stored as digits: "+44 7911" searches for "447911".
     const digits = text.replace(/[\s\-().+]/g, "");
     if (/^\d+$/.test(digits)) {
-      matches.push(sql`${contacts.phone} LIKE ${containsPattern(digits)} ESCAPE '\\'`);
+      matches.push(contains(contacts.phone, digits));
     }
     conditions.push(or(...matches));
   }
@@ -41,7 +40,8 @@ export async function listContacts(
   offset: number,
 ) {
   const where = contactWhere(accountId, filter);
-  const [rows, total] = await db.batch([
+  return pageWithTotal(
+    db,
     db
       .select()
       .from(contacts)
@@ -49,9 +49,9 @@ export async function listContacts(
       .orderBy(asc(contacts.createdAt), asc(contacts.id))
       .limit(limit)
       .offset(offset),
-    db.select({ n: count() }).from(contacts).where(where),
-  ]);
-  return { rows, total: total[0]?.n ?? 0 };
+    contacts,
+    where,
+  );
 }
 
 export async function getContact(

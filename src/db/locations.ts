@@ -5,6 +5,7 @@ import { and, asc, count, eq, type SQL, sql } from "drizzle-orm";
 import { classes, contacts, segments } from "./audience-schema";
 import { type Database, nowIso } from "./client";
 import { containsPattern } from "./like";
+import { contains, pageWithTotal } from "./pages";
 import { type Location, locations, senders } from "./schema";
 
 export interface LocationFilter {
@@ -16,7 +17,7 @@ export { containsPattern };
 function locationWhere(accountId: string, filter: LocationFilter): SQL | undefined {
   const conditions: SQL[] = [eq(locations.accountId, accountId)];
   if (filter.searchText) {
-    conditions.push(sql`${locations.name} LIKE ${containsPattern(filter.searchText)} ESCAPE '\\'`);
+    conditions.push(contains(locations.name, filter.searchText));
   }
   return and(...conditions);
 }
@@ -29,7 +30,8 @@ export async function listLocations(
   offset: number,
 ) {
   const where = locationWhere(accountId, filter);
-  const [rows, total] = await db.batch([
+  return pageWithTotal(
+    db,
     db
       .select()
       .from(locations)
@@ -37,9 +39,9 @@ export async function listLocations(
       .orderBy(asc(locations.createdAt), asc(locations.id))
       .limit(limit)
       .offset(offset),
-    db.select({ n: count() }).from(locations).where(where),
-  ]);
-  return { rows, total: total[0]?.n ?? 0 };
+    locations,
+    where,
+  );
 }
 
 export async function getLocation(

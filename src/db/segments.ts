@@ -2,10 +2,10 @@
  * Segments of an account (the v1 API) and their members. Every query is
  * scoped by account; members can only be contacts of the segment's account.
  */
-import { and, asc, count, eq, getTableColumns, type SQL, sql } from "drizzle-orm";
+import { and, asc, eq, getTableColumns, type SQL, sql } from "drizzle-orm";
 import { contacts, type Segment, segmentMembers, segments } from "./audience-schema";
 import { type Database, nowIso } from "./client";
-import { containsPattern } from "./like";
+import { contains, pageWithTotal } from "./pages";
 
 export type SegmentWithCount = Segment & { contactCount: number };
 
@@ -23,9 +23,7 @@ function segmentWhere(accountId: string, filter: SegmentFilter): SQL | undefined
   const conditions: SQL[] = [eq(segments.accountId, accountId)];
   if (filter.locationId !== undefined) conditions.push(eq(segments.locationId, filter.locationId));
   if (filter.searchText?.trim()) {
-    conditions.push(
-      sql`${segments.name} LIKE ${containsPattern(filter.searchText.trim())} ESCAPE '\\'`,
-    );
+    conditions.push(contains(segments.name, filter.searchText.trim()));
   }
   return and(...conditions);
 }
@@ -38,7 +36,8 @@ export async function listSegments(
   offset: number,
 ) {
   const where = segmentWhere(accountId, filter);
-  const [rows, total] = await db.batch([
+  return pageWithTotal(
+    db,
     db
       .select(withCount)
       .from(segments)
@@ -46,9 +45,9 @@ export async function listSegments(
       .orderBy(asc(segments.createdAt), asc(segments.id))
       .limit(limit)
       .offset(offset),
-    db.select({ n: count() }).from(segments).where(where),
-  ]);
-  return { rows, total: total[0]?.n ?? 0 };
+    segments,
+    where,
+  );
 }
 
 export async function getSegment(
@@ -130,7 +129,8 @@ export async function listSegmentContacts(
     eq(segmentMembers.segmentId, segmentId),
     eq(segmentMembers.accountId, accountId),
   );
-  const [rows, total] = await db.batch([
+  return pageWithTotal(
+    db,
     db
       .select(getTableColumns(contacts))
       .from(segmentMembers)
@@ -142,9 +142,9 @@ export async function listSegmentContacts(
       .orderBy(asc(segmentMembers.contactId))
       .limit(limit)
       .offset(offset),
-    db.select({ n: count() }).from(segmentMembers).where(where),
-  ]);
-  return { rows, total: total[0]?.n ?? 0 };
+    segmentMembers,
+    where,
+  );
 }
 
 /**

@@ -3,8 +3,9 @@
  * add and remove entries. ./suppressions keeps what the engine needs.
  * Phones are E.164 digits without '+'. Every query is scoped by account.
  */
-import { and, asc, count, desc, eq } from "drizzle-orm";
+import { and, asc, desc, eq } from "drizzle-orm";
 import type { Database } from "./client";
+import { pageWithTotal } from "./pages";
 import { suppressions } from "./schema";
 
 export type Suppression = typeof suppressions.$inferSelect;
@@ -17,7 +18,8 @@ export async function listSuppressions(
   offset: number,
 ) {
   const where = eq(suppressions.accountId, accountId);
-  const [rows, total] = await db.batch([
+  return pageWithTotal(
+    db,
     db
       .select()
       .from(suppressions)
@@ -25,9 +27,9 @@ export async function listSuppressions(
       .orderBy(desc(suppressions.createdAt), asc(suppressions.phone))
       .limit(limit)
       .offset(offset),
-    db.select({ n: count() }).from(suppressions).where(where),
-  ]);
-  return { rows, total: total[0]?.n ?? 0 };
+    suppressions,
+    where,
+  );
 }
 
 export async function getSuppression(

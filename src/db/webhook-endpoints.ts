@@ -2,7 +2,7 @@
  * Status-callback endpoints and their delivery log. Every query is scoped by
  * account; secrets are stored encrypted (they must be read back to sign).
  */
-import { and, count, desc, eq } from "drizzle-orm";
+import { and, desc, eq } from "drizzle-orm";
 import { newCallbackSecret } from "../domain/callbacks";
 import { decryptAccessToken, encryptAccessToken } from "../whatsapp/access-token";
 import {
@@ -12,6 +12,7 @@ import {
   webhookEndpoints,
 } from "./callbacks-schema";
 import { type Database, nowIso } from "./client";
+import { pageWithTotal } from "./pages";
 
 export async function hasActiveEndpoints(d1: D1Database, accountId: string): Promise<boolean> {
   const row = await d1
@@ -30,7 +31,8 @@ export async function listEndpoints(
   offset: number,
 ) {
   const where = eq(webhookEndpoints.accountId, accountId);
-  const [rows, total] = await db.batch([
+  return pageWithTotal(
+    db,
     db
       .select()
       .from(webhookEndpoints)
@@ -38,9 +40,9 @@ export async function listEndpoints(
       .orderBy(desc(webhookEndpoints.createdAt))
       .limit(limit)
       .offset(offset),
-    db.select({ n: count() }).from(webhookEndpoints).where(where),
-  ]);
-  return { rows, total: total[0]?.n ?? 0 };
+    webhookEndpoints,
+    where,
+  );
 }
 
 /** The endpoints that deliveries go to: active ones, and failing ones (they may have recovered). */
@@ -145,7 +147,8 @@ export async function listDeliveries(
     eq(callbackDeliveries.accountId, accountId),
     eq(callbackDeliveries.endpointId, endpointId),
   );
-  const [rows, total] = await db.batch([
+  return pageWithTotal(
+    db,
     db
       .select()
       .from(callbackDeliveries)
@@ -153,9 +156,9 @@ export async function listDeliveries(
       .orderBy(desc(callbackDeliveries.createdAt))
       .limit(limit)
       .offset(offset),
-    db.select({ n: count() }).from(callbackDeliveries).where(where),
-  ]);
-  return { rows, total: total[0]?.n ?? 0 };
+    callbackDeliveries,
+    where,
+  );
 }
 
 // ---- the account's secret for broadcasts' own status_callback_url -------------------------

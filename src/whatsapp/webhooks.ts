@@ -3,6 +3,7 @@
  * one envelope into the events Chorus acts on.
  */
 import { hmacHex, hmacKey } from "../domain/crypto";
+import type { DeliveryStatus } from "../domain/status";
 import { parseCallbackData } from "./messages";
 
 function hexToBytes(hex: string): Uint8Array<ArrayBuffer> | null {
@@ -28,7 +29,7 @@ export async function signBody(rawBody: string, appSecret: string): Promise<stri
   return `sha256=${await hmacHex(appSecret, rawBody)}`;
 }
 
-export type DeliveryStatus = "sent" | "delivered" | "read" | "failed";
+export type { DeliveryStatus };
 
 export interface StatusEvent {
   kind: "status";

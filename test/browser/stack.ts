@@ -9,14 +9,9 @@ import { tmpdir } from "node:os";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll } from "vitest";
 import {
-  apiArgs,
-  devVars,
-  prepare,
-  sandboxArgs,
-  seed,
+  killGroups,
   stackOptions,
-  startWrangler,
-  waitFor,
+  startStack as startLocalStack,
 } from "../../scripts/dev-stack.mjs";
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
@@ -46,23 +41,11 @@ const children: ChildProcess[] = [];
 export async function startStack(): Promise<void> {
   rmSync(options.stateDir as string, { recursive: true, force: true });
   mkdirSync(ARTIFACTS, { recursive: true });
-  prepare(options);
-  const secrets = devVars();
-  children.push(startWrangler(sandboxArgs(options, secrets), () => undefined));
-  children.push(startWrangler(apiArgs(options), () => undefined));
-  await waitFor(`${SANDBOX}/__sandbox/stats`);
-  await waitFor(`${API}/health`);
-  await seed(options, secrets);
+  await startLocalStack(options, { onChild: (_name, child) => children.push(child) });
 }
 
 export function stopStack(): void {
-  for (const child of children) {
-    try {
-      if (child.pid) process.kill(-child.pid, "SIGKILL");
-    } catch {
-      // already gone
-    }
-  }
+  killGroups(children, "SIGKILL");
   rmSync(options.stateDir as string, { recursive: true, force: true });
 }
 

@@ -9,6 +9,7 @@ import type { App } from "../../app";
 import { getAccount } from "../../db/accounts";
 import { database } from "../../db/client";
 import type { BroadcastPlan, NewRecipient } from "../../domain/broadcast";
+import { isoTime } from "../../domain/message-status";
 import { budgetMessage } from "../../domain/messaging-limit";
 import { broadcastStub } from "../../durable/stubs";
 import { changeState } from "../../engine/change-state";
@@ -27,7 +28,7 @@ import { resolveSendWindow } from "../send-window";
 import { registerMessageStatusRoute } from "./message-statuses";
 import { registerOverviewRoutes } from "./overview";
 import { prepareBroadcast } from "./prepare";
-import { broadcastDetails, internalStatuses, isoTime, recipientItem } from "./present";
+import { broadcastDetails, internalStatuses, recipientItem } from "./present";
 import {
   BroadcastDetailsSchema,
   CreateBroadcastSchema,

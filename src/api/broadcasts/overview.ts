@@ -7,10 +7,10 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { App } from "../../app";
 import { listBroadcastOverview } from "../../db/broadcast-lists";
+import { isoTime } from "../../domain/message-status";
 import { broadcastStub } from "../../durable/stubs";
 import { notFound } from "../../errors";
 import { errorResponses, jsonContent } from "../openapi";
-import { isoTime } from "./present";
 import { PaginationSchema, UuidParam } from "./schemas";
 
 const STATES = ["draft", "scheduled", "sending", "paused", "completed", "cancelled"] as const;

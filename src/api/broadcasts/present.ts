@@ -6,8 +6,6 @@ import type { BroadcastSummary, RecipientStatus, RecipientView } from "../../dom
 import { countersView } from "../../domain/counters";
 import { isoTime } from "../../domain/message-status";
 
-export { countersView, isoTime };
-
 export function broadcastDetails(s: BroadcastSummary) {
   const c = countersView(s.counters);
   return {

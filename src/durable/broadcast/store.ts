@@ -5,6 +5,7 @@
  * statement group, so the counters always equal the rows.
  */
 
+import { nowIso } from "../../db/client";
 import {
   type BroadcastPlan,
   type BroadcastState,
@@ -52,7 +53,7 @@ const str = (v: SqlStorageValue | undefined): string | null =>
 const num = (v: SqlStorageValue | undefined): number | null =>
   v === null || v === undefined ? null : Number(v);
 
-export const nowIso = () => new Date().toISOString();
+export { nowIso };
 
 /** What a consumer needs to send one claimed row. */
 export interface ClaimedRow {

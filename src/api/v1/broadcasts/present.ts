@@ -4,9 +4,10 @@
  */
 import type { BroadcastRow } from "../../../db/schema";
 import type { BroadcastSummary, RecipientView } from "../../../domain/broadcast";
+import { countersView } from "../../../domain/counters";
+import { isoTime } from "../../../domain/message-status";
 import { splitPhone } from "../../../domain/phone";
 import type { V1Definition } from "../../../domain/v1-broadcast";
-import { countersView, isoTime } from "../../broadcasts/present";
 import type { V1Broadcast } from "./schemas";
 
 interface Counts {

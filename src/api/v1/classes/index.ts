@@ -20,6 +20,7 @@ import {
 import { database } from "../../../db/client";
 import { badRequest, conflict, notFound } from "../../../errors";
 import { conflictResponse, errorResponses, IdParam, jsonBody, jsonContent } from "../../openapi";
+import { listPage } from "../list-page";
 import { ensureLocation } from "../locations";
 import {
   ClassListQuery,
@@ -147,21 +148,9 @@ const enrolmentRemove = createRoute({
 });
 
 export function registerClassRoutes(app: App) {
-  app.openapi(list, async (c) => {
-    const { limit, page, locationId, searchText } = c.req.valid("query");
-    const { accountId } = c.get("account");
-    if (locationId !== undefined)
-      await ensureLocation(c.env.DB, accountId, locationId, "locationId");
-    const { rows, total } = await listClasses(
-      database(c.env.DB),
-      accountId,
-      { locationId, searchText },
-      limit,
-      (page - 1) * limit,
-    );
-    c.header("X-Total-Count", String(total));
-    return c.json(rows.map(toClassJson), 200);
-  });
+  app.openapi(list, async (c) =>
+    c.json(await listPage(c, c.req.valid("query"), listClasses, toClassJson), 200),
+  );
 
   app.openapi(create, async (c) => {
     const body = c.req.valid("json");

@@ -23,6 +23,7 @@ import { conflict, fieldPath, notFound } from "../../../errors";
 import { conflictResponse, errorResponses, IdParam, jsonBody, jsonContent } from "../../openapi";
 import { ErasureReportSchema } from "../erasures";
 import { erasePerson } from "../erasures/erase-person";
+import { listPage } from "../list-page";
 import { ensureLocation } from "../locations";
 import {
   BulkContactsSchema,
@@ -146,21 +147,9 @@ const phoneTaken = (phone: string) =>
   conflict("Contact already exists", `phone: ${e164(phone)} is already a contact of this account`);
 
 export function registerContactRoutes(app: App) {
-  app.openapi(list, async (c) => {
-    const { limit, page, locationId, searchText, optedIn } = c.req.valid("query");
-    const { accountId } = c.get("account");
-    if (locationId !== undefined)
-      await ensureLocation(c.env.DB, accountId, locationId, "locationId");
-    const { rows, total } = await listContacts(
-      database(c.env.DB),
-      accountId,
-      { locationId, searchText, optedIn },
-      limit,
-      (page - 1) * limit,
-    );
-    c.header("X-Total-Count", String(total));
-    return c.json(rows.map(toContactJson), 200);
-  });
+  app.openapi(list, async (c) =>
+    c.json(await listPage(c, c.req.valid("query"), listContacts, toContactJson), 200),
+  );
 
   app.openapi(create, async (c) => {
     const body = c.req.valid("json");

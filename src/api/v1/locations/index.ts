@@ -18,6 +18,7 @@ import {
 import { getSender } from "../../../db/senders";
 import { badRequest, conflict, notFound } from "../../../errors";
 import { conflictResponse, errorResponses, IdParam, jsonBody, jsonContent } from "../../openapi";
+import { listPage } from "../list-page";
 import {
   LocationListQuery,
   LocationSchema,
@@ -90,18 +91,9 @@ const remove = createRoute({
 });
 
 export function registerLocationRoutes(app: App) {
-  app.openapi(list, async (c) => {
-    const { limit, page, searchText } = c.req.valid("query");
-    const { rows, total } = await listLocations(
-      database(c.env.DB),
-      c.get("account").accountId,
-      { searchText },
-      limit,
-      (page - 1) * limit,
-    );
-    c.header("X-Total-Count", String(total));
-    return c.json(rows.map(toLocationJson), 200);
-  });
+  app.openapi(list, async (c) =>
+    c.json(await listPage(c, c.req.valid("query"), listLocations, toLocationJson), 200),
+  );
 
   app.openapi(create, async (c) => {
     const body = c.req.valid("json");

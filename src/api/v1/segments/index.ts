@@ -21,6 +21,7 @@ import {
 import { badRequest, notFound } from "../../../errors";
 import { errorResponses, IdParam, jsonBody, jsonContent, PageQuery } from "../../openapi";
 import { ContactSchema, toContactJson } from "../contacts/schemas";
+import { listPage } from "../list-page";
 import { ensureLocation } from "../locations";
 import {
   ContactIdsSchema,
@@ -144,21 +145,9 @@ async function ensureContacts(d1: D1Database, accountId: string, contactIds: str
 }
 
 export function registerSegmentRoutes(app: App) {
-  app.openapi(list, async (c) => {
-    const { limit, page, locationId, searchText } = c.req.valid("query");
-    const { accountId } = c.get("account");
-    if (locationId !== undefined)
-      await ensureLocation(c.env.DB, accountId, locationId, "locationId");
-    const { rows, total } = await listSegments(
-      database(c.env.DB),
-      accountId,
-      { locationId, searchText },
-      limit,
-      (page - 1) * limit,
-    );
-    c.header("X-Total-Count", String(total));
-    return c.json(rows.map(toSegmentJson), 200);
-  });
+  app.openapi(list, async (c) =>
+    c.json(await listPage(c, c.req.valid("query"), listSegments, toSegmentJson), 200),
+  );
 
   app.openapi(create, async (c) => {
     const body = c.req.valid("json");
