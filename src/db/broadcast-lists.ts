@@ -5,7 +5,7 @@
 import { and, asc, desc, eq, or, type SQL, sql } from "drizzle-orm";
 import { database } from "./client";
 import { containsPattern } from "./like";
-import { contains, pageWithTotal } from "./pages";
+import { contains, pageWithTotal, rawPageWithTotal } from "./pages";
 import { type BroadcastRow, broadcasts } from "./schema";
 
 /** Whether the account has this broadcast (of either surface). */
@@ -61,20 +61,19 @@ export async function listBroadcastOverview(
     where.push("name LIKE ? ESCAPE '\\'");
     binds.push(containsPattern(filter.search));
   }
-  const clause = where.join(" AND ");
-  const [page, count] = await d1.batch([
-    d1
-      .prepare(
-        `SELECT id, surface, name, status, scheduled_at, created_at, total, submitted, delivered, read, replied, failed, rejected
-         FROM broadcasts WHERE ${clause} ORDER BY created_at DESC, id LIMIT ? OFFSET ?`,
-      )
-      .bind(...binds, filter.limit, filter.offset),
-    d1.prepare(`SELECT COUNT(*) AS n FROM broadcasts WHERE ${clause}`).bind(...binds),
-  ]);
-  return {
-    rows: (page?.results ?? []) as OverviewRow[],
-    total: Number((count?.results?.[0] as { n: number } | undefined)?.n ?? 0),
-  };
+  return rawPageWithTotal<OverviewRow>(
+    d1,
+    {
+      columns:
+        "id, surface, name, status, scheduled_at, created_at, total, submitted, delivered, read, replied, failed, rejected",
+      table: "broadcasts",
+      where: where.join(" AND "),
+      orderBy: "created_at DESC, id",
+    },
+    binds,
+    filter.limit,
+    filter.offset,
+  );
 }
 
 export interface V1BroadcastFilter {

@@ -5,7 +5,7 @@
 import { and, asc, eq, or, type SQL } from "drizzle-orm";
 import { type Contact, contacts } from "./audience-schema";
 import { type Database, nowIso } from "./client";
-import { contains, pageWithTotal } from "./pages";
+import { contains, pageWithTotal, unknownIds } from "./pages";
 
 export interface ContactFilter {
   locationId?: string;
@@ -79,21 +79,12 @@ export async function findContactByPhone(
 }
 
 /** The ids among `ids` that are not contacts of the account (one statement, any number of ids). */
-export async function unknownContactIds(
+export function unknownContactIds(
   d1: D1Database,
   accountId: string,
   ids: readonly string[],
 ): Promise<string[]> {
-  const wanted = [...new Set(ids)];
-  if (wanted.length === 0) return [];
-  const { results } = await d1
-    .prepare(
-      "SELECT id FROM contacts WHERE account_id = ?1 AND id IN (SELECT value FROM json_each(?2))",
-    )
-    .bind(accountId, JSON.stringify(wanted))
-    .all<{ id: string }>();
-  const found = new Set(results.map((r) => r.id));
-  return wanted.filter((id) => !found.has(id));
+  return unknownIds(d1, "contacts", accountId, ids);
 }
 
 /** What a write may say about a contact; `undefined` leaves a field as it is. */

@@ -5,7 +5,7 @@ import { and, asc, count, eq, type SQL, sql } from "drizzle-orm";
 import { classes, contacts, segments } from "./audience-schema";
 import { type Database, nowIso } from "./client";
 import { containsPattern } from "./like";
-import { contains, pageWithTotal } from "./pages";
+import { contains, pageWithTotal, unknownIds } from "./pages";
 import { type Location, locations, senders } from "./schema";
 
 export interface LocationFilter {
@@ -57,21 +57,12 @@ export async function getLocation(
 }
 
 /** The ids among `ids` that are not locations of the account (one statement, any number of ids). */
-export async function unknownLocationIds(
+export function unknownLocationIds(
   d1: D1Database,
   accountId: string,
   ids: readonly string[],
 ): Promise<string[]> {
-  const wanted = [...new Set(ids)];
-  if (wanted.length === 0) return [];
-  const { results } = await d1
-    .prepare(
-      "SELECT id FROM locations WHERE account_id = ?1 AND id IN (SELECT value FROM json_each(?2))",
-    )
-    .bind(accountId, JSON.stringify(wanted))
-    .all<{ id: string }>();
-  const found = new Set(results.map((r) => r.id));
-  return wanted.filter((id) => !found.has(id));
+  return unknownIds(d1, "locations", accountId, ids);
 }
 
 export type NewLocation = Omit<typeof locations.$inferInsert, "id" | "createdAt" | "updatedAt">;

@@ -3,6 +3,7 @@
  * (kept within seconds of the Durable Objects by their outbox flush).
  */
 import type { MessageStatusSource } from "../domain/message-status";
+import { rawPageWithTotal } from "./pages";
 
 export interface MessageStatusFilter {
   broadcastId?: string;
@@ -45,18 +46,20 @@ export async function findMessageStatuses(
     where.push("updated_at >= ?");
     binds.push(filter.updatedSince);
   }
-  const clause = where.join(" AND ");
-  const order = filter.updatedSince ? "updated_at, broadcast_id, seq" : "broadcast_id, seq";
-  const [page, count] = await d1.batch([
-    d1
-      .prepare(
-        `SELECT broadcast_id, seq, identifier, status, delivered_at, read_at, error, client_reference, updated_at
-         FROM recipient_states WHERE ${clause} ORDER BY ${order} LIMIT ? OFFSET ?`,
-      )
-      .bind(...binds, limit, offset),
-    d1.prepare(`SELECT COUNT(*) AS n FROM recipient_states WHERE ${clause}`).bind(...binds),
-  ]);
-  const rows = ((page?.results ?? []) as Row[]).map((r) => ({
+  const page = await rawPageWithTotal<Row>(
+    d1,
+    {
+      columns:
+        "broadcast_id, seq, identifier, status, delivered_at, read_at, error, client_reference, updated_at",
+      table: "recipient_states",
+      where: where.join(" AND "),
+      orderBy: filter.updatedSince ? "updated_at, broadcast_id, seq" : "broadcast_id, seq",
+    },
+    binds,
+    limit,
+    offset,
+  );
+  const rows = page.rows.map((r) => ({
     broadcastId: r.broadcast_id,
     seq: r.seq,
     identifier: r.identifier,
@@ -67,5 +70,5 @@ export async function findMessageStatuses(
     clientReference: r.client_reference,
     updatedAt: r.updated_at,
   }));
-  return { rows, total: Number((count?.results?.[0] as { n: number } | undefined)?.n ?? 0) };
+  return { rows, total: page.total };
 }

@@ -5,7 +5,7 @@
 import { and, asc, eq, getTableColumns, type SQL, sql } from "drizzle-orm";
 import { contacts, type Segment, segmentMembers, segments } from "./audience-schema";
 import { type Database, nowIso } from "./client";
-import { contains, pageWithTotal } from "./pages";
+import { contains, pageWithTotal, unknownIds } from "./pages";
 
 export type SegmentWithCount = Segment & { contactCount: number };
 
@@ -63,21 +63,12 @@ export async function getSegment(
 }
 
 /** The ids among `ids` that are not segments of the account. */
-export async function unknownSegmentIds(
+export function unknownSegmentIds(
   d1: D1Database,
   accountId: string,
   ids: readonly string[],
 ): Promise<string[]> {
-  const wanted = [...new Set(ids)];
-  if (wanted.length === 0) return [];
-  const { results } = await d1
-    .prepare(
-      "SELECT id FROM segments WHERE account_id = ?1 AND id IN (SELECT value FROM json_each(?2))",
-    )
-    .bind(accountId, JSON.stringify(wanted))
-    .all<{ id: string }>();
-  const found = new Set(results.map((r) => r.id));
-  return wanted.filter((id) => !found.has(id));
+  return unknownIds(d1, "segments", accountId, ids);
 }
 
 export type NewSegment = Pick<typeof segments.$inferInsert, "name" | "locationId">;

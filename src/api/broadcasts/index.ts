@@ -11,7 +11,6 @@ import { database } from "../../db/client";
 import type { BroadcastPlan, NewRecipient } from "../../domain/broadcast";
 import { isoTime } from "../../domain/message-status";
 import { budgetMessage } from "../../domain/messaging-limit";
-import { broadcastStub } from "../../durable/stubs";
 import { changeState } from "../../engine/change-state";
 import {
   createAnchor,
@@ -19,6 +18,7 @@ import {
   earlierCreate,
   keepFirstAnswer,
 } from "../../engine/create-broadcast";
+import { broadcastRecipients, broadcastSummary } from "../../engine/read-broadcast";
 import { senderSnapshot } from "../../engine/sender-and-template";
 import { ChorusError, conflict, notFound } from "../../errors";
 import { checkCallbackUrl } from "../callback-url";
@@ -271,7 +271,7 @@ export function registerBroadcastRoutes(app: App) {
 
   app.openapi(details, async (c) => {
     const { uuid } = c.req.valid("param");
-    const summary = await broadcastStub(c.env, c.get("account").accountId, uuid).summary();
+    const summary = await broadcastSummary(c.env, c.get("account").accountId, uuid);
     if (!summary) throw notFound(`No broadcast ${uuid}`);
     return c.json(broadcastDetails(summary), 200);
   });
@@ -313,7 +313,7 @@ export function registerBroadcastRoutes(app: App) {
   app.openapi(recipients, async (c) => {
     const { uuid } = c.req.valid("param");
     const q = c.req.valid("query");
-    const page = await broadcastStub(c.env, c.get("account").accountId, uuid).recipients({
+    const page = await broadcastRecipients(c.env, c.get("account").accountId, uuid, {
       limit: q.limit,
       offset: q.offset,
       updatedSince: q.updated ? new Date(q.updated).toISOString() : null,

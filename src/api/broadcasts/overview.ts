@@ -8,7 +8,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { App } from "../../app";
 import { listBroadcastOverview } from "../../db/broadcast-lists";
 import { isoTime } from "../../domain/message-status";
-import { broadcastStub } from "../../durable/stubs";
+import { broadcastActivity } from "../../engine/read-broadcast";
 import { notFound } from "../../errors";
 import { errorResponses, jsonContent } from "../openapi";
 import { PaginationSchema, UuidParam } from "./schemas";
@@ -131,7 +131,7 @@ export function registerOverviewRoutes(app: App) {
 
   app.openapi(activity, async (c) => {
     const { uuid } = c.req.valid("param");
-    const found = await broadcastStub(c.env, c.get("account").accountId, uuid).activity();
+    const found = await broadcastActivity(c.env, c.get("account").accountId, uuid);
     if (!found) throw notFound(`No broadcast ${uuid}`);
     return c.json(
       {

@@ -11,7 +11,6 @@ import { database } from "../../../db/client";
 import { locationExists } from "../../../db/senders";
 import type { BroadcastState, BroadcastSummary } from "../../../domain/broadcast";
 import { canMove, v1StatusMove } from "../../../domain/broadcast-moves";
-import { broadcastStub } from "../../../durable/stubs";
 import {
   changeState,
   renameBroadcast,
@@ -19,6 +18,11 @@ import {
   type StateRequest,
 } from "../../../engine/change-state";
 import { createBroadcast } from "../../../engine/create-broadcast";
+import {
+  broadcastRecipients,
+  broadcastSummary,
+  removeBroadcast,
+} from "../../../engine/read-broadcast";
 import { badRequest, conflict, notFound } from "../../../errors";
 import {
   conflictResponse,
@@ -166,7 +170,7 @@ export function registerV1BroadcastRoutes(app: App) {
 
   app.openapi(get, async (c) => {
     const { id } = c.req.valid("param");
-    const summary = await broadcastStub(c.env, c.get("account").accountId, id).summary();
+    const summary = await broadcastSummary(c.env, c.get("account").accountId, id);
     if (summary?.surface !== "v1") throw notFound(`No broadcast ${id}`);
     return c.json(fromSummary(summary), 200);
   });
@@ -175,7 +179,7 @@ export function registerV1BroadcastRoutes(app: App) {
     const { id } = c.req.valid("param");
     const body = c.req.valid("json");
     const { accountId } = c.get("account");
-    const current = await broadcastStub(c.env, accountId, id).summary();
+    const current = await broadcastSummary(c.env, accountId, id);
     if (current?.surface !== "v1") throw notFound(`No broadcast ${id}`);
     const from = current.state;
     const to = (body.status ?? from) as BroadcastState;
@@ -211,20 +215,20 @@ export function registerV1BroadcastRoutes(app: App) {
 
   app.openapi(remove, async (c) => {
     const { id } = c.req.valid("param");
-    const stub = broadcastStub(c.env, c.get("account").accountId, id);
-    const current = await stub.summary();
+    const { accountId } = c.get("account");
+    const current = await broadcastSummary(c.env, accountId, id);
     if (current?.surface !== "v1") throw notFound(`No broadcast ${id}`);
-    await stub.remove();
+    await removeBroadcast(c.env, accountId, id);
     return c.json({ success: true as const }, 200);
   });
 
   app.openapi(logs, async (c) => {
     const { id } = c.req.valid("param");
     const { limit, page } = c.req.valid("query");
-    const stub = broadcastStub(c.env, c.get("account").accountId, id);
-    const summary = await stub.summary();
+    const { accountId } = c.get("account");
+    const summary = await broadcastSummary(c.env, accountId, id);
     if (summary?.surface !== "v1") throw notFound(`No broadcast ${id}`);
-    const rows = await stub.recipients({
+    const rows = await broadcastRecipients(c.env, accountId, id, {
       limit,
       offset: (page - 1) * limit,
       updatedSince: null,
