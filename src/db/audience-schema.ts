@@ -17,6 +17,7 @@ import {
   text,
   uniqueIndex,
 } from "drizzle-orm/sqlite-core";
+import { ENROLMENT_STATUSES, type EnrolmentStatus } from "../domain/v1-broadcast";
 import { accounts, locations } from "./schema";
 
 const now = sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`;
@@ -108,14 +109,7 @@ export const classes = sqliteTable(
   ],
 );
 
-export const ENROLMENT_STATUSES = [
-  "BOOKED",
-  "ATTENDED",
-  "NO_SHOW",
-  "CANCELLED",
-  "WAITLISTED",
-] as const;
-export type EnrolmentStatus = (typeof ENROLMENT_STATUSES)[number];
+export { ENROLMENT_STATUSES, type EnrolmentStatus };
 
 /** account_id is a copy for scoping; the row goes with its class or contact. */
 export const enrolments = sqliteTable(

@@ -10,14 +10,18 @@ import type { V1Parameters, V1Plan } from "./v1-parameters";
 export const AUDIENCE_TYPES = ["client", "segment", "class", "retarget"] as const;
 export type AudienceType = (typeof AUDIENCE_TYPES)[number];
 
-export const CLASS_STATUSES = [
-  "ALL",
+/** A contact's standing in a class (the enrolments table keeps one per contact and class). */
+export const ENROLMENT_STATUSES = [
   "BOOKED",
   "ATTENDED",
   "NO_SHOW",
   "CANCELLED",
   "WAITLISTED",
 ] as const;
+export type EnrolmentStatus = (typeof ENROLMENT_STATUSES)[number];
+
+/** Whom a class broadcast goes to: every enrolment, or those of one status. */
+export const CLASS_STATUSES = ["ALL", ...ENROLMENT_STATUSES] as const;
 export type TargetClassStatus = (typeof CLASS_STATUSES)[number];
 
 export const ENGAGEMENT_TYPES = [
