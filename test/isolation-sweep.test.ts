@@ -2,9 +2,12 @@
  * Invariant 4, swept: every route in /openapi.json that takes a resource in
  * its path is called with account B's key against account A's resource, and
  * must answer 404 and change nothing. A new route without an entry below
- * fails this test, so it cannot forget its scope.
+ * fails this test, so it cannot forget its scope. Every answer, A's and B's,
+ * must also be one its route declares, with a body that parses against the
+ * declared schema (test/contract.ts).
  */
 import { describe, expect, it } from "vitest";
+import { answerOf, expectContract } from "./contract";
 import { fillPath, openApiRoutes, populatedAccount } from "./fixtures";
 import { api, apiKey, bearer, createAccount, jsonInit } from "./helpers";
 
@@ -44,9 +47,10 @@ describe("isolation sweep over /openapi.json", () => {
     const snapshot = async () => {
       const out: Record<string, string> = {};
       for (const r of scoped.filter((r) => r.method === "GET")) {
-        const res = await api(fill(r.path), { headers: key });
-        const text = await res.text();
-        expect(res.status, `${r.path} for A: ${text}`).toBe(200);
+        const answer = await answerOf(await api(fill(r.path), { headers: key }));
+        const text = answer.text;
+        expect(answer.status, `${r.path} for A: ${text}`).toBe(200);
+        expectContract(r.method, r.path, answer, "account A");
         out[r.path] = text.replace(/"(updatedAt|updated_at|lastUsedAt)":"[^"]*"/g, "");
       }
       return out;
@@ -65,9 +69,11 @@ describe("isolation sweep over /openapi.json", () => {
         : { method: r.method, headers };
       if (needsBody && !(route in writeBodies))
         throw new Error(`No valid body for ${route}: add one to this sweep`);
-      const res = await api(fill(r.path), init);
-      const text = await res.text();
-      expect(res.status, `${route} as account B answered ${res.status}: ${text}`).toBe(404);
+      const answer = await answerOf(await api(fill(r.path), init));
+      expect(answer.status, `${route} as account B answered ${answer.status}: ${answer.text}`).toBe(
+        404,
+      );
+      expectContract(r.method, r.path, answer, "account B");
     }
 
     expect(await snapshot()).toEqual(before);
