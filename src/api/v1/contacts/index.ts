@@ -43,6 +43,7 @@ const security = [{ apiKey: [] }];
 const list = createRoute({
   method: "get",
   path: "/v1/contacts",
+  operationId: "v1.contacts.list",
   tags,
   security,
   summary: "List contacts",
@@ -58,6 +59,7 @@ const list = createRoute({
 const create = createRoute({
   method: "post",
   path: "/v1/contacts",
+  operationId: "v1.contacts.create",
   tags,
   security,
   summary: "Create a contact (409 if the phone is already a contact of this account)",
@@ -68,6 +70,7 @@ const create = createRoute({
 const bulk = createRoute({
   method: "post",
   path: "/v1/contacts/bulk",
+  operationId: "v1.contacts.bulkUpsert",
   tags,
   security,
   summary: "Upsert up to 10,000 contacts by phone",
@@ -87,6 +90,7 @@ const bulk = createRoute({
 const get = createRoute({
   method: "get",
   path: "/v1/contacts/{id}",
+  operationId: "v1.contacts.get",
   tags,
   security,
   summary: "Get a contact",
@@ -97,6 +101,7 @@ const get = createRoute({
 const update = createRoute({
   method: "put",
   path: "/v1/contacts/{id}",
+  operationId: "v1.contacts.update",
   tags,
   security,
   summary: "Update a contact (only the fields given; 409 if the new phone is another contact's)",
@@ -107,6 +112,7 @@ const update = createRoute({
 const remove = createRoute({
   method: "delete",
   path: "/v1/contacts/{id}",
+  operationId: "v1.contacts.delete",
   tags,
   security,
   summary: "Delete a contact, with its segment memberships and enrolments",
