@@ -66,7 +66,11 @@ const create = createRoute({
   summary:
     "Create a broadcast (a draft with status 'draft', else scheduled for scheduleDateTime or now)",
   request: { body: jsonBody(V1BroadcastWriteSchema) },
-  responses: { 200: jsonContent(V1BroadcastSchema, "Created"), ...errorResponses },
+  responses: {
+    200: jsonContent(V1BroadcastSchema, "Created"),
+    ...errorResponses,
+    ...conflictResponse,
+  },
 });
 
 const get = createRoute({

@@ -23,7 +23,14 @@ import { conflict, notFound } from "../../../errors";
 import { attempt } from "../../../queues/callbacks";
 import { encryptAccessToken } from "../../../whatsapp/access-token";
 import { checkCallbackUrl } from "../../callback-url";
-import { errorResponses, IdParam, jsonBody, jsonContent, PageQuery } from "../../openapi";
+import {
+  errorResponse,
+  errorResponses,
+  IdParam,
+  jsonBody,
+  jsonContent,
+  PageQuery,
+} from "../../openapi";
 import {
   DeliverySchema,
   EndpointCreateSchema,
@@ -137,6 +144,7 @@ const replay = createRoute({
   responses: {
     200: jsonContent(DeliverySchema, "The delivery after the attempt"),
     ...errorResponses,
+    409: errorResponse("The endpoint is disabled: enable it before replaying"),
   },
 });
 
