@@ -1854,7 +1854,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Missing or invalid API key */
+      /** @description Missing or invalid admin token */
       401: {
         headers: {
           [name: string]: unknown;
@@ -1912,7 +1912,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Missing or invalid API key */
+      /** @description Missing or invalid admin token */
       401: {
         headers: {
           [name: string]: unknown;
@@ -1977,7 +1977,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Missing or invalid API key */
+      /** @description Missing or invalid admin token */
       401: {
         headers: {
           [name: string]: unknown;
@@ -2048,7 +2048,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Missing or invalid API key */
+      /** @description Missing or invalid admin token */
       401: {
         headers: {
           [name: string]: unknown;
@@ -4177,17 +4177,13 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Body too large */
+      /** @description Body over 32 MB */
       413: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          "application/json": {
-            message: string;
-            details: string;
-            code: string;
-          };
+          "application/json": components["schemas"]["Error"];
         };
       };
       /** @description Too many requests for this API key */

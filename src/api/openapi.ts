@@ -47,10 +47,12 @@ export function declareSharedAnswers(app: OpenAPIHono<AppEnv>): void {
     if (def.type !== "route") continue;
     const route = def.route;
     const schemes = new Set((route.security ?? []).flatMap((s) => Object.keys(s)));
-    const shared: Record<number, ReturnType<typeof errorResponse> & { headers?: object }> = {};
+    type Answer = ReturnType<typeof errorResponse> & { headers?: object };
+    // The key check's answers are the middleware's alone: they replace a route's own.
+    const owned: Record<number, Answer> = {};
     if (schemes.has("bearer") || schemes.has("apiKey")) {
-      shared[401] = errorResponse("Missing or invalid API key");
-      shared[429] = {
+      owned[401] = errorResponse("Missing or invalid API key");
+      owned[429] = {
         ...errorResponse("Too many requests for this API key"),
         headers: {
           "Retry-After": {
@@ -60,12 +62,13 @@ export function declareSharedAnswers(app: OpenAPIHono<AppEnv>): void {
         },
       };
     }
-    if (schemes.has("admin")) shared[401] = errorResponse("Missing or invalid admin token");
-    if (route.method !== "get") {
-      shared[413] = errorResponse("Body over this route's limit");
-    }
-    shared[500] = errorResponse("A bug: logged, with the request id in details");
-    route.responses = { ...shared, ...route.responses };
+    if (schemes.has("admin")) owned[401] = errorResponse("Missing or invalid admin token");
+    // These a route may describe more closely (its own body limit).
+    const defaults: Record<number, Answer> = {
+      500: errorResponse("A bug: logged, with the request id in details"),
+    };
+    if (route.method !== "get") defaults[413] = errorResponse("Body over this route's limit");
+    route.responses = { ...defaults, ...route.responses, ...owned };
   }
 }
 

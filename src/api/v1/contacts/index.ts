@@ -20,7 +20,14 @@ import {
 } from "../../../db/contacts";
 import { unknownLocationIds } from "../../../db/locations";
 import { conflict, fieldPath, notFound } from "../../../errors";
-import { conflictResponse, errorResponses, IdParam, jsonBody, jsonContent } from "../../openapi";
+import {
+  conflictResponse,
+  errorResponse,
+  errorResponses,
+  IdParam,
+  jsonBody,
+  jsonContent,
+} from "../../openapi";
 import { ErasureReportSchema } from "../erasures";
 import { erasePerson } from "../erasures/erase-person";
 import { ensureLocation } from "../locations";
@@ -80,10 +87,7 @@ const bulk = createRoute({
   responses: {
     200: jsonContent(BulkResultSchema, "What was written, and the rows that were not"),
     ...errorResponses,
-    413: jsonContent(
-      z.object({ message: z.string(), details: z.string(), code: z.string() }),
-      "Body too large",
-    ),
+    413: errorResponse("Body over 32 MB"),
   },
 });
 
