@@ -25,6 +25,7 @@ const security = [{ apiKey: [] }];
 const get = createRoute({
   method: "get",
   path: "/v1/settings",
+  operationId: "v1.settings.get",
   tags,
   security,
   summary: "The account's broadcast defaults",
@@ -34,6 +35,7 @@ const get = createRoute({
 const update = createRoute({
   method: "put",
   path: "/v1/settings",
+  operationId: "v1.settings.update",
   tags,
   security,
   summary: "Change the account's broadcast defaults (only the fields given)",
