@@ -44,18 +44,11 @@ type Created = z.infer<typeof CreatedSchema>;
 
 const tags = ["broadcasts"];
 const security = [{ bearer: [] }];
-const tooLarge = {
-  413: {
-    description: "Body too large",
-    content: {
-      "application/json": { schema: z.object({ message: z.string(), details: z.string() }) },
-    },
-  },
-} as const;
 
 const create = createRoute({
   method: "post",
   path: "/broadcasts",
+  operationId: "broadcasts.create",
   tags,
   security,
   summary: "Create and schedule a broadcast",
@@ -64,13 +57,13 @@ const create = createRoute({
     202: jsonContent(CreatedSchema, "Accepted and scheduled"),
     ...errorResponses,
     ...conflictResponse,
-    ...tooLarge,
   },
 });
 
 const validate = createRoute({
   method: "post",
   path: "/broadcasts/validate",
+  operationId: "broadcasts.validate",
   tags,
   security,
   summary: "Validate a broadcast payload; nothing is stored or sent",
@@ -78,13 +71,13 @@ const validate = createRoute({
   responses: {
     200: jsonContent(z.object({ warnings: WarningsSchema }), "The warnings"),
     ...errorResponses,
-    ...tooLarge,
   },
 });
 
 const details = createRoute({
   method: "get",
   path: "/broadcasts/{uuid}",
+  operationId: "broadcasts.get",
   tags,
   security,
   summary: "Get a broadcast's details",
@@ -95,6 +88,7 @@ const details = createRoute({
 const cancel = createRoute({
   method: "post",
   path: "/broadcasts/{uuid}/cancel",
+  operationId: "broadcasts.cancel",
   tags,
   security,
   summary: "Cancel a broadcast: recipients not yet submitted are cancelled",
@@ -108,6 +102,7 @@ const cancel = createRoute({
 const pause = createRoute({
   method: "post",
   path: "/broadcasts/{uuid}/pause",
+  operationId: "broadcasts.pause",
   tags,
   security,
   summary: "Extension: pause a scheduled or sending broadcast",
@@ -122,6 +117,7 @@ const pause = createRoute({
 const resume = createRoute({
   method: "post",
   path: "/broadcasts/{uuid}/resume",
+  operationId: "broadcasts.resume",
   tags,
   security,
   summary: "Extension: resume a paused broadcast from where it stopped",
@@ -136,6 +132,7 @@ const resume = createRoute({
 const recipients = createRoute({
   method: "get",
   path: "/broadcasts/{uuid}/recipients",
+  operationId: "broadcasts.recipients.list",
   tags,
   security,
   summary: "One page of a broadcast's recipients, rejected ones included",
