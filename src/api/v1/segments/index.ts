@@ -152,6 +152,24 @@ async function ensureContacts(d1: D1Database, accountId: string, contactIds: str
   }
 }
 
+/**
+ * Adds or removes members: the segment must be the account's (else a 404)
+ * and every id one of its contacts (else a 400 listing them, nothing changed).
+ * Answers how many changed and the segment's size after.
+ */
+async function changeMembers(
+  d1: D1Database,
+  accountId: string,
+  id: string,
+  contactIds: string[],
+  change: typeof addSegmentContacts,
+): Promise<{ changed: number; contactCount: number }> {
+  if (!(await getSegment(database(d1), accountId, id))) throw notFound(`No segment ${id}`);
+  await ensureContacts(d1, accountId, contactIds);
+  const changed = await change(d1, accountId, id, contactIds);
+  return { changed, contactCount: await segmentContactCount(d1, id) };
+}
+
 export function registerSegmentRoutes(app: App) {
   app.openapi(list, async (c) =>
     c.json(await listPage(c, c.req.valid("query"), listSegments, toSegmentJson), 200),
@@ -209,22 +227,24 @@ export function registerSegmentRoutes(app: App) {
   });
 
   app.openapi(addMembers, async (c) => {
-    const { id } = c.req.valid("param");
-    const { contactIds } = c.req.valid("json");
-    const { accountId } = c.get("account");
-    if (!(await getSegment(database(c.env.DB), accountId, id))) throw notFound(`No segment ${id}`);
-    await ensureContacts(c.env.DB, accountId, contactIds);
-    const added = await addSegmentContacts(c.env.DB, accountId, id, contactIds);
-    return c.json({ added, contactCount: await segmentContactCount(c.env.DB, id) }, 200);
+    const { changed, contactCount } = await changeMembers(
+      c.env.DB,
+      c.get("account").accountId,
+      c.req.valid("param").id,
+      c.req.valid("json").contactIds,
+      addSegmentContacts,
+    );
+    return c.json({ added: changed, contactCount }, 200);
   });
 
   app.openapi(removeMembers, async (c) => {
-    const { id } = c.req.valid("param");
-    const { contactIds } = c.req.valid("json");
-    const { accountId } = c.get("account");
-    if (!(await getSegment(database(c.env.DB), accountId, id))) throw notFound(`No segment ${id}`);
-    await ensureContacts(c.env.DB, accountId, contactIds);
-    const removed = await removeSegmentContacts(c.env.DB, accountId, id, contactIds);
-    return c.json({ removed, contactCount: await segmentContactCount(c.env.DB, id) }, 200);
+    const { changed, contactCount } = await changeMembers(
+      c.env.DB,
+      c.get("account").accountId,
+      c.req.valid("param").id,
+      c.req.valid("json").contactIds,
+      removeSegmentContacts,
+    );
+    return c.json({ removed: changed, contactCount }, 200);
   });
 }
