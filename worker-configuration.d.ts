@@ -3,6 +3,7 @@
 // Runtime types generated with workerd@1.20261117.1 2026-11-01 nodejs_compat
 interface __BaseEnv_Env {
 	DB: D1Database;
+	ARCHIVE: R2Bucket;
 	SENDS: Queue;
 	EVENTS: Queue;
 	CALLBACKS: Queue;

@@ -21,6 +21,7 @@ import { registerMessageStatusRoute } from "./message-statuses";
 import { registerOverviewRoutes } from "./overview";
 import { prepareBroadcast } from "./prepare";
 import { broadcastDetails, internalStatuses, isoTime, recipientItem } from "./present";
+import { registerRecipientsExportRoute } from "./recipients-export";
 import {
   BroadcastDetailsSchema,
   CreateBroadcastSchema,
@@ -166,6 +167,7 @@ async function idempotentBroadcastId(accountId: string, key: string): Promise<st
 export function registerBroadcastRoutes(app: App) {
   registerMessageStatusRoute(app);
   registerOverviewRoutes(app);
+  registerRecipientsExportRoute(app);
 
   app.openapi(create, async (c) => {
     const body = c.req.valid("json");
