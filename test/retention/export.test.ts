@@ -43,7 +43,8 @@ describe("recipient export", () => {
     });
     expect(nd.status).toBe(200);
     expect(nd.headers.get("content-type")).toContain("application/x-ndjson");
-    const records = (await nd.text())
+    const records = new TextDecoder()
+      .decode(await nd.arrayBuffer())
       .split("\n")
       .filter(Boolean)
       .map((l) => JSON.parse(l));

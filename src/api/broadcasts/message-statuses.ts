@@ -5,7 +5,9 @@
  */
 import { createRoute, z } from "@hono/zod-openapi";
 import type { App } from "../../app";
+import { retentionView } from "../../db/retention";
 import { messageStatusItem } from "../../domain/message-status";
+import { pastRetention } from "../../domain/retention";
 import { ChorusError, notFound } from "../../errors";
 import { errorResponses, jsonBody, jsonContent } from "../openapi";
 import { PaginationSchema } from "./schemas";
@@ -49,7 +51,20 @@ const route = createRoute({
     200: jsonContent(
       z.object({
         recipients: z.array(Item),
-        metadata: z.object({ filters: Filters }),
+        metadata: z.object({
+          filters: Filters,
+          retention: z
+            .object({
+              recipient_retention_days: z.number().int(),
+              archived_before: z.string(),
+              past_retention: z.boolean(),
+              note: z.string().nullable(),
+            })
+            .openapi({
+              description:
+                "Recipients of broadcasts finished before `archived_before` are archived and not listed here; `past_retention` says the filter may have matched some of them (export reads them)",
+            }),
+        }),
         pagination: PaginationSchema,
       }),
       "One page of statuses",
@@ -112,6 +127,11 @@ export function registerMessageStatusRoute(app: App) {
       c.env.DB.prepare(`SELECT COUNT(*) AS n FROM recipient_states WHERE ${clause}`).bind(...binds),
     ]);
     const rows = (page?.results ?? []) as Row[];
+    const retention = pastRetention(
+      await retentionView(c.env.DB, accountId, filters.broadcastUuid ?? null),
+      filters,
+      new Date(),
+    );
     const total = Number((count?.results?.[0] as { n: number } | undefined)?.n ?? 0);
     return c.json(
       {
@@ -128,7 +148,7 @@ export function registerMessageStatusRoute(app: App) {
             updatedAt: r.updated_at,
           }),
         ),
-        metadata: { filters },
+        metadata: { filters, retention },
         pagination: { offset, limit, total },
       },
       200,

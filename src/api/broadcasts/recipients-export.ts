@@ -13,7 +13,10 @@ import { notFound } from "../../errors";
 import { errorResponses } from "../openapi";
 import { UuidParam } from "./schemas";
 
-const CONTENT_TYPES = { csv: "text/csv; charset=utf-8", ndjson: "application/x-ndjson; charset=utf-8" } as const;
+const CONTENT_TYPES = {
+  csv: "text/csv; charset=utf-8",
+  ndjson: "application/x-ndjson; charset=utf-8",
+} as const;
 
 export const recipientsExportRoute = createRoute({
   method: "get",

@@ -1,0 +1,166 @@
+/**
+ * Retention: the cron's pass archives the recipients of broadcasts finished
+ * longer ago than the account's recipientRetentionDays to R2 (one gzip NDJSON
+ * object per broadcast), removes them from the BroadcastDO and the D1
+ * projection, keeps the summary and counters; export then reads the archive
+ * and message_statuses says the filter reached past retention. Broadcasts are
+ * seeded through the store (test/retention/seed.ts) with an old completion time.
+ */
+import {
+  createExecutionContext,
+  createScheduledController,
+  waitOnExecutionContext,
+} from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { archiveKey } from "../../src/durable/broadcast/archive";
+import worker from "../../src/worker";
+import { api, bearer, call, createAccount, expectStatus, jsonInit } from "../helpers";
+import { seedFinishedBroadcast } from "./seed";
+
+const DAY = 24 * 60 * 60 * 1000;
+
+async function runCron(): Promise<void> {
+  const ctx = createExecutionContext();
+  await worker.scheduled(
+    createScheduledController({ scheduledTime: Date.now(), cron: "23 3 * * *" }),
+    env,
+    ctx,
+  );
+  await waitOnExecutionContext(ctx);
+}
+
+async function statuses(key: string, filters: Record<string, unknown>): Promise<any> {
+  return expectStatus(
+    await api(
+      "/broadcasts/message_statuses",
+      jsonInit("POST", { filters, limit: 1000, offset: 0 }, bearer(key)),
+    ),
+    200,
+  );
+}
+
+async function gunzipLines(body: ReadableStream<Uint8Array>): Promise<any[]> {
+  const text = await new Response(body.pipeThrough(new DecompressionStream("gzip"))).text();
+  return text
+    .split("\n")
+    .filter(Boolean)
+    .map((l) => JSON.parse(l));
+}
+
+describe("recipient retention", () => {
+  it("archives broadcasts past retention to R2 in one object, keeps their counters, and export reads the archive", async () => {
+    const account = await createAccount();
+    expect(
+      await call(account, "PUT", "/v1/settings", { recipientRetentionDays: 30 }, 200),
+    ).toMatchObject({ recipientRetentionDays: 30 });
+    const old = await seedFinishedBroadcast(account.accountId, 120, {
+      completedAt: new Date(Date.now() - 40 * DAY).toISOString(),
+      project: true,
+    });
+    const recent = await seedFinishedBroadcast(account.accountId, 10, { project: true });
+
+    const before = await statuses(account.key, { broadcastUuid: old.broadcastId });
+    expect(before.recipients).toHaveLength(120);
+    expect(before.metadata.retention).toMatchObject({
+      recipient_retention_days: 30,
+      past_retention: false,
+    });
+    const detailsBefore = await expectStatus<any>(
+      await api(`/broadcasts/${old.broadcastId}`, { headers: bearer(account.key) }),
+      200,
+    );
+
+    await runCron();
+
+    // One gzip NDJSON object for the broadcast, holding every recipient.
+    const listed = await env.ARCHIVE.list({ prefix: `recipients/${account.accountId}/` });
+    expect(listed.objects.map((o) => o.key)).toEqual([
+      archiveKey(account.accountId, old.broadcastId),
+    ]);
+    const object = await env.ARCHIVE.get(archiveKey(account.accountId, old.broadcastId));
+    if (!object) throw new Error("no archive object");
+    const archived = await gunzipLines(object.body);
+    expect(archived).toHaveLength(120);
+    expect(archived[0]).toMatchObject({ seq: 0, client_reference: "ref-0", status: "failed" });
+
+    // The summary and counters stay; the rows left the DO and the projection.
+    const detailsAfter = await expectStatus<any>(
+      await api(`/broadcasts/${old.broadcastId}`, { headers: bearer(account.key) }),
+      200,
+    );
+    expect(detailsAfter).toEqual(detailsBefore);
+    expect(detailsAfter).toMatchObject({ recipients: 120, delivered: 108, failed: 12 });
+    const page = await expectStatus<any>(
+      await api(`/broadcasts/${old.broadcastId}/recipients`, { headers: bearer(account.key) }),
+      200,
+    );
+    expect(page.recipients).toHaveLength(0);
+    const projected = await env.DB.prepare(
+      "SELECT broadcast_id, COUNT(*) AS n FROM recipient_states WHERE account_id = ? GROUP BY broadcast_id",
+    )
+      .bind(account.accountId)
+      .all<{ broadcast_id: string; n: number }>();
+    expect(projected.results).toEqual([{ broadcast_id: recent.broadcastId, n: 10 }]);
+
+    // message_statuses says where the rows went.
+    const after = await statuses(account.key, { broadcastUuid: old.broadcastId });
+    expect(after.recipients).toHaveLength(0);
+    expect(after.metadata.retention.past_retention).toBe(true);
+    expect(after.metadata.retention.note).toContain("export");
+    expect(
+      (await statuses(account.key, { broadcastUuid: recent.broadcastId })).metadata.retention
+        .past_retention,
+    ).toBe(false);
+    expect(
+      (await statuses(account.key, { clientReferences: ["ref-1"] })).metadata.retention
+        .past_retention,
+    ).toBe(true);
+    expect(
+      (await statuses(account.key, { updatedSince: new Date(Date.now() - DAY).toISOString() }))
+        .metadata.retention.past_retention,
+    ).toBe(false);
+
+    // Export reads the archive, in both formats.
+    const csv = await api(`/broadcasts/${old.broadcastId}/recipients/export?format=csv`, {
+      headers: bearer(account.key),
+    });
+    expect(csv.status).toBe(200);
+    const lines = (await csv.text()).split("\r\n").filter(Boolean);
+    expect(lines).toHaveLength(121);
+    expect(lines[1]).toMatch(/^0,\+\d+,ref-0,"Person, ""0""",failed,Message undeliverable,131026,/);
+    const nd = await api(`/broadcasts/${old.broadcastId}/recipients/export?format=ndjson`, {
+      headers: bearer(account.key),
+    });
+    const records = new TextDecoder()
+      .decode(await nd.arrayBuffer())
+      .split("\n")
+      .filter(Boolean)
+      .map((l) => JSON.parse(l));
+    expect(records).toEqual(archived);
+
+    // A second pass finds nothing more to do and leaves the object as it was.
+    await runCron();
+    const again = await env.ARCHIVE.head(archiveKey(account.accountId, old.broadcastId));
+    expect(again?.etag).toBe(object.etag);
+    const recentPage = await expectStatus<any>(
+      await api(`/broadcasts/${recent.broadcastId}/recipients`, { headers: bearer(account.key) }),
+      200,
+    );
+    expect(recentPage.pagination.total).toBe(10);
+  });
+
+  it("takes recipientRetentionDays from 1 to 3650, naming the field otherwise", async () => {
+    const account = await createAccount();
+    expect(await call(account, "GET", "/v1/settings", undefined, 200)).toMatchObject({
+      recipientRetentionDays: 400,
+    });
+    for (const bad of [0, 3651, 1.5, "30"]) {
+      const body = await call(account, "PUT", "/v1/settings", { recipientRetentionDays: bad }, 400);
+      expect(body.details).toContain("recipientRetentionDays");
+    }
+    expect(await call(account, "GET", "/v1/settings", undefined, 200)).toMatchObject({
+      recipientRetentionDays: 400,
+    });
+  });
+});
