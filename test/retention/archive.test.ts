@@ -62,7 +62,7 @@ describe("recipient retention", () => {
 
     const before = await statuses(account.key, { broadcastUuid: old.broadcastId });
     expect(before.recipients).toHaveLength(120);
-    expect(before.metadata.retention).toMatchObject({
+    expect(before.retention).toMatchObject({
       recipient_retention_days: 30,
       past_retention: false,
     });
@@ -106,19 +106,19 @@ describe("recipient retention", () => {
     // message_statuses says where the rows went.
     const after = await statuses(account.key, { broadcastUuid: old.broadcastId });
     expect(after.recipients).toHaveLength(0);
-    expect(after.metadata.retention.past_retention).toBe(true);
-    expect(after.metadata.retention.note).toContain("export");
+    expect(after.retention.past_retention).toBe(true);
+    expect(after.retention.note).toContain("export");
     expect(
-      (await statuses(account.key, { broadcastUuid: recent.broadcastId })).metadata.retention
+      (await statuses(account.key, { broadcastUuid: recent.broadcastId })).retention
         .past_retention,
     ).toBe(false);
     expect(
-      (await statuses(account.key, { clientReferences: ["ref-1"] })).metadata.retention
+      (await statuses(account.key, { clientReferences: ["ref-1"] })).retention
         .past_retention,
     ).toBe(true);
     expect(
       (await statuses(account.key, { updatedSince: new Date(Date.now() - DAY).toISOString() }))
-        .metadata.retention.past_retention,
+        .retention.past_retention,
     ).toBe(false);
 
     // Export reads the archive, in both formats.

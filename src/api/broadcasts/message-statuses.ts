@@ -51,21 +51,19 @@ const route = createRoute({
     200: jsonContent(
       z.object({
         recipients: z.array(Item),
-        metadata: z.object({
-          filters: Filters,
-          retention: z
-            .object({
-              recipient_retention_days: z.number().int(),
-              archived_before: z.string(),
-              past_retention: z.boolean(),
-              note: z.string().nullable(),
-            })
-            .openapi({
-              description:
-                "Recipients of broadcasts finished before `archived_before` are archived and not listed here; `past_retention` says the filter may have matched some of them (export reads them)",
-            }),
-        }),
+        metadata: z.object({ filters: Filters }),
         pagination: PaginationSchema,
+        retention: z
+          .object({
+            recipient_retention_days: z.number().int(),
+            archived_before: z.string(),
+            past_retention: z.boolean(),
+            note: z.string().nullable(),
+          })
+          .openapi({
+            description:
+              "Recipients of broadcasts finished before `archived_before` are archived and not listed here; `past_retention` says the filter may have matched some of them (export reads them)",
+          }),
       }),
       "One page of statuses",
     ),
@@ -148,8 +146,9 @@ export function registerMessageStatusRoute(app: App) {
             updatedAt: r.updated_at,
           }),
         ),
-        metadata: { filters, retention },
+        metadata: { filters },
         pagination: { offset, limit, total },
+        retention,
       },
       200,
     );
