@@ -109,12 +109,10 @@ describe("recipient retention", () => {
     expect(after.retention.past_retention).toBe(true);
     expect(after.retention.note).toContain("export");
     expect(
-      (await statuses(account.key, { broadcastUuid: recent.broadcastId })).retention
-        .past_retention,
+      (await statuses(account.key, { broadcastUuid: recent.broadcastId })).retention.past_retention,
     ).toBe(false);
     expect(
-      (await statuses(account.key, { clientReferences: ["ref-1"] })).retention
-        .past_retention,
+      (await statuses(account.key, { clientReferences: ["ref-1"] })).retention.past_retention,
     ).toBe(true);
     expect(
       (await statuses(account.key, { updatedSince: new Date(Date.now() - DAY).toISOString() }))
