@@ -23,7 +23,7 @@ const DAY = 24 * 60 * 60 * 1000;
 async function runCron(): Promise<void> {
   const ctx = createExecutionContext();
   await worker.scheduled(
-    createScheduledController({ scheduledTime: Date.now(), cron: "23 3 * * *" }),
+    createScheduledController({ scheduledTime: Date.now(), cron: "23 * * * *" }),
     env,
     ctx,
   );
