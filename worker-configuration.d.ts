@@ -21,11 +21,12 @@ interface __BaseEnv_Env {
 	DEMO_API_KEY: string;
 	BROADCAST: DurableObjectNamespace<import("./src/index").BroadcastDO>;
 	SENDER: DurableObjectNamespace<import("./src/index").SenderDO>;
+	ACCOUNT_DATA: DurableObjectNamespace<import("./src/index").AccountDataDO>;
 }
 declare namespace Cloudflare {
 	interface GlobalProps {
 		mainModule: typeof import("./src/index");
-		durableNamespaces: "BroadcastDO" | "SenderDO";
+		durableNamespaces: "BroadcastDO" | "SenderDO" | "AccountDataDO";
 	}
 	interface Env extends __BaseEnv_Env {}
 }
