@@ -36,12 +36,19 @@ import {
   type ArchiveInfo,
   ArchiveRecord,
   archiveKey,
+  eraseFromArchive,
   gzipNdjson,
 } from "./broadcast/archive";
 import { resolveAudience } from "./broadcast/audience";
 import { Dispatcher } from "./broadcast/dispatcher";
 import { Outbox } from "./broadcast/outbox";
-import { type BroadcastRow, BroadcastStore, type ClaimedRow, nowIso } from "./broadcast/store";
+import {
+  type BroadcastRow,
+  BroadcastStore,
+  type ClaimedRow,
+  ERASED,
+  nowIso,
+} from "./broadcast/store";
 import type {
   BeginOutcome,
   BroadcastPlan,
@@ -525,6 +532,9 @@ export class BroadcastDO extends DurableObject<Bindings> {
   /** Removes a person (by phone digits) from this broadcast; answers how many rows held them. */
   async erasePerson(digits: string): Promise<number> {
     if (!this.store.broadcast()) return 0;
+    // Archived by retention: the rows are in R2 now, and the person goes from there.
+    const archived = this.archives.get();
+    if (archived) return eraseFromArchive(this.env.ARCHIVE, archived.key, digits, ERASED);
     const erased = this.store.erasePerson(digits);
     if (erased > 0) await this.scheduleAlarm();
     return erased;

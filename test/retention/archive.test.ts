@@ -148,6 +148,44 @@ describe("recipient retention", () => {
     expect(recentPage.pagination.total).toBe(10);
   });
 
+  it("an erasure reaches archived recipients: the object is rewritten without the person", async () => {
+    const account = await createAccount();
+    await call(account, "PUT", "/v1/settings", { recipientRetentionDays: 30 }, 200);
+    const old = await seedFinishedBroadcast(account.accountId, 14, {
+      completedAt: new Date(Date.now() - 40 * DAY).toISOString(),
+      project: true,
+    });
+    await runCron();
+    const key = archiveKey(account.accountId, old.broadcastId);
+    const before = await env.ARCHIVE.get(key);
+    if (!before) throw new Error("no archive object");
+    const rows = await gunzipLines(before.body);
+    const person = rows[7];
+    const phone = String(person.identifier);
+
+    const report = await call(account, "POST", "/v1/erasures", { phone }, 200);
+    expect(report).toMatchObject({ recipients: 1 });
+
+    const after = await env.ARCHIVE.get(key);
+    if (!after) throw new Error("archive object gone");
+    const scrubbed = await gunzipLines(after.body);
+    expect(scrubbed).toHaveLength(14);
+    expect(JSON.stringify(scrubbed)).not.toContain(phone.replace("+", ""));
+    expect(scrubbed[7]).toMatchObject({
+      seq: 7,
+      identifier: "[erased]",
+      name: null,
+      status: person.status,
+      client_reference: "ref-7",
+    });
+    expect(scrubbed.filter((r) => r.identifier === "[erased]")).toHaveLength(1);
+    // The export reads the scrubbed archive.
+    const csv = await api(`/broadcasts/${old.broadcastId}/recipients/export`, {
+      headers: bearer(account.key),
+    });
+    expect(await csv.text()).not.toContain(phone.replace("+", ""));
+  });
+
   it("takes recipientRetentionDays from 1 to 3650, naming the field otherwise", async () => {
     const account = await createAccount();
     expect(await call(account, "GET", "/v1/settings", undefined, 200)).toMatchObject({

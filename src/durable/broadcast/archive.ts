@@ -9,6 +9,9 @@
  */
 import { type ExportRecord, ndjsonLine } from "../../domain/recipient-export";
 
+/** An identifier reduced to its digits, as the store's erasure compares them. */
+const digitsOf = (identifier: string) => identifier.replace(/[+\s\-().]/g, "");
+
 /** Rows read from the DO per page, while archiving and exporting. */
 export const ARCHIVE_PAGE = 1000;
 
@@ -85,4 +88,62 @@ export async function gzipNdjson(pages: Iterable<ExportRecord[]>): Promise<Uint8
     at += c.byteLength;
   }
   return out;
+}
+
+/**
+ * A data-subject erasure reaches the archive too: the object is read once and
+ * written once more without the person's number (in any spelling), name,
+ * reply and the number inside an error, as BroadcastStore.erasePerson does to
+ * live rows; statuses and times stay. Streams line by line; answers how many
+ * rows held the person (0: the object is left as it was).
+ */
+export async function eraseFromArchive(
+  bucket: R2Bucket,
+  key: string,
+  digits: string,
+  erased: string,
+): Promise<number> {
+  const object = await bucket.get(key);
+  if (!object) return 0;
+  let scrubbed = 0;
+  let rest = "";
+  const scrub = (line: string): string => {
+    const record = JSON.parse(line) as ExportRecord;
+    const identifier = String(record.identifier ?? "");
+    if (digitsOf(identifier) !== digits) return ndjsonLine(record);
+    scrubbed++;
+    return ndjsonLine({
+      ...record,
+      identifier: erased,
+      name: null,
+      reply_text: null,
+      error: typeof record.error === "string" ? record.error.replaceAll(identifier, erased) : null,
+    });
+  };
+  const gzipped = object.body
+    .pipeThrough(new DecompressionStream("gzip"))
+    .pipeThrough(new TextDecoderStream())
+    .pipeThrough(
+      new TransformStream<string, string>({
+        transform(text, controller) {
+          const lines = (rest + text).split("\n");
+          rest = lines.pop() ?? "";
+          const out = lines.filter((l) => l.trim()).map(scrub);
+          if (out.length > 0) controller.enqueue(out.join(""));
+        },
+        flush(controller) {
+          if (rest.trim()) controller.enqueue(scrub(rest));
+        },
+      }),
+    )
+    .pipeThrough(new TextEncoderStream())
+    .pipeThrough(new CompressionStream("gzip"));
+  const body = new Uint8Array(await new Response(gzipped).arrayBuffer());
+  if (scrubbed > 0) {
+    await bucket.put(key, body, {
+      httpMetadata: object.httpMetadata,
+      customMetadata: object.customMetadata,
+    });
+  }
+  return scrubbed;
 }
