@@ -330,6 +330,9 @@ export class BroadcastDO extends DurableObject<Bindings> {
     await this.outbox.close();
     await deleteBroadcastSummary(this.env.DB, b.plan.accountId, b.plan.broadcastId);
     await deleteRecipientStates(this.env.DB, b.plan.accountId, b.plan.broadcastId);
+    // Its archive goes with it (retention may have moved its recipients to R2).
+    const archived = this.archives.get();
+    if (archived) await this.env.ARCHIVE.delete(archived.key);
     await this.wipe();
     return true;
   }

@@ -15,7 +15,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { archiveKey } from "../../src/durable/broadcast/archive";
 import worker from "../../src/worker";
-import { api, bearer, call, createAccount, expectStatus, jsonInit } from "../helpers";
+import { api, apiKey, bearer, call, createAccount, expectStatus, jsonInit } from "../helpers";
 import { seedFinishedBroadcast } from "./seed";
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -184,6 +184,24 @@ describe("recipient retention", () => {
       headers: bearer(account.key),
     });
     expect(await csv.text()).not.toContain(phone.replace("+", ""));
+  });
+
+  it("deleting an archived broadcast deletes its archive", async () => {
+    const account = await createAccount();
+    await call(account, "PUT", "/v1/settings", { recipientRetentionDays: 30 }, 200);
+    const old = await seedFinishedBroadcast(account.accountId, 5, {
+      completedAt: new Date(Date.now() - 40 * DAY).toISOString(),
+      surface: "v1",
+    });
+    await runCron();
+    const key = archiveKey(account.accountId, old.broadcastId);
+    expect(await env.ARCHIVE.head(key)).not.toBeNull();
+    const res = await api(`/v1/broadcasts/${old.broadcastId}`, {
+      method: "DELETE",
+      headers: apiKey(account.key),
+    });
+    expect(res.status, await res.text()).toBeLessThan(300);
+    expect(await env.ARCHIVE.head(key)).toBeNull();
   });
 
   it("takes recipientRetentionDays from 1 to 3650, naming the field otherwise", async () => {

@@ -23,14 +23,19 @@ export interface Seeded {
 export async function seedFinishedBroadcast(
   accountId: string,
   rows: number,
-  options: { completedAt?: string; project?: boolean; firstNumber?: number } = {},
+  options: {
+    completedAt?: string;
+    project?: boolean;
+    firstNumber?: number;
+    surface?: BroadcastPlan["surface"];
+  } = {},
 ): Promise<Seeded> {
   const broadcastId = crypto.randomUUID();
   const completedAt = options.completedAt ?? new Date().toISOString();
   const plan: BroadcastPlan = {
     accountId,
     broadcastId,
-    surface: "broadcasts",
+    surface: options.surface ?? "broadcasts",
     name: "Seeded",
     sender: {
       id: "seeded-sender",
