@@ -28,6 +28,11 @@ export const accounts = sqliteTable("accounts", {
   callbackSecretEnc: text("callback_secret_enc"),
   /** Recipients of broadcasts finished longer ago than this are archived to R2 and leave the hot stores. */
   recipientRetentionDays: integer("recipient_retention_days").notNull().default(400),
+  /**
+   * Where its projection is written (docs/SCALING.md §5, migration path):
+   * "d1" (today), "dual" (D1 and its month shards, while a backfill runs).
+   */
+  dataPlane: text("data_plane").notNull().default("d1"),
   createdAt: text("created_at").notNull().default(now),
 });
 
