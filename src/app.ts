@@ -2,18 +2,20 @@
  * The Hono app: middleware, auth, the one error handler, every route, and the
  * OpenAPI document generated from the same schemas that validate requests.
  */
+import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { secureHeaders } from "hono/secure-headers";
 import { registerAdminRoutes } from "./api/admin";
 import { requireApiKey } from "./api/auth";
 import { limitBodies } from "./api/body-limits";
 import { registerBroadcastRoutes } from "./api/broadcasts";
-import { createRouter } from "./api/openapi";
+import { createRouter, declareSharedAnswers } from "./api/openapi";
 import { seedMessage } from "./api/seed-errors";
 import { registerSystemRoutes } from "./api/system";
 import { registerV1Routes } from "./api/v1";
 import { registerWebhookRoutes } from "./api/webhooks";
-import { ChorusError, type ErrorBody } from "./errors";
+import type { AppEnv } from "./env";
+import { ChorusError, type ErrorBody, notFound } from "./errors";
 import { errorFields, log } from "./log";
 
 export function createApp() {
@@ -36,23 +38,11 @@ export function createApp() {
   registerV1Routes(app);
   registerWebhookRoutes(app);
 
-  app.notFound((c) =>
-    c.json<ErrorBody>(
-      {
-        message: "Resource not found",
-        details: `No route for ${c.req.method} ${c.req.path}`,
-        code: "NOT_FOUND",
-      },
-      404,
-    ),
-  );
+  app.notFound((c) => answerError(c, notFound(`No route for ${c.req.method} ${c.req.path}`)));
 
   app.onError((err, c) => {
     const seed = (status: number) => seedMessage(c.req.method, c.req.path, status);
-    if (err instanceof ChorusError) {
-      for (const [name, value] of Object.entries(err.headers)) c.header(name, value);
-      return c.json({ ...err.toBody(), message: seed(err.status) ?? err.message }, err.status);
-    }
+    if (err instanceof ChorusError) return answerError(c, err, seed(err.status) ?? err.message);
     if (err instanceof HTTPException) {
       // Raised by Hono itself: malformed JSON, body limits, wrong content type.
       const status = err.status;
@@ -64,11 +54,8 @@ export function createApp() {
             : "Bad request";
       const code =
         status === 413 ? "PAYLOAD_TOO_LARGE" : status === 401 ? "UNAUTHORIZED" : "BAD_REQUEST";
-      const answered = status === 413 || status === 401 ? status : 400;
-      return c.json<ErrorBody>(
-        { message: seed(answered) ?? message, details: err.message, code },
-        answered,
-      );
+      const answered = new ChorusError(code, message, err.message);
+      return answerError(c, answered, seed(answered.status) ?? message);
     }
     log("error", "request failed", {
       requestId: c.get("requestId"),
@@ -76,16 +63,18 @@ export function createApp() {
       path: c.req.path,
       ...errorFields(err),
     });
-    return c.json<ErrorBody>(
-      {
-        message: "Internal error",
-        details: `Request ${c.get("requestId")} failed; it has been logged`,
-        code: "INTERNAL",
-      },
-      500,
+    return answerError(
+      c,
+      new ChorusError(
+        "INTERNAL",
+        "Internal error",
+        `Request ${c.get("requestId")} failed; it has been logged`,
+      ),
     );
   });
 
+  // Every route is registered by now: add what the middleware answers on each.
+  declareSharedAnswers(app);
   app.doc31("/openapi.json", {
     openapi: "3.1.0",
     info: {
@@ -94,6 +83,8 @@ export function createApp() {
       description:
         "WhatsApp template broadcasts at scale. Two surfaces over one engine: the Broadcasts API (`Authorization: Bearer YOUR_KEY`) and the v1 API (`x-api-key: YOUR_KEY`).",
     },
+    // Relative: the deployment that serves this document is the one it describes.
+    servers: [{ url: "/", description: "This deployment" }],
   });
   app.openAPIRegistry.registerComponent("securitySchemes", "bearer", {
     type: "http",
@@ -109,8 +100,26 @@ export function createApp() {
     scheme: "bearer",
     description: "The ADMIN_TOKEN secret",
   });
+  app.openAPIRegistry.registerComponent("securitySchemes", "metaSignature", {
+    type: "apiKey",
+    in: "header",
+    name: "X-Hub-Signature-256",
+    description: "Meta's `sha256=` HMAC-SHA256 of the raw body, keyed with the app secret",
+  });
+  app.openAPIRegistry.registerComponent("securitySchemes", "verifyToken", {
+    type: "apiKey",
+    in: "query",
+    name: "hub.verify_token",
+    description: "The WEBHOOK_VERIFY_TOKEN secret, as configured in Meta's app dashboard",
+  });
 
   return app;
 }
 
 export type App = ReturnType<typeof createApp>;
+
+/** The one way an error leaves: the contract's envelope, with its status and headers. */
+function answerError(c: Context<AppEnv>, err: ChorusError, message = err.message) {
+  for (const [name, value] of Object.entries(err.headers)) c.header(name, value);
+  return c.json<ErrorBody>({ ...err.toBody(), message }, err.status);
+}

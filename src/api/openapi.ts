@@ -1,31 +1,76 @@
 /**
  * Shared OpenAPI pieces: the app factory with the one validation hook, the
- * error envelope schema, and the response helpers every route uses.
+ * error envelope schema, the response helpers every route uses, and the
+ * answers the shared middleware gives on every route it covers.
  */
 import { OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AppEnv } from "../env";
-import { ChorusError, fieldPath } from "../errors";
+import { ChorusError, ERROR_CODES, type ErrorCode, fieldPath } from "../errors";
+
+const ERROR_CODE_NAMES = Object.keys(ERROR_CODES) as [ErrorCode, ...ErrorCode[]];
 
 export const ErrorSchema = z
   .object({
     message: z.string(),
     details: z.string(),
-    code: z.string().optional(),
+    code: z.enum(ERROR_CODE_NAMES).openapi({
+      description:
+        "Machine-readable; one status each: BAD_REQUEST 400, UNAUTHORIZED 401, FORBIDDEN 403, NOT_FOUND 404, CONFLICT 409, PAYLOAD_TOO_LARGE 413, RATE_LIMITED 429, INTERNAL 500, UPSTREAM_ERROR 502",
+    }),
   })
   .openapi("Error");
 
-const errorContent = { "application/json": { schema: ErrorSchema } };
+/** A response whose body is the error envelope. */
+export function errorResponse(description: string) {
+  return { description, content: { "application/json": { schema: ErrorSchema } } } as const;
+}
 
 /** Standard error responses, for routes to spread into `responses`. */
 export const errorResponses = {
-  400: { description: "Bad input: the details name the field and why", content: errorContent },
-  401: { description: "Missing or invalid API key", content: errorContent },
-  404: { description: "Unknown resource, or one of another account", content: errorContent },
+  400: errorResponse("Bad input: the details name the field and why"),
+  401: errorResponse("Missing or invalid API key"),
+  404: errorResponse("Unknown resource, or one of another account"),
 } as const;
 
 export const conflictResponse = {
-  409: { description: "Conflict with the resource's state", content: errorContent },
+  409: errorResponse("Conflict with the resource's state"),
 } as const;
+
+/**
+ * What the middleware in front of the routes answers (app.ts): the key check
+ * and its rate limit, the body limits, and the one error handler's 500.
+ * Declared here, once, for every route the middleware covers, so that no
+ * route can leave them out of its contract.
+ */
+export function declareSharedAnswers(app: OpenAPIHono<AppEnv>): void {
+  for (const def of app.openAPIRegistry.definitions) {
+    if (def.type !== "route") continue;
+    const route = def.route;
+    const schemes = new Set((route.security ?? []).flatMap((s) => Object.keys(s)));
+    type Answer = ReturnType<typeof errorResponse> & { headers?: object };
+    // The key check's answers are the middleware's alone: they replace a route's own.
+    const owned: Record<number, Answer> = {};
+    if (schemes.has("bearer") || schemes.has("apiKey")) {
+      owned[401] = errorResponse("Missing or invalid API key");
+      owned[429] = {
+        ...errorResponse("Too many requests for this API key"),
+        headers: {
+          "Retry-After": {
+            description: "Seconds until the rate limit's window ends",
+            schema: { type: "integer" },
+          },
+        },
+      };
+    }
+    if (schemes.has("admin")) owned[401] = errorResponse("Missing or invalid admin token");
+    // These a route may describe more closely (its own body limit).
+    const defaults: Record<number, Answer> = {
+      500: errorResponse("A bug: logged, with the request id in details"),
+    };
+    if (route.method !== "get") defaults[413] = errorResponse("Body over this route's limit");
+    route.responses = { ...defaults, ...route.responses, ...owned };
+  }
+}
 
 /** One message for all zod issues, each naming its field. */
 export function describeIssues(

@@ -4,7 +4,8 @@
  * headers, shaped by its own schema and deliberately wrong. It must never
  * answer 5xx; every 4xx is the error envelope; and a 4xx writes nothing (the
  * account's D1 rows and its broadcasts' Durable Objects are compared before
- * and after). Replay a failure with FUZZ_SEED=<seed printed>; go deeper with
+ * and after). Every answer, 2xx or 4xx, must be one the route declares, with
+ * a body that parses against the declared schema (test/contract.ts). Replay a failure with FUZZ_SEED=<seed printed>; go deeper with
  * FUZZ_RUNS=<runs per route>.
  */
 import { env } from "cloudflare:workers";
@@ -12,6 +13,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { broadcastStub } from "../../src/durable/stubs";
 import { TEST_BINDINGS } from "../bindings";
+import { answerOf, expectContract } from "../contract";
 import {
   fillPath,
   openApiRoutes,
@@ -83,7 +85,7 @@ async function call(route: Route, p: PopulatedAccount, f: Fuzzed) {
     headers,
     body: f.body ?? undefined,
   });
-  return { status: res.status, text: await res.text(), path };
+  return { ...(await answerOf(res)), path };
 }
 
 describe("fuzzing every write route", async () => {
@@ -105,9 +107,11 @@ describe("fuzzing every write route", async () => {
       await fc.assert(
         fc.asyncProperty(requestArb(route, doc), async (f) => {
           const before = await snapshot(p);
-          const { status, text, path } = await call(route, p, f);
+          const answer = await call(route, p, f);
+          const { status, text, path } = answer;
           const where = `${route.method} ${path}${f.query} → ${status} ${text.slice(0, 300)}`;
           expect(status, where).toBeLessThan(500);
+          expectContract(route.method, route.path, answer, `${path}${f.query}`);
           if (status < 400) return;
           const body = JSON.parse(text);
           expect(typeof body.message, where).toBe("string");

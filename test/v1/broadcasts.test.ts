@@ -3,6 +3,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
 import type { BroadcastDO } from "../../src/durable/broadcast-do";
 import { broadcastStub } from "../../src/durable/stubs";
+import { gateD1 } from "../d1-gate";
 import { mobileNumber } from "../domain/phones";
 import { deliverWebhooks, future, type Setup, sandboxMessages, setup } from "../engine";
 import { api, apiKey, createAccount, expectStatus, jsonInit } from "../helpers";
@@ -522,17 +523,22 @@ describe("issue 16: what the API has shown, later decisions see; state changes n
   });
 
   it("item 3: a cancel while the audience is being resolved leaves no recipient pending", async () => {
-    const { s, created, stub } = await scheduledClientBroadcast(10_000, 800_000);
-    // Its time comes: the alarm resolves 10,000 contacts page by page from D1…
-    await runInDurableObject(stub, (obj: BroadcastDO) => {
+    const { s, created, stub } = await scheduledClientBroadcast(3_000, 800_000);
+    // Its time comes, and the resolve's second page of contacts is held in
+    // D1: the first page is loaded, the rest not yet…
+    const gate = await runInDurableObject(stub, (obj: BroadcastDO) => {
       const instance = obj as any;
       const b = instance.store.broadcast();
       instance.store.updateBroadcast({
         plan: { ...b.plan, scheduledAt: new Date(Date.now() - 1000).toISOString() },
       });
+      const held = gateD1(instance.env.DB, /from\s+"?contacts"?/i, 2);
+      instance.env = { ...instance.env, DB: held.db };
+      return held;
     });
     const resolving = runDurableObjectAlarm(stub);
-    // …and the cancel lands while it awaits the pages.
+    await gate.reached();
+    // …when the cancel lands; then the rest of the audience comes in.
     await expectStatus(
       await api(
         `/v1/broadcasts/${created.id}`,
@@ -540,24 +546,13 @@ describe("issue 16: what the API has shown, later decisions see; state changes n
       ),
       200,
     );
+    gate.release();
     await resolving;
-    // Rows a consumer had claimed just before the cancel settle on their own
-    // (released as cancelled); nothing may stay pending for ever.
-    let counters: any;
-    await vi
-      .waitUntil(
-        async () => {
-          counters = await runInDurableObject(stub, (obj: BroadcastDO) =>
-            (obj as any).store.counters(),
-          );
-          return counters.pending + counters.queued + counters.sending === 0;
-        },
-        { timeout: 15_000, interval: 250 },
-      )
-      .catch(() => {
-        throw new Error(`recipients left unsent after the cancel: ${JSON.stringify(counters)}`);
-      });
-    expect(counters.cancelled + counters.submitted + counters.sent).toBeGreaterThan(0);
+    const counters = await runInDurableObject(stub, (obj: BroadcastDO) =>
+      (obj as any).store.counters(),
+    );
+    expect(counters.pending + counters.queued + counters.sending, JSON.stringify(counters)).toBe(0);
+    expect(counters.cancelled).toBeGreaterThan(0);
     const got = await expectStatus(
       await api(`/v1/broadcasts/${created.id}`, { headers: key(s) }),
       200,
@@ -565,10 +560,48 @@ describe("issue 16: what the API has shown, later decisions see; state changes n
     expect(got.status).toBe("cancelled");
   }, 60_000);
 
+  it("item 3: an edit while the audience is being resolved is refused, and the rows are the plan they were rendered from", async () => {
+    const { s, created, stub } = await scheduledClientBroadcast(2_000, 820_000);
+    const gate = await runInDurableObject(stub, (obj: BroadcastDO) => {
+      const instance = obj as any;
+      const b = instance.store.broadcast();
+      instance.store.updateBroadcast({
+        plan: { ...b.plan, scheduledAt: new Date(Date.now() - 1000).toISOString() },
+      });
+      const held = gateD1(instance.env.DB, /from\s+"?contacts"?/i, 2);
+      instance.env = { ...instance.env, DB: held.db };
+      return held;
+    });
+    const resolving = runDurableObjectAlarm(stub);
+    await gate.reached();
+    const edit = await api(
+      `/v1/broadcasts/${created.id}`,
+      jsonInit(
+        "PUT",
+        booking({
+          status: "scheduled",
+          scheduleDateTime: future(7_200_000),
+          bodyTextParameters: ["X"],
+        }),
+        key(s),
+      ),
+    );
+    gate.release();
+    await resolving;
+    expect(edit.status).toBe(409);
+    const plan = await runInDurableObject(
+      stub,
+      (obj: BroadcastDO) => (obj as any).store.broadcast().plan,
+    );
+    expect(plan.audienceResolved).toBe(true);
+    expect(JSON.parse(plan.definition).bodyTextParameters).toEqual(["{{contact.firstName}}"]);
+  }, 60_000);
+
   it("item 4: a delete racing the alarm's flush leaves no ghost in the list or the projection", async () => {
-    const { s, created, stub } = await scheduledClientBroadcast(3_000, 850_000);
-    // 3,000 recipients changed and not yet projected: the alarm's flush has D1 work to do.
-    await runInDurableObject(stub, async (obj: BroadcastDO) => {
+    const { s, created, stub } = await scheduledClientBroadcast(300, 850_000);
+    // A cancelled broadcast whose summary is not yet in D1; the alarm's flush
+    // is held at its summary write…
+    const gate = await runInDurableObject(stub, async (obj: BroadcastDO) => {
       const instance = obj as any;
       const b = instance.store.broadcast();
       instance.store.updateBroadcast({
@@ -577,15 +610,19 @@ describe("issue 16: what the API has shown, later decisions see; state changes n
       await instance.resolve(instance.store.broadcast());
       instance.store.cancelUnsent();
       instance.store.updateBroadcast({ state: "cancelled", completedAt: new Date().toISOString() });
+      const held = gateD1(instance.env.DB, /insert\s+into\s+"?broadcasts"?/i);
+      instance.env = { ...instance.env, DB: held.db };
+      instance.outbox.env = instance.env;
+      return held;
     });
     const flushing = runDurableObjectAlarm(stub);
-    await new Promise((r) => setTimeout(r, 5));
-    await expectStatus(
-      await api(`/v1/broadcasts/${created.id}`, { method: "DELETE", headers: key(s) }),
-      200,
-    );
-    await flushing;
+    await gate.reached();
+    // …when the delete comes in; then the flush goes on.
+    const deleting = api(`/v1/broadcasts/${created.id}`, { method: "DELETE", headers: key(s) });
     await new Promise((r) => setTimeout(r, 200));
+    gate.release();
+    await expectStatus(await deleting, 200);
+    await flushing;
     const list = await expectStatus(
       await api("/v1/broadcasts?limit=100", { headers: key(s) }),
       200,

@@ -8,6 +8,7 @@ import { AccountSchema, IssuedKeySchema } from "./schemas";
 export const route = createRoute({
   method: "post",
   path: "/admin/accounts",
+  operationId: "admin.accounts.create",
   tags: ["admin"],
   summary: "Create an account and its first API key",
   security: [{ admin: [] }],

@@ -12,6 +12,7 @@ import { AccountIdParam, ApiKeySchema, IssuedKeySchema } from "./schemas";
 const createKey = createRoute({
   method: "post",
   path: "/admin/accounts/{id}/keys",
+  operationId: "admin.accounts.keys.create",
   tags: ["admin"],
   summary: "Add an API key to an account",
   security: [{ admin: [] }],
@@ -31,6 +32,7 @@ const createKey = createRoute({
 const listKeysRoute = createRoute({
   method: "get",
   path: "/admin/accounts/{id}/keys",
+  operationId: "admin.accounts.keys.list",
   tags: ["admin"],
   summary: "List an account's API keys (never the keys themselves)",
   security: [{ admin: [] }],
@@ -41,6 +43,7 @@ const listKeysRoute = createRoute({
 const revokeKeyRoute = createRoute({
   method: "delete",
   path: "/admin/accounts/{id}/keys/{keyId}",
+  operationId: "admin.accounts.keys.revoke",
   tags: ["admin"],
   summary: "Revoke an API key",
   security: [{ admin: [] }],

@@ -37,18 +37,11 @@ const tags = ["broadcasts"];
 const security = [{ bearer: [] }];
 /** Recipients per load call into the DO: well under RPC and memory limits. */
 const LOAD_CHUNK = 5_000;
-const tooLarge = {
-  413: {
-    description: "Body too large",
-    content: {
-      "application/json": { schema: z.object({ message: z.string(), details: z.string() }) },
-    },
-  },
-} as const;
 
 const create = createRoute({
   method: "post",
   path: "/broadcasts",
+  operationId: "broadcasts.create",
   tags,
   security,
   summary: "Create and schedule a broadcast",
@@ -57,13 +50,13 @@ const create = createRoute({
     202: jsonContent(CreatedSchema, "Accepted and scheduled"),
     ...errorResponses,
     ...conflictResponse,
-    ...tooLarge,
   },
 });
 
 const validate = createRoute({
   method: "post",
   path: "/broadcasts/validate",
+  operationId: "broadcasts.validate",
   tags,
   security,
   summary: "Validate a broadcast payload; nothing is stored or sent",
@@ -71,13 +64,13 @@ const validate = createRoute({
   responses: {
     200: jsonContent(z.object({ warnings: WarningsSchema }), "The warnings"),
     ...errorResponses,
-    ...tooLarge,
   },
 });
 
 const details = createRoute({
   method: "get",
   path: "/broadcasts/{uuid}",
+  operationId: "broadcasts.get",
   tags,
   security,
   summary: "Get a broadcast's details",
@@ -88,6 +81,7 @@ const details = createRoute({
 const cancel = createRoute({
   method: "post",
   path: "/broadcasts/{uuid}/cancel",
+  operationId: "broadcasts.cancel",
   tags,
   security,
   summary: "Cancel a broadcast: recipients not yet submitted are cancelled",
@@ -101,6 +95,7 @@ const cancel = createRoute({
 const pause = createRoute({
   method: "post",
   path: "/broadcasts/{uuid}/pause",
+  operationId: "broadcasts.pause",
   tags,
   security,
   summary: "Extension: pause a scheduled or sending broadcast",
@@ -115,6 +110,7 @@ const pause = createRoute({
 const resume = createRoute({
   method: "post",
   path: "/broadcasts/{uuid}/resume",
+  operationId: "broadcasts.resume",
   tags,
   security,
   summary: "Extension: resume a paused broadcast from where it stopped",
@@ -129,6 +125,7 @@ const resume = createRoute({
 const recipients = createRoute({
   method: "get",
   path: "/broadcasts/{uuid}/recipients",
+  operationId: "broadcasts.recipients.list",
   tags,
   security,
   summary: "One page of a broadcast's recipients, rejected ones included",

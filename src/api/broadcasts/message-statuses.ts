@@ -43,6 +43,7 @@ const Item = z
 const route = createRoute({
   method: "post",
   path: "/broadcasts/message_statuses",
+  operationId: "broadcasts.messageStatuses",
   tags: ["broadcasts"],
   security: [{ bearer: [] }],
   summary: "Recipient statuses across broadcasts, by broadcast, client references or update time",

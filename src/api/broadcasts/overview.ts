@@ -35,6 +35,7 @@ const OverviewItem = z
 const list = createRoute({
   method: "get",
   path: "/broadcasts",
+  operationId: "broadcasts.list",
   tags: ["broadcasts"],
   security: [{ bearer: [] }],
   summary: "Extension: the account's broadcasts of both surfaces, newest first",
@@ -59,6 +60,7 @@ const list = createRoute({
 const activity = createRoute({
   method: "get",
   path: "/broadcasts/{uuid}/activity",
+  operationId: "broadcasts.activity",
   tags: ["broadcasts"],
   security: [{ bearer: [] }],
   summary: "Extension: sends per second, and failures grouped by Meta's error code",

@@ -9,7 +9,9 @@ import { jsonContent } from "../openapi";
 const health = createRoute({
   method: "get",
   path: "/health",
+  operationId: "system.health",
   tags: ["system"],
+  security: [],
   summary: "Liveness check",
   responses: { 200: jsonContent(z.object({ ok: z.literal(true) }), "The Worker is up") },
 });

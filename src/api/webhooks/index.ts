@@ -8,7 +8,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { App } from "../../app";
 import { ChorusError } from "../../errors";
 import { splitEnvelope, verifySignature, type WebhookEvent } from "../../whatsapp/webhooks";
-import { errorResponses } from "../openapi";
+import { errorResponse, errorResponses } from "../openapi";
 
 /** Meta's webhook bodies are a few KB; anything far above is not Meta. */
 export const MAX_WEBHOOK_BYTES = 1024 * 1024;
@@ -19,7 +19,9 @@ const SEND_BATCH_BYTES = 200 * 1024;
 const verify = createRoute({
   method: "get",
   path: "/webhooks/whatsapp",
+  operationId: "webhooks.whatsapp.verify",
   tags: ["webhooks"],
+  security: [{ verifyToken: [] }],
   summary: "Meta's verification handshake",
   request: {
     query: z.object({
@@ -33,14 +35,17 @@ const verify = createRoute({
       description: "The challenge, echoed",
       content: { "text/plain": { schema: z.string() } },
     },
-    403: errorResponses[401],
+    400: errorResponses[400],
+    403: errorResponse("hub.mode is not subscribe, or hub.verify_token does not match"),
   },
 });
 
 const receive = createRoute({
   method: "post",
   path: "/webhooks/whatsapp",
+  operationId: "webhooks.whatsapp.receive",
   tags: ["webhooks"],
+  security: [{ metaSignature: [] }],
   summary: "Meta's status and message events (signed with the app secret)",
   request: { headers: z.object({ "x-hub-signature-256": z.string().optional() }) },
   responses: {
@@ -48,7 +53,8 @@ const receive = createRoute({
       description: "Queued",
       content: { "application/json": { schema: z.object({ received: z.number().int() }) } },
     },
-    401: errorResponses[401],
+    400: errorResponse("The signed body is not JSON"),
+    401: errorResponse("X-Hub-Signature-256 is missing or does not match the body"),
   },
 });
 
@@ -62,14 +68,7 @@ export function registerWebhookRoutes(app: App) {
     ) {
       return c.text(q["hub.challenge"], 200);
     }
-    return c.json(
-      {
-        message: "Verification failed",
-        details: "hub.verify_token does not match",
-        code: "FORBIDDEN",
-      },
-      403,
-    );
+    throw new ChorusError("FORBIDDEN", "Verification failed", "hub.verify_token does not match");
   });
 
   app.openapi(receive, async (c) => {

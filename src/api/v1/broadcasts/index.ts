@@ -32,6 +32,7 @@ const security = [{ apiKey: [] }];
 const list = createRoute({
   method: "get",
   path: "/v1/broadcasts",
+  operationId: "v1.broadcasts.list",
   tags,
   security,
   summary: "List v1 broadcasts, newest first",
@@ -59,17 +60,23 @@ const list = createRoute({
 const create = createRoute({
   method: "post",
   path: "/v1/broadcasts",
+  operationId: "v1.broadcasts.create",
   tags,
   security,
   summary:
     "Create a broadcast (a draft with status 'draft', else scheduled for scheduleDateTime or now)",
   request: { body: jsonBody(V1BroadcastWriteSchema) },
-  responses: { 200: jsonContent(V1BroadcastSchema, "Created"), ...errorResponses },
+  responses: {
+    200: jsonContent(V1BroadcastSchema, "Created"),
+    ...errorResponses,
+    ...conflictResponse,
+  },
 });
 
 const get = createRoute({
   method: "get",
   path: "/v1/broadcasts/{id}",
+  operationId: "v1.broadcasts.get",
   tags,
   security,
   summary: "Get a broadcast",
@@ -80,6 +87,7 @@ const get = createRoute({
 const update = createRoute({
   method: "put",
   path: "/v1/broadcasts/{id}",
+  operationId: "v1.broadcasts.update",
   tags,
   security,
   summary:
@@ -95,6 +103,7 @@ const update = createRoute({
 const remove = createRoute({
   method: "delete",
   path: "/v1/broadcasts/{id}",
+  operationId: "v1.broadcasts.delete",
   tags,
   security,
   summary: "Delete a broadcast (cancelling what is still unsent first)",
@@ -108,6 +117,7 @@ const remove = createRoute({
 const logs = createRoute({
   method: "get",
   path: "/v1/broadcasts/{id}/logs",
+  operationId: "v1.broadcasts.logs",
   tags,
   security,
   summary: "One row per recipient",

@@ -41,6 +41,7 @@ const security = [{ apiKey: [] }];
 const list = createRoute({
   method: "get",
   path: "/v1/classes",
+  operationId: "v1.classes.list",
   tags,
   security,
   summary: "List classes",
@@ -55,6 +56,7 @@ const list = createRoute({
 const create = createRoute({
   method: "post",
   path: "/v1/classes",
+  operationId: "v1.classes.create",
   tags,
   security,
   summary: "Create a class",
@@ -65,6 +67,7 @@ const create = createRoute({
 const get = createRoute({
   method: "get",
   path: "/v1/classes/{id}",
+  operationId: "v1.classes.get",
   tags,
   security,
   summary: "Get a class",
@@ -75,6 +78,7 @@ const get = createRoute({
 const update = createRoute({
   method: "put",
   path: "/v1/classes/{id}",
+  operationId: "v1.classes.update",
   tags,
   security,
   summary: "Update a class (only the fields given)",
@@ -85,6 +89,7 @@ const update = createRoute({
 const remove = createRoute({
   method: "delete",
   path: "/v1/classes/{id}",
+  operationId: "v1.classes.delete",
   tags,
   security,
   summary: "Delete a class and its enrolments",
@@ -98,6 +103,7 @@ const remove = createRoute({
 const enrolmentList = createRoute({
   method: "get",
   path: "/v1/classes/{id}/enrolments",
+  operationId: "v1.classes.enrolments.list",
   tags,
   security,
   summary: "List a class's enrolments",
@@ -112,6 +118,7 @@ const enrolmentList = createRoute({
 const enrol = createRoute({
   method: "post",
   path: "/v1/classes/{id}/enrolments",
+  operationId: "v1.classes.enrolments.create",
   tags,
   security,
   summary: "Enrol a contact in a class (409 if already enrolled: PUT changes the status)",
@@ -126,6 +133,7 @@ const enrol = createRoute({
 const enrolmentUpdate = createRoute({
   method: "put",
   path: "/v1/classes/{id}/enrolments/{contactId}",
+  operationId: "v1.classes.enrolments.update",
   tags,
   security,
   summary: "Change an enrolment's status",
@@ -136,6 +144,7 @@ const enrolmentUpdate = createRoute({
 const enrolmentRemove = createRoute({
   method: "delete",
   path: "/v1/classes/{id}/enrolments/{contactId}",
+  operationId: "v1.classes.enrolments.delete",
   tags,
   security,
   summary: "Remove a contact from a class",

@@ -20,7 +20,14 @@ import {
 } from "../../../db/contacts";
 import { unknownLocationIds } from "../../../db/locations";
 import { conflict, fieldPath, notFound } from "../../../errors";
-import { conflictResponse, errorResponses, IdParam, jsonBody, jsonContent } from "../../openapi";
+import {
+  conflictResponse,
+  errorResponse,
+  errorResponses,
+  IdParam,
+  jsonBody,
+  jsonContent,
+} from "../../openapi";
 import { ErasureReportSchema } from "../erasures";
 import { erasePerson } from "../erasures/erase-person";
 import { ensureLocation } from "../locations";
@@ -43,6 +50,7 @@ const security = [{ apiKey: [] }];
 const list = createRoute({
   method: "get",
   path: "/v1/contacts",
+  operationId: "v1.contacts.list",
   tags,
   security,
   summary: "List contacts",
@@ -58,6 +66,7 @@ const list = createRoute({
 const create = createRoute({
   method: "post",
   path: "/v1/contacts",
+  operationId: "v1.contacts.create",
   tags,
   security,
   summary: "Create a contact (409 if the phone is already a contact of this account)",
@@ -68,6 +77,7 @@ const create = createRoute({
 const bulk = createRoute({
   method: "post",
   path: "/v1/contacts/bulk",
+  operationId: "v1.contacts.bulkUpsert",
   tags,
   security,
   summary: "Upsert up to 10,000 contacts by phone",
@@ -77,16 +87,14 @@ const bulk = createRoute({
   responses: {
     200: jsonContent(BulkResultSchema, "What was written, and the rows that were not"),
     ...errorResponses,
-    413: jsonContent(
-      z.object({ message: z.string(), details: z.string(), code: z.string() }),
-      "Body too large",
-    ),
+    413: errorResponse("Body over 32 MB"),
   },
 });
 
 const get = createRoute({
   method: "get",
   path: "/v1/contacts/{id}",
+  operationId: "v1.contacts.get",
   tags,
   security,
   summary: "Get a contact",
@@ -97,6 +105,7 @@ const get = createRoute({
 const update = createRoute({
   method: "put",
   path: "/v1/contacts/{id}",
+  operationId: "v1.contacts.update",
   tags,
   security,
   summary: "Update a contact (only the fields given; 409 if the new phone is another contact's)",
@@ -107,6 +116,7 @@ const update = createRoute({
 const remove = createRoute({
   method: "delete",
   path: "/v1/contacts/{id}",
+  operationId: "v1.contacts.delete",
   tags,
   security,
   summary: "Delete a contact, with its segment memberships and enrolments",

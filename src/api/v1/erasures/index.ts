@@ -30,6 +30,7 @@ const ErasedPhone = z
 const erase = createRoute({
   method: "post",
   path: "/v1/erasures",
+  operationId: "v1.erasures.create",
   tags: ["erasures"],
   security: [{ apiKey: [] }],
   summary: "Erase a person from the account by phone number",

@@ -32,6 +32,7 @@ const security = [{ apiKey: [] }];
 const list = createRoute({
   method: "get",
   path: "/v1/locations",
+  operationId: "v1.locations.list",
   tags,
   security,
   summary: "List locations",
@@ -48,6 +49,7 @@ const list = createRoute({
 const create = createRoute({
   method: "post",
   path: "/v1/locations",
+  operationId: "v1.locations.create",
   tags,
   security,
   summary: "Create a location",
@@ -58,6 +60,7 @@ const create = createRoute({
 const get = createRoute({
   method: "get",
   path: "/v1/locations/{id}",
+  operationId: "v1.locations.get",
   tags,
   security,
   summary: "Get a location",
@@ -68,6 +71,7 @@ const get = createRoute({
 const update = createRoute({
   method: "put",
   path: "/v1/locations/{id}",
+  operationId: "v1.locations.update",
   tags,
   security,
   summary: "Update a location (only the fields given)",
@@ -78,6 +82,7 @@ const update = createRoute({
 const remove = createRoute({
   method: "delete",
   path: "/v1/locations/{id}",
+  operationId: "v1.locations.delete",
   tags,
   security,
   summary: "Delete a location (409 while contacts, senders, segments or classes reference it)",

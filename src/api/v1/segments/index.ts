@@ -39,6 +39,7 @@ const security = [{ apiKey: [] }];
 const list = createRoute({
   method: "get",
   path: "/v1/segments",
+  operationId: "v1.segments.list",
   tags,
   security,
   summary: "List segments",
@@ -53,6 +54,7 @@ const list = createRoute({
 const create = createRoute({
   method: "post",
   path: "/v1/segments",
+  operationId: "v1.segments.create",
   tags,
   security,
   summary: "Create a segment",
@@ -63,6 +65,7 @@ const create = createRoute({
 const get = createRoute({
   method: "get",
   path: "/v1/segments/{id}",
+  operationId: "v1.segments.get",
   tags,
   security,
   summary: "Get a segment",
@@ -73,6 +76,7 @@ const get = createRoute({
 const update = createRoute({
   method: "put",
   path: "/v1/segments/{id}",
+  operationId: "v1.segments.update",
   tags,
   security,
   summary: "Update a segment (only the fields given)",
@@ -83,6 +87,7 @@ const update = createRoute({
 const remove = createRoute({
   method: "delete",
   path: "/v1/segments/{id}",
+  operationId: "v1.segments.delete",
   tags,
   security,
   summary: "Delete a segment (its contacts stay)",
@@ -96,6 +101,7 @@ const remove = createRoute({
 const members = createRoute({
   method: "get",
   path: "/v1/segments/{id}/contacts",
+  operationId: "v1.segments.contacts.list",
   tags,
   security,
   summary: "List a segment's contacts",
@@ -110,6 +116,7 @@ const members = createRoute({
 const addMembers = createRoute({
   method: "post",
   path: "/v1/segments/{id}/contacts",
+  operationId: "v1.segments.contacts.add",
   tags,
   security,
   summary: "Add contacts to a segment (up to 1,000 per call)",
@@ -122,6 +129,7 @@ const addMembers = createRoute({
 const removeMembers = createRoute({
   method: "delete",
   path: "/v1/segments/{id}/contacts",
+  operationId: "v1.segments.contacts.remove",
   tags,
   security,
   summary: "Remove contacts from a segment (up to 1,000 per call)",

@@ -33,6 +33,7 @@ const security = [{ apiKey: [] }];
 const list = createRoute({
   method: "get",
   path: "/v1/senders",
+  operationId: "v1.senders.list",
   tags,
   security,
   summary: "List senders",
@@ -46,6 +47,7 @@ const list = createRoute({
 const create = createRoute({
   method: "post",
   path: "/v1/senders",
+  operationId: "v1.senders.create",
   tags,
   security,
   summary: "Register a sender",
@@ -56,6 +58,7 @@ const create = createRoute({
 const get = createRoute({
   method: "get",
   path: "/v1/senders/{id}",
+  operationId: "v1.senders.get",
   tags,
   security,
   summary: "Get a sender",
@@ -66,6 +69,7 @@ const get = createRoute({
 const update = createRoute({
   method: "put",
   path: "/v1/senders/{id}",
+  operationId: "v1.senders.update",
   tags,
   security,
   summary: "Update a sender",
@@ -76,6 +80,7 @@ const update = createRoute({
 const remove = createRoute({
   method: "delete",
   path: "/v1/senders/{id}",
+  operationId: "v1.senders.delete",
   tags,
   security,
   summary: "Delete a sender",

@@ -29,7 +29,11 @@ export const SenderSchema = z
   .openapi("Sender");
 
 /** 250, 2000, 10000, 100000, or null for unlimited. */
-const MessagingLimitInput = z.literal(MESSAGING_LIMITS).nullable().openapi({ example: 2000 });
+// zod-to-openapi writes only the first value of a multi-value literal: the enum is spelt out.
+const MessagingLimitInput = z
+  .literal(MESSAGING_LIMITS)
+  .nullable()
+  .openapi({ enum: [...MESSAGING_LIMITS, null], example: 2000 });
 
 const digits = (field: string, min: number, max: number) =>
   z

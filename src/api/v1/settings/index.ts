@@ -30,6 +30,7 @@ const security = [{ apiKey: [] }];
 const get = createRoute({
   method: "get",
   path: "/v1/settings",
+  operationId: "v1.settings.get",
   tags,
   security,
   summary: "The account's broadcast defaults",
@@ -39,6 +40,7 @@ const get = createRoute({
 const update = createRoute({
   method: "put",
   path: "/v1/settings",
+  operationId: "v1.settings.update",
   tags,
   security,
   summary: "Change the account's broadcast defaults (only the fields given)",

@@ -28,6 +28,7 @@ const security = [{ apiKey: [] }];
 const list = createRoute({
   method: "get",
   path: "/v1/suppressions",
+  operationId: "v1.suppressions.list",
   tags,
   security,
   summary: "List suppressed numbers",
@@ -42,6 +43,7 @@ const list = createRoute({
 const create = createRoute({
   method: "post",
   path: "/v1/suppressions",
+  operationId: "v1.suppressions.create",
   tags,
   security,
   summary: "Suppress a number (409 if it already is)",
@@ -56,6 +58,7 @@ const create = createRoute({
 const get = createRoute({
   method: "get",
   path: "/v1/suppressions/{phone}",
+  operationId: "v1.suppressions.get",
   tags,
   security,
   summary: "Get a suppressed number",
@@ -66,6 +69,7 @@ const get = createRoute({
 const remove = createRoute({
   method: "delete",
   path: "/v1/suppressions/{phone}",
+  operationId: "v1.suppressions.delete",
   tags,
   security,
   summary: "Stop suppressing a number (the contact's optedIn is not changed)",

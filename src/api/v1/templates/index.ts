@@ -11,7 +11,14 @@ import { getTemplate, listTemplates } from "../../../db/templates";
 import { badRequest, ChorusError, notFound } from "../../../errors";
 import { syncSenderTemplates } from "../../../whatsapp/template-sync";
 import { TemplateSyncError } from "../../../whatsapp/templates";
-import { errorResponses, IdParam, jsonBody, jsonContent, PageQuery } from "../../openapi";
+import {
+  errorResponse,
+  errorResponses,
+  IdParam,
+  jsonBody,
+  jsonContent,
+  PageQuery,
+} from "../../openapi";
 
 const tags = ["templates"];
 const security = [{ apiKey: [] }];
@@ -47,6 +54,7 @@ function toTemplateJson(t: Template): z.infer<typeof TemplateSchema> {
 const list = createRoute({
   method: "get",
   path: "/v1/templates",
+  operationId: "v1.templates.list",
   tags,
   security,
   summary: "List templates",
@@ -67,6 +75,7 @@ const list = createRoute({
 const get = createRoute({
   method: "get",
   path: "/v1/templates/{id}",
+  operationId: "v1.templates.get",
   tags,
   security,
   summary: "Get a template",
@@ -77,6 +86,7 @@ const get = createRoute({
 const sync = createRoute({
   method: "post",
   path: "/v1/templates/sync",
+  operationId: "v1.templates.sync",
   tags,
   security,
   summary: "Pull a sender's templates from Meta",
@@ -84,10 +94,7 @@ const sync = createRoute({
   responses: {
     200: jsonContent(z.object({ synced: z.number().int() }), "How many templates Meta returned"),
     ...errorResponses,
-    502: jsonContent(
-      z.object({ message: z.string(), details: z.string(), code: z.string() }),
-      "Meta refused",
-    ),
+    502: errorResponse("Meta refused the template list"),
   },
 });
 

@@ -23,7 +23,14 @@ import { conflict, notFound } from "../../../errors";
 import { attempt } from "../../../queues/callbacks";
 import { encryptAccessToken } from "../../../whatsapp/access-token";
 import { checkCallbackUrl } from "../../callback-url";
-import { errorResponses, IdParam, jsonBody, jsonContent, PageQuery } from "../../openapi";
+import {
+  errorResponse,
+  errorResponses,
+  IdParam,
+  jsonBody,
+  jsonContent,
+  PageQuery,
+} from "../../openapi";
 import {
   DeliverySchema,
   EndpointCreateSchema,
@@ -41,6 +48,7 @@ const SecretSchema = z.object({ secret: z.string() }).openapi("CallbackSecret");
 const list = createRoute({
   method: "get",
   path: "/v1/webhook-endpoints",
+  operationId: "v1.webhookEndpoints.list",
   tags,
   security,
   summary: "List the account's callback endpoints",
@@ -54,6 +62,7 @@ const list = createRoute({
 const create = createRoute({
   method: "post",
   path: "/v1/webhook-endpoints",
+  operationId: "v1.webhookEndpoints.create",
   tags,
   security,
   summary: "Subscribe an endpoint to events (its signing secret is shown once)",
@@ -66,6 +75,7 @@ const create = createRoute({
 const get = createRoute({
   method: "get",
   path: "/v1/webhook-endpoints/{id}",
+  operationId: "v1.webhookEndpoints.get",
   tags,
   security,
   summary: "One endpoint",
@@ -76,6 +86,7 @@ const get = createRoute({
 const update = createRoute({
   method: "put",
   path: "/v1/webhook-endpoints/{id}",
+  operationId: "v1.webhookEndpoints.update",
   tags,
   security,
   summary: "Change an endpoint's URL, events or status (only the fields given)",
@@ -86,6 +97,7 @@ const update = createRoute({
 const remove = createRoute({
   method: "delete",
   path: "/v1/webhook-endpoints/{id}",
+  operationId: "v1.webhookEndpoints.delete",
   tags,
   security,
   summary: "Delete an endpoint (its pending deliveries are given up)",
@@ -99,6 +111,7 @@ const remove = createRoute({
 const rotate = createRoute({
   method: "post",
   path: "/v1/webhook-endpoints/{id}/rotate-secret",
+  operationId: "v1.webhookEndpoints.rotateSecret",
   tags,
   security,
   summary: "Replace the endpoint's signing secret (the new one is shown once)",
@@ -109,6 +122,7 @@ const rotate = createRoute({
 const deliveries = createRoute({
   method: "get",
   path: "/v1/webhook-endpoints/{id}/deliveries",
+  operationId: "v1.webhookEndpoints.deliveries.list",
   tags,
   security,
   summary: "The endpoint's delivery log, newest first",
@@ -122,6 +136,7 @@ const deliveries = createRoute({
 const replay = createRoute({
   method: "post",
   path: "/v1/webhook-endpoints/{id}/deliveries/{deliveryId}/replay",
+  operationId: "v1.webhookEndpoints.deliveries.replay",
   tags,
   security,
   summary: "Send a delivery again now (same events, signed anew)",
@@ -129,12 +144,14 @@ const replay = createRoute({
   responses: {
     200: jsonContent(DeliverySchema, "The delivery after the attempt"),
     ...errorResponses,
+    409: errorResponse("The endpoint is disabled: enable it before replaying"),
   },
 });
 
 const broadcastSecret = createRoute({
   method: "get",
   path: "/v1/webhook-endpoints/broadcast-secret",
+  operationId: "v1.webhookEndpoints.broadcastSecret.get",
   tags,
   security,
   summary: "The secret that signs deliveries to broadcasts' own status_callback_url",
@@ -144,6 +161,7 @@ const broadcastSecret = createRoute({
 const rotateBroadcastSecret = createRoute({
   method: "post",
   path: "/v1/webhook-endpoints/broadcast-secret/rotate",
+  operationId: "v1.webhookEndpoints.broadcastSecret.rotate",
   tags,
   security,
   summary: "Replace the status_callback_url signing secret",
