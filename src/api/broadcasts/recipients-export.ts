@@ -40,8 +40,8 @@ export const recipientsExportRoute = createRoute({
     200: {
       description: "The recipients, streamed",
       content: {
-        [CONTENT_TYPES.csv]: { schema: z.string() },
-        [CONTENT_TYPES.ndjson]: { schema: z.string() },
+        "text/csv": { schema: z.string() },
+        "application/x-ndjson": { schema: z.string() },
       },
     },
     ...errorResponses,
