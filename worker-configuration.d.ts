@@ -3,6 +3,7 @@
 // Runtime types generated with workerd@1.20261117.1 2026-11-01 nodejs_compat
 interface __BaseEnv_Env {
 	DB: D1Database;
+	ARCHIVE: R2Bucket;
 	SENDS: Queue;
 	EVENTS: Queue;
 	CALLBACKS: Queue;
@@ -20,11 +21,12 @@ interface __BaseEnv_Env {
 	DEMO_API_KEY: string;
 	BROADCAST: DurableObjectNamespace<import("./src/index").BroadcastDO>;
 	SENDER: DurableObjectNamespace<import("./src/index").SenderDO>;
+	ACCOUNT_DATA: DurableObjectNamespace<import("./src/index").AccountDataDO>;
 }
 declare namespace Cloudflare {
 	interface GlobalProps {
 		mainModule: typeof import("./src/index");
-		durableNamespaces: "BroadcastDO" | "SenderDO";
+		durableNamespaces: "BroadcastDO" | "SenderDO" | "AccountDataDO";
 	}
 	interface Env extends __BaseEnv_Env {}
 }

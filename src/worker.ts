@@ -1,7 +1,9 @@
 /**
- * The Worker's handlers: HTTP through the Hono app, and the queue consumers.
+ * The Worker's handlers: HTTP through the Hono app, the queue consumers, and
+ * the cron's retention pass.
  */
 import { createApp } from "./app";
+import { runRetentionPass } from "./durable/retention";
 import type { Bindings } from "./env";
 import { log } from "./log";
 import { consumeCallbacks } from "./queues/callbacks";
@@ -38,5 +40,8 @@ export default {
       default:
         batch.ackAll();
     }
+  },
+  scheduled(controller, env, ctx) {
+    ctx.waitUntil(runRetentionPass(env, new Date(controller.scheduledTime)));
   },
 } satisfies ExportedHandler<Bindings>;

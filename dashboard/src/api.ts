@@ -47,6 +47,24 @@ export async function apiList<T>(path: string): Promise<{ items: T[]; total: num
   return { items, total: Number(res.headers.get("x-total-count") ?? items.length) };
 }
 
+/**
+ * Saves a streamed export as a file: the key goes as a header, so a plain
+ * link cannot fetch it; the browser gathers the stream into a Blob and saves it.
+ */
+export async function download(path: string, filename: string): Promise<void> {
+  const res = await fetch(path, { headers: { authorization: `Bearer ${session.key() ?? ""}` } });
+  if (!res.ok) {
+    const error = (await res.json().catch(() => null)) as { details?: string } | null;
+    throw new ApiError(res.status, error?.details || `HTTP ${res.status}`);
+  }
+  const url = URL.createObjectURL(await res.blob());
+  const link = document.createElement("a");
+  link.href = url;
+  link.download = filename;
+  link.click();
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}
+
 /** A JSON request body. */
 export const post = (body: unknown, method = "POST"): RequestInit => ({
   method,

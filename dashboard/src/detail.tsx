@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from "preact/hooks";
-import { type Activity, api, type Details, percent, type Recipient } from "./api";
+import { type Activity, api, type Details, download, percent, type Recipient } from "./api";
 import { DeliveryChart, SendRateChart } from "./charts/live-charts";
 import { Pager } from "./pager";
 import { usePolling } from "./poll";
@@ -48,6 +48,20 @@ export function BroadcastPage({
   );
   const [acting, setActing] = useState<string | null>(null);
   const [actionError, setActionError] = useState<string | null>(null);
+  const downloadRecipients = async () => {
+    setActing("download");
+    setActionError(null);
+    try {
+      await download(
+        `/broadcasts/${uuid}/recipients/export?format=csv`,
+        `broadcast-${uuid}-recipients.csv`,
+      );
+    } catch (err) {
+      setActionError(err instanceof Error ? err.message : String(err));
+    } finally {
+      setActing(null);
+    }
+  };
   const act = async (action: "cancel" | "pause" | "resume") => {
     setActing(action);
     setActionError(null);
@@ -114,6 +128,14 @@ export function BroadcastPage({
             onClick={() => act("resume")}
           >
             Resume
+          </button>
+          <button
+            type="button"
+            disabled={!!acting}
+            onClick={downloadRecipients}
+            title="Every recipient and its status, as CSV"
+          >
+            {acting === "download" ? "Downloading…" : "Download recipients"}
           </button>
         </div>
         <Alert error={actionError} />

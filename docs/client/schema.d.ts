@@ -130,6 +130,26 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/broadcasts/{uuid}/recipients/export": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Every recipient of a broadcast, streamed as CSV or NDJSON
+     * @description One row per recipient, rejected ones included, in the order they were given: the same columns in both formats. Archived broadcasts (past the account's `recipientRetentionDays`) export from the archive.
+     */
+    get: operations["broadcasts.recipients.export"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   "/broadcasts/validate": {
     parameters: {
       query?: never;
@@ -1703,6 +1723,11 @@ export interface components {
        * @example recipient
        */
       timezone: string;
+      /**
+       * @description Recipients of broadcasts finished more than this many days ago are archived (export still reads them) and leave message_statuses; default 400
+       * @example 400
+       */
+      recipientRetentionDays: number;
     };
     CallbackSecret: {
       secret: string;
@@ -2116,6 +2141,13 @@ export interface operations {
               };
             };
             pagination: components["schemas"]["Pagination"];
+            /** @description Recipients of broadcasts finished before `archived_before` are archived and not listed here; `past_retention` says the filter may have matched some of them (export reads them) */
+            retention: {
+              recipient_retention_days: number;
+              archived_before: string;
+              past_retention: boolean;
+              note: string | null;
+            };
           };
         };
       };
@@ -2384,6 +2416,79 @@ export interface operations {
               peak_claimed: number;
             };
           };
+        };
+      };
+      /** @description Bad input: the details name the field and why */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Missing or invalid API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Unknown resource, or one of another account */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Too many requests for this API key */
+      429: {
+        headers: {
+          /** @description Seconds until the rate limit's window ends */
+          "Retry-After"?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description A bug: logged, with the request id in details */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  "broadcasts.recipients.export": {
+    parameters: {
+      query?: {
+        /** @description `csv` (with a header row) or `ndjson` (one JSON object a line) */
+        format?: "csv" | "ndjson";
+      };
+      header?: never;
+      path: {
+        uuid: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The recipients, streamed */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "text/csv": string;
+          "application/x-ndjson": string;
         };
       };
       /** @description Bad input: the details name the field and why */
@@ -6741,6 +6846,11 @@ export interface operations {
            * @example recipient
            */
           timezone?: string;
+          /**
+           * @description Recipients of broadcasts finished more than this many days ago are archived (export still reads them) and leave message_statuses; default 400
+           * @example 400
+           */
+          recipientRetentionDays?: number;
         };
       };
     };

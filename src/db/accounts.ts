@@ -75,7 +75,7 @@ export async function optOutKeywords(d1: D1Database, accountId: string): Promise
 
 /** The account's broadcast defaults that a settings change may set. */
 export type AccountSettingsPatch = Partial<
-  Pick<typeof accounts.$inferInsert, "sendWindow" | "windowTimezone">
+  Pick<typeof accounts.$inferInsert, "sendWindow" | "windowTimezone" | "recipientRetentionDays">
 >;
 
 export async function updateAccountSettings(

@@ -13,8 +13,9 @@ const PROJECTION_SETTLE_MS = 10 * 60_000;
 
 /**
  * Broadcasts of the account that hold the person or may: every one whose
- * projection has the number, plus every one still live or only just finished
- * (their latest rows may not be projected yet).
+ * projection has the number, every one still live or only just finished
+ * (their latest rows may not be projected yet), and every archived one (its
+ * rows left the projection for R2).
  */
 export async function broadcastsThatMayHold(
   d1: D1Database,
@@ -29,7 +30,8 @@ export async function broadcastsThatMayHold(
          WHERE account_id = ?1 AND ${DIGITS("identifier")} = ?2
        UNION
        SELECT id FROM broadcasts
-         WHERE account_id = ?1 AND (status NOT IN ('completed', 'cancelled') OR updated_at >= ?3)`,
+         WHERE account_id = ?1 AND (status NOT IN ('completed', 'cancelled') OR updated_at >= ?3
+           OR archived_at IS NOT NULL)`,
     )
     .bind(accountId, digits, settledBefore)
     .all<{ id: string }>();

@@ -26,6 +26,13 @@ export const accounts = sqliteTable("accounts", {
   windowTimezone: text("window_timezone").notNull().default("recipient"),
   /** AES-GCM ciphertext of the secret that signs broadcasts' own status_callback_url deliveries. */
   callbackSecretEnc: text("callback_secret_enc"),
+  /** Recipients of broadcasts finished longer ago than this are archived to R2 and leave the hot stores. */
+  recipientRetentionDays: integer("recipient_retention_days").notNull().default(400),
+  /**
+   * Where its projection is written (docs/SCALING.md §5, migration path):
+   * "d1" (today), "dual" (D1 and its month shards, while a backfill runs).
+   */
+  dataPlane: text("data_plane").notNull().default("d1"),
   createdAt: text("created_at").notNull().default(now),
 });
 
@@ -162,6 +169,8 @@ export const broadcasts = sqliteTable(
     cancelled: integer("cancelled").notNull().default(0),
     /** The v1 surface's own fields (audience, parameters), as JSON. */
     definition: text("definition"),
+    /** When retention moved its recipients to the R2 archive (its summary and counters stay here). */
+    archivedAt: text("archived_at"),
     createdAt: text("created_at").notNull().default(now),
     updatedAt: text("updated_at").notNull().default(now),
   },

@@ -32,6 +32,7 @@ import type {
 import { canMove } from "../domain/broadcast-moves";
 import { budgetFor, budgetMessage } from "../domain/messaging-limit";
 import { CLAIM_LEASE_MS } from "../domain/pacing";
+import { type ExportRecord, exportRecord } from "../domain/recipient-export";
 import { breakerTrips, settle } from "../domain/settlement";
 import { applyDeliveryStatus } from "../domain/status";
 import type { V1Definition } from "../domain/v1-broadcast";
@@ -40,10 +41,24 @@ import { errorFields, log } from "../log";
 import type { SendOutcome } from "../queues/messages";
 import type { StatusEvent } from "../whatsapp/webhooks";
 import { nextAlarmAt } from "./broadcast/alarm-schedule";
+import {
+  ARCHIVE_PAGE,
+  type ArchiveInfo,
+  ArchiveRecord,
+  archiveKey,
+  eraseFromArchive,
+  gzipNdjson,
+} from "./broadcast/archive";
 import { resolveAudience } from "./broadcast/audience";
 import { Dispatcher } from "./broadcast/dispatcher";
 import { Outbox } from "./broadcast/outbox";
-import { type BroadcastRow, BroadcastStore, type ClaimedRow, nowIso } from "./broadcast/store";
+import {
+  type BroadcastRow,
+  BroadcastStore,
+  type ClaimedRow,
+  ERASED,
+  nowIso,
+} from "./broadcast/store";
 import { broadcastStub } from "./stubs";
 
 /** An uncommitted create is abandoned (and wiped) after this long. */
@@ -74,6 +89,7 @@ export class BroadcastDO extends DurableObject<Bindings> {
   private readonly store: BroadcastStore;
   private readonly dispatcher: Dispatcher;
   private readonly outbox: Outbox;
+  private readonly archives: ArchiveRecord;
   /** A v1 audience is being loaded from D1 right now (edits wait; a cancel stops it). */
   private resolving = false;
 
@@ -82,6 +98,7 @@ export class BroadcastDO extends DurableObject<Bindings> {
     this.store = new BroadcastStore(ctx.storage.sql);
     this.dispatcher = new Dispatcher(ctx.storage, this.store, env);
     this.outbox = new Outbox(this.store, env);
+    this.archives = new ArchiveRecord(ctx.storage.sql);
   }
 
   // ---- create ---------------------------------------------------------------
@@ -163,6 +180,60 @@ export class BroadcastDO extends DurableObject<Bindings> {
   }): { rows: RecipientView[]; total: number } | null {
     if (!this.live()) return null;
     return this.store.listRecipients(query.limit, query.offset, query.updatedSince, query.status);
+  }
+
+  /**
+   * One page of an export: the recipients after `afterSeq`, in order; or,
+   * once archived, where the archive is (the rows are no longer here).
+   */
+  exportPage(
+    afterSeq: number,
+    limit: number,
+  ): { archive: string | null; rows: ExportRecord[] } | null {
+    if (!this.live()) return null;
+    const archived = this.archives.get();
+    if (archived) return { archive: archived.key, rows: [] };
+    return { archive: null, rows: this.store.recipientsAfter(afterSeq, limit).map(exportRecord) };
+  }
+
+  /**
+   * Retention: writes every recipient to R2 (one gzip NDJSON object, one pass)
+   * and removes them here; the broadcast row and counters stay, so its
+   * summary reads as before. Only a finished broadcast; a repeat answers the
+   * archive already made.
+   */
+  async archive(): Promise<
+    { ok: true; archive: ArchiveInfo } | { ok: false; reason: "not_found" | "not_finished" }
+  > {
+    const b = this.live();
+    if (!b) return { ok: false, reason: "not_found" };
+    if (b.state !== "completed" && b.state !== "cancelled")
+      return { ok: false, reason: "not_finished" };
+    const done = this.archives.get();
+    if (done) return { ok: true, archive: done };
+    const store = this.store;
+    let rows = 0;
+    function* pages(): Generator<ExportRecord[]> {
+      let after = -1;
+      for (;;) {
+        const page = store.recipientsAfter(after, ARCHIVE_PAGE);
+        if (page.length === 0) return;
+        rows += page.length;
+        after = page[page.length - 1]?.seq ?? after;
+        yield page.map(exportRecord);
+      }
+    }
+    const key = archiveKey(b.plan.accountId, b.plan.broadcastId);
+    const body = await gzipNdjson(pages());
+    await this.env.ARCHIVE.put(key, body, {
+      httpMetadata: { contentType: "application/gzip" },
+      customMetadata: { rows: String(rows), format: "ndjson" },
+    });
+    // A status arriving while the object was written would be lost with the
+    // rows; a broadcast finished retention-days ago gets none in practice.
+    const archive = { key, rows, archivedAt: nowIso() };
+    this.ctx.storage.transactionSync(() => this.archives.commit(archive));
+    return { ok: true, archive };
   }
 
   /** Cheap check for a consumer about to send: is the broadcast still sending? */
@@ -254,6 +325,9 @@ export class BroadcastDO extends DurableObject<Bindings> {
     await this.outbox.close();
     await deleteBroadcastSummary(this.env.DB, b.plan.accountId, b.plan.broadcastId);
     await deleteRecipientStates(this.env.DB, b.plan.accountId, b.plan.broadcastId);
+    // Its archive goes with it (retention may have moved its recipients to R2).
+    const archived = this.archives.get();
+    if (archived) await this.env.ARCHIVE.delete(archived.key);
     await this.wipe();
     return true;
   }
@@ -456,6 +530,9 @@ export class BroadcastDO extends DurableObject<Bindings> {
   /** Removes a person (by phone digits) from this broadcast; answers how many rows held them. */
   async erasePerson(digits: string): Promise<number> {
     if (!this.store.broadcast()) return 0;
+    // Archived by retention: the rows are in R2 now, and the person goes from there.
+    const archived = this.archives.get();
+    if (archived) return eraseFromArchive(this.env.ARCHIVE, archived.key, digits, ERASED);
     const erased = this.store.erasePerson(digits);
     if (erased > 0) await this.scheduleAlarm();
     return erased;

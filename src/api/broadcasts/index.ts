@@ -29,6 +29,7 @@ import { registerMessageStatusRoute } from "./message-statuses";
 import { registerOverviewRoutes } from "./overview";
 import { prepareBroadcast } from "./prepare";
 import { broadcastDetails, internalStatuses, recipientItem } from "./present";
+import { registerRecipientsExportRoute } from "./recipients-export";
 import {
   BroadcastDetailsSchema,
   CreateBroadcastSchema,
@@ -164,6 +165,7 @@ const recipients = createRoute({
 export function registerBroadcastRoutes(app: App) {
   registerMessageStatusRoute(app);
   registerOverviewRoutes(app);
+  registerRecipientsExportRoute(app);
 
   app.openapi(create, async (c) => {
     const body = c.req.valid("json");

@@ -7,7 +7,9 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { App } from "../../app";
 import { broadcastExists } from "../../db/broadcast-lists";
 import { findMessageStatuses } from "../../db/message-statuses";
+import { retentionView } from "../../db/retention";
 import { messageStatusItem } from "../../domain/message-status";
+import { pastRetention } from "../../domain/retention";
 import { ChorusError, notFound } from "../../errors";
 import { errorResponses, jsonBody, jsonContent } from "../openapi";
 import { PaginationSchema } from "./schemas";
@@ -54,6 +56,17 @@ const route = createRoute({
         recipients: z.array(Item),
         metadata: z.object({ filters: Filters }),
         pagination: PaginationSchema,
+        retention: z
+          .object({
+            recipient_retention_days: z.number().int(),
+            archived_before: z.string(),
+            past_retention: z.boolean(),
+            note: z.string().nullable(),
+          })
+          .openapi({
+            description:
+              "Recipients of broadcasts finished before `archived_before` are archived and not listed here; `past_retention` says the filter may have matched some of them (export reads them)",
+          }),
       }),
       "One page of statuses",
     ),
@@ -89,11 +102,17 @@ export function registerMessageStatusRoute(app: App) {
       limit,
       offset,
     );
+    const retention = pastRetention(
+      await retentionView(c.env.DB, accountId, filters.broadcastUuid ?? null),
+      filters,
+      new Date(),
+    );
     return c.json(
       {
         recipients: rows.map(messageStatusItem),
         metadata: { filters },
         pagination: { offset, limit, total },
+        retention,
       },
       200,
     );

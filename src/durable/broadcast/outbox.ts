@@ -12,6 +12,7 @@ import type { BroadcastPlan, RecipientView } from "../../domain/broadcast";
 import { countersView } from "../../domain/counters";
 import type { Bindings } from "../../env";
 import { errorFields, log } from "../../log";
+import { mirrorToShard } from "../account-data/mirror";
 import { emitBroadcastEnd, emitRecipientChanges } from "./callbacks";
 import type { BroadcastStore } from "./store";
 
@@ -88,6 +89,7 @@ export class Outbox {
       try {
         const projected = rows.map((r) => projectionRow(b.plan, r));
         await upsertRecipientStates(this.env.DB, projected);
+        await mirrorToShard(this.env, b.plan.accountId, b.createdAt, projected);
         await emitRecipientChanges(
           this.env,
           b.plan,

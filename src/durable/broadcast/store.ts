@@ -537,6 +537,14 @@ export class BroadcastStore {
     return { rows, total };
   }
 
+  /** The next `limit` recipients after `afterSeq`, in seq order: an export's page (keyset, so each page is an index range). */
+  recipientsAfter(afterSeq: number, limit: number): RecipientView[] {
+    return this.sql
+      .exec<Row>("SELECT * FROM recipients WHERE seq > ? ORDER BY seq LIMIT ?", afterSeq, limit)
+      .toArray()
+      .map(toView);
+  }
+
   rejectedWarnings(): { identifier: string; errors: string[] }[] {
     return this.sql
       .exec<{ identifier: string; errors: string }>(

@@ -1,6 +1,6 @@
 /**
- * /v1/settings: the account's defaults for its broadcasts (today: the
- * sending window and whose clock it reads).
+ * /v1/settings: the account's defaults for its broadcasts (the sending
+ * window and whose clock it reads) and how long recipients stay hot.
  */
 import { createRoute, z } from "@hono/zod-openapi";
 import type { App } from "../../../app";
@@ -14,6 +14,11 @@ const SettingsSchema = z
   .object({
     sendWindow: SendWindowSchema.nullable(),
     timezone: WindowZoneSchema,
+    recipientRetentionDays: z.number().int().min(1).max(3650).openapi({
+      description:
+        "Recipients of broadcasts finished more than this many days ago are archived (export still reads them) and leave message_statuses; default 400",
+      example: 400,
+    }),
   })
   .openapi("AccountSettings");
 
@@ -43,10 +48,15 @@ const update = createRoute({
   responses: { 200: jsonContent(SettingsSchema, "Updated"), ...errorResponses },
 });
 
-function present(row: { sendWindow: string | null; windowTimezone: string }) {
+function present(row: {
+  sendWindow: string | null;
+  windowTimezone: string;
+  recipientRetentionDays: number;
+}) {
   return {
     sendWindow: row.sendWindow ? JSON.parse(row.sendWindow) : null,
     timezone: row.windowTimezone,
+    recipientRetentionDays: row.recipientRetentionDays,
   };
 }
 
@@ -65,6 +75,8 @@ export function registerSettingsRoutes(app: App) {
     if (body.sendWindow !== undefined)
       patch.sendWindow = body.sendWindow ? JSON.stringify(body.sendWindow) : null;
     if (body.timezone !== undefined) patch.windowTimezone = body.timezone;
+    if (body.recipientRetentionDays !== undefined)
+      patch.recipientRetentionDays = body.recipientRetentionDays;
     await updateAccountSettings(db, accountId, patch);
     const account = await getAccount(db, accountId);
     if (!account) throw notFound("No such account");
