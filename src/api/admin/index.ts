@@ -1,6 +1,6 @@
 import type { App } from "../../app";
 import { requireAdmin } from "../auth";
-import * as createAccount from "./accounts-create";
+import * as accounts from "./accounts";
 import * as devSeed from "./dev-seed";
 import * as keys from "./keys";
 
@@ -8,6 +8,6 @@ export function registerAdminRoutes(app: App) {
   devSeed.register(app);
   app.use("/admin/accounts", requireAdmin);
   app.use("/admin/accounts/*", requireAdmin);
-  createAccount.register(app);
+  accounts.register(app);
   keys.register(app);
 }

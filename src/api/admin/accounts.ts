@@ -5,7 +5,7 @@ import { database } from "../../db/client";
 import { errorResponses, jsonBody, jsonContent } from "../openapi";
 import { AccountSchema, IssuedKeySchema } from "./schemas";
 
-export const route = createRoute({
+const createAccountRoute = createRoute({
   method: "post",
   path: "/admin/accounts",
   operationId: "admin.accounts.create",
@@ -24,7 +24,7 @@ export const route = createRoute({
 });
 
 export function register(app: App) {
-  app.openapi(route, async (c) => {
+  app.openapi(createAccountRoute, async (c) => {
     const { name } = c.req.valid("json");
     const { account, key, keyRow } = await createAccount(database(c.env.DB), name);
     return c.json(
