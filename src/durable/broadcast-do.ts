@@ -20,6 +20,8 @@ import { deleteBroadcastSummary } from "../db/broadcasts";
 import { REACH_WINDOW_MS, reachedInLast24h } from "../db/reach";
 import { deleteRecipientStates } from "../db/recipient-states";
 import { senderMessagingLimit } from "../db/senders";
+import { callingCodeOf } from "../domain/calling-code";
+import { type AudienceCount, countByCallingCode, type PricedMessages } from "../domain/cost";
 import { budgetFor, budgetMessage } from "../domain/messaging-limit";
 import { CLAIM_LEASE_MS } from "../domain/pacing";
 import { breakerTrips, settle } from "../domain/settlement";
@@ -389,6 +391,7 @@ export class BroadcastDO extends DurableObject<Bindings> {
         if (e.status === "read" && !r.readAt) assign.read_at = at;
         // Meta may send read without delivered: a read message was delivered, by then at the latest.
         if (e.status === "read" && !r.deliveredAt) assign.delivered_at = at;
+        if (e.pricing) this.store.notePricing(r.seq, e.pricing, callingCodeOf(r.identifier), at);
         const next = applyDeliveryStatus(r.status, e.status);
         if (next && next !== r.status) {
           if (next === "failed") {
@@ -434,6 +437,18 @@ export class BroadcastDO extends DurableObject<Bindings> {
     });
     this.ctx.waitUntil(this.scheduleAlarm().catch(logBackgroundError));
     return true;
+  }
+
+  /** Meta's pricing of this broadcast's messages so far, grouped (what `cost` is priced from). */
+  pricedMessages(): PricedMessages[] | null {
+    return this.live() ? this.store.pricedMessages() : null;
+  }
+
+  /** The audience an estimate prices, by calling code: null until it is known (v1, before start). */
+  estimateAudience(): AudienceCount[] | null {
+    const b = this.live();
+    if (!b?.plan.audienceResolved) return null;
+    return countByCallingCode(this.store.acceptedIdentifiers());
   }
 
   /** For the dashboard: accepted sends per second, and failures by Meta's error code. */
@@ -681,7 +696,10 @@ export class BroadcastDO extends DurableObject<Bindings> {
             counters: this.store.counters(),
             hasDue: b.state === "sending" && this.store.duePending(now, 1).length > 0,
             nextHeldAt: b.state === "sending" ? this.store.nextHeldAt() : null,
-            dirty: b.version > b.flushedVersion || this.store.hasUnprojected(),
+            dirty:
+              b.version > b.flushedVersion ||
+              this.store.hasUnprojected() ||
+              this.store.usageUnflushed(),
           },
           now,
         )

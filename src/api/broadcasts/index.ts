@@ -8,12 +8,14 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { App } from "../../app";
 import { getAccount } from "../../db/accounts";
 import { database } from "../../db/client";
+import { countByCallingCode } from "../../domain/cost";
 import { budgetMessage } from "../../domain/messaging-limit";
 import type { BroadcastPlan, NewRecipient } from "../../durable/broadcast/types";
 import { broadcastStub } from "../../durable/stubs";
 import { ChorusError, conflict, notFound } from "../../errors";
 import { sha256Hex } from "../auth";
 import { checkCallbackUrl } from "../callback-url";
+import { costFor, EstimateSchema, estimateFor } from "../cost";
 import { budgetWarning, forecastBudget } from "../messaging-limit";
 import { conflictResponse, errorResponses, jsonBody, jsonContent } from "../openapi";
 import { resolveSendWindow } from "../send-window";
@@ -68,7 +70,10 @@ const validate = createRoute({
   summary: "Validate a broadcast payload; nothing is stored or sent",
   request: { body: jsonBody(ValidateBroadcastSchema) },
   responses: {
-    200: jsonContent(z.object({ warnings: WarningsSchema }), "The warnings"),
+    200: jsonContent(
+      z.object({ warnings: WarningsSchema, estimate: EstimateSchema.nullable() }),
+      "The warnings, and what sending would cost at most",
+    ),
     ...errorResponses,
     ...tooLarge,
   },
@@ -205,6 +210,11 @@ export function registerBroadcastRoutes(app: App) {
         `from: ${budgetMessage(budget)} (tier_policy: refuse)`,
       );
     }
+    const estimate = await estimateFor(
+      c.env.DB,
+      prepared.template.category,
+      countByCallingCode(prepared.accepted.map((r) => r.identifier)),
+    );
     const account = await getAccount(database(c.env.DB), accountId);
     const plan: BroadcastPlan = {
       accountId,
@@ -289,6 +299,7 @@ export function registerBroadcastRoutes(app: App) {
         })),
         ...(budget ? { messaging_limit: budgetWarning(budget) } : {}),
       },
+      estimate,
     });
     // The anchor keeps the first answer: every repeat, concurrent or later, answers exactly it.
     const kept = key ? await stub.firstAnswer(answer) : null;
@@ -297,6 +308,11 @@ export function registerBroadcastRoutes(app: App) {
 
   app.openapi(validate, async (c) => {
     const prepared = await prepareBroadcast(c, c.req.valid("json"), { requireAccepted: false });
+    const estimate = await estimateFor(
+      c.env.DB,
+      prepared.template.category,
+      countByCallingCode(prepared.accepted.map((r) => r.identifier)),
+    );
     return c.json(
       {
         warnings: {
@@ -305,6 +321,7 @@ export function registerBroadcastRoutes(app: App) {
             errors: r.errors,
           })),
         },
+        estimate,
       },
       200,
     );
@@ -312,9 +329,11 @@ export function registerBroadcastRoutes(app: App) {
 
   app.openapi(details, async (c) => {
     const { uuid } = c.req.valid("param");
-    const summary = await broadcastStub(c.env, c.get("account").accountId, uuid).summary();
+    const stub = broadcastStub(c.env, c.get("account").accountId, uuid);
+    const summary = await stub.summary();
     if (!summary) throw notFound(`No broadcast ${uuid}`);
-    return c.json(broadcastDetails(summary), 200);
+    const cost = await costFor(c.env.DB, summary, (await stub.pricedMessages()) ?? []);
+    return c.json({ ...broadcastDetails(summary), cost }, 200);
   });
 
   app.openapi(cancel, async (c) => {

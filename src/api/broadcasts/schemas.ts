@@ -5,6 +5,7 @@
  */
 import { z } from "@hono/zod-openapi";
 import { CallbackUrlSchema } from "../callback-url";
+import { CostSchema, EstimateSchema } from "../cost";
 import { BudgetWarningSchema, TierPolicySchema } from "../messaging-limit";
 import { SendWindowSchema, WindowZoneSchema } from "../send-window";
 
@@ -125,6 +126,9 @@ export const CreatedSchema = z
     recipients: z.number().int().openapi({ description: "Accepted recipients" }),
     rejected_recipients: z.number().int(),
     warnings: WarningsSchema,
+    estimate: EstimateSchema.nullable().openapi({
+      description: "Extension: what it will cost at most (null: no rate card in force)",
+    }),
   })
   .openapi("BroadcastCreated");
 
@@ -164,6 +168,7 @@ export const BroadcastDetailsSchema = z
     }),
     started_at: z.string().nullable(),
     completed_at: z.string().nullable(),
+    cost: CostSchema.openapi({ description: "Extension: what Meta's statuses priced so far" }),
   })
   .openapi("BroadcastDetails");
 
