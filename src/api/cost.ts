@@ -17,6 +17,8 @@ import {
   type PricedMessages,
   templatePricingCategory,
 } from "../domain/cost";
+import type { BroadcastSummary } from "../durable/broadcast/types";
+import type { BroadcastDO } from "../durable/broadcast-do";
 
 export const EstimateSchema = z
   .object({
@@ -119,4 +121,24 @@ export async function costFor(
     summary.startedAt ?? summary.createdAt,
   );
   return costOf(card, DEFAULT_CURRENCY, priced);
+}
+
+/**
+ * A v1 broadcast's `estimate` (null until its audience is resolved, when
+ * sending starts; POST /v1/broadcasts/{id}/estimate prices a draft) and `cost`.
+ */
+export async function v1Costing(
+  d1: D1Database,
+  summary: BroadcastSummary,
+  stub: DurableObjectStub<BroadcastDO>,
+): Promise<{ estimate: Estimate | null; cost: Cost }> {
+  const [audience, priced] = await Promise.all([stub.estimateAudience(), stub.pricedMessages()]);
+  const estimate = audience
+    ? await estimateFor(
+        d1,
+        await templateCategoryOf(d1, summary.accountId, summary.sender.wabaId, summary.template),
+        audience,
+      )
+    : null;
+  return { estimate, cost: await costFor(d1, summary, priced ?? []) };
 }

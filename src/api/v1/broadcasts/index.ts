@@ -14,6 +14,7 @@ import type { BroadcastState, BroadcastSummary } from "../../../durable/broadcas
 import type { StateChange } from "../../../durable/broadcast-do";
 import { broadcastStub } from "../../../durable/stubs";
 import { badRequest, conflict, notFound } from "../../../errors";
+import { v1Costing } from "../../cost";
 import {
   conflictResponse,
   errorResponses,
@@ -22,6 +23,7 @@ import {
   jsonContent,
   PageQuery,
 } from "../../openapi";
+import * as estimate from "./estimate";
 import { buildV1Plan } from "./plan";
 import { fromRow, fromSummary, logRow } from "./present";
 import { V1BroadcastSchema, V1BroadcastWriteSchema, V1LogSchema } from "./schemas";
@@ -133,6 +135,7 @@ const MOVES: Record<string, BroadcastState[]> = {
 };
 
 export function registerV1BroadcastRoutes(app: App) {
+  estimate.register(app);
   app.openapi(list, async (c) => {
     const q = c.req.valid("query");
     const { accountId } = c.get("account");
@@ -194,9 +197,10 @@ export function registerV1BroadcastRoutes(app: App) {
 
   app.openapi(get, async (c) => {
     const { id } = c.req.valid("param");
-    const summary = await broadcastStub(c.env, c.get("account").accountId, id).summary();
+    const stub = broadcastStub(c.env, c.get("account").accountId, id);
+    const summary = await stub.summary();
     if (summary?.surface !== "v1") throw notFound(`No broadcast ${id}`);
-    return c.json(fromSummary(summary), 200);
+    return c.json({ ...fromSummary(summary), ...(await v1Costing(c.env.DB, summary, stub)) }, 200);
   });
 
   app.openapi(update, async (c) => {

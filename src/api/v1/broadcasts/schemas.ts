@@ -1,9 +1,11 @@
 /**
  * The v1 broadcast object, field by field as the seed document shows it.
  */
+
 import { z } from "@hono/zod-openapi";
 import { AUDIENCE_TYPES, CLASS_STATUSES, ENGAGEMENT_TYPES } from "../../../domain/v1-broadcast";
 import { CallbackUrlSchema } from "../../callback-url";
+import { CostSchema, EstimateSchema } from "../../cost";
 import { TierPolicySchema } from "../../messaging-limit";
 import { RefSchema } from "../../openapi";
 import { SendWindowSchema, WindowZoneSchema } from "../../send-window";
@@ -111,6 +113,13 @@ export const V1BroadcastSchema = z
     timezone: z.string().openapi({ description: "Extension: whose clock the window reads" }),
     tierPolicy: z.string().openapi({ description: "Extension" }),
     statusCallbackUrl: z.string().nullable().openapi({ description: "Extension" }),
+    estimate: EstimateSchema.nullable().optional().openapi({
+      description:
+        "Extension (GET): what sending costs at most, once the audience is resolved (when sending starts; null before: POST /v1/broadcasts/{id}/estimate prices a draft)",
+    }),
+    cost: CostSchema.optional().openapi({
+      description: "Extension (GET): what Meta's statuses priced so far",
+    }),
   })
   .openapi("V1Broadcast");
 
