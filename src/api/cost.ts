@@ -124,10 +124,11 @@ export async function costFor(
 }
 
 /**
- * A v1 broadcast's `estimate` (null until its audience is resolved, when
- * sending starts; POST /v1/broadcasts/{id}/estimate prices a draft) and `cost`.
+ * A broadcast's `estimate` (null until its audience is resolved: at create
+ * for inline recipients, when sending starts for v1; POST
+ * /v1/broadcasts/{id}/estimate prices a v1 draft) and its `cost`.
  */
-export async function v1Costing(
+export async function costing(
   d1: D1Database,
   summary: BroadcastSummary,
   stub: DurableObjectStub<BroadcastDO>,

@@ -119,12 +119,15 @@ const ESTIMATE = {
 
 /** Puts the broadcast's rows in waves as its dispatcher would, and gives the consumer every wave in one batch. */
 async function sendAtOnce(s: Setup, uuid: string, count: number) {
-  const WAVE = 100;
+  const WAVE = 50;
   const stub = broadcastStub(env, s.account.accountId, uuid);
   const waves = Array.from({ length: Math.ceil(count / WAVE) }, (_, i) => i);
+  // The sending tick armed: a send whose slot came too late goes back to pending, and the
+  // dispatcher sends it again through the queue.
   await queueByHand(
     stub,
     waves.map((i) => ({ batchId: i + 1, below: (i + 1) * WAVE })),
+    { armTick: true },
   );
   const bodies: SendBatchMessage[] = waves.map((i) => ({
     accountId: s.account.accountId,
@@ -193,9 +196,10 @@ describe("cost", () => {
     const created = await createBroadcast(s, { ...body, scheduled_for: future(3_600_000) });
     expect(created.recipients).toBe(1000);
     expect(created.estimate).toEqual(ESTIMATE);
+    expect((await details(s, created.uuid)).estimate).toEqual(ESTIMATE);
 
     // Sent by the real consumer, BroadcastDO, SenderDO and sandbox; only the queue is
-    // the test, running ten consumers side by side (the local queue runs one: 20 s).
+    // the test, running twenty consumers side by side (the local queue runs one: 20 s).
     await sendAtOnce(s, created.uuid, 1000);
     await waitForStatus(s, created.uuid, "completed");
     // The sandbox's outbox holds sent, delivered and read for every message.

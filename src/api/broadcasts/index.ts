@@ -15,7 +15,7 @@ import { broadcastStub } from "../../durable/stubs";
 import { ChorusError, conflict, notFound } from "../../errors";
 import { sha256Hex } from "../auth";
 import { checkCallbackUrl } from "../callback-url";
-import { costFor, EstimateSchema, estimateFor } from "../cost";
+import { costing, EstimateSchema, estimateFor } from "../cost";
 import { budgetWarning, forecastBudget } from "../messaging-limit";
 import { conflictResponse, errorResponses, jsonBody, jsonContent } from "../openapi";
 import { resolveSendWindow } from "../send-window";
@@ -332,8 +332,10 @@ export function registerBroadcastRoutes(app: App) {
     const stub = broadcastStub(c.env, c.get("account").accountId, uuid);
     const summary = await stub.summary();
     if (!summary) throw notFound(`No broadcast ${uuid}`);
-    const cost = await costFor(c.env.DB, summary, (await stub.pricedMessages()) ?? []);
-    return c.json({ ...broadcastDetails(summary), cost }, 200);
+    return c.json(
+      { ...broadcastDetails(summary), ...(await costing(c.env.DB, summary, stub)) },
+      200,
+    );
   });
 
   app.openapi(cancel, async (c) => {

@@ -168,6 +168,9 @@ export const BroadcastDetailsSchema = z
     }),
     started_at: z.string().nullable(),
     completed_at: z.string().nullable(),
+    estimate: EstimateSchema.nullable().openapi({
+      description: "Extension: what sending costs at most (null: no rate card in force)",
+    }),
     cost: CostSchema.openapi({ description: "Extension: what Meta's statuses priced so far" }),
   })
   .openapi("BroadcastDetails");

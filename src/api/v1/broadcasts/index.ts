@@ -14,7 +14,7 @@ import type { BroadcastState, BroadcastSummary } from "../../../durable/broadcas
 import type { StateChange } from "../../../durable/broadcast-do";
 import { broadcastStub } from "../../../durable/stubs";
 import { badRequest, conflict, notFound } from "../../../errors";
-import { v1Costing } from "../../cost";
+import { costing } from "../../cost";
 import {
   conflictResponse,
   errorResponses,
@@ -200,7 +200,7 @@ export function registerV1BroadcastRoutes(app: App) {
     const stub = broadcastStub(c.env, c.get("account").accountId, id);
     const summary = await stub.summary();
     if (summary?.surface !== "v1") throw notFound(`No broadcast ${id}`);
-    return c.json({ ...fromSummary(summary), ...(await v1Costing(c.env.DB, summary, stub)) }, 200);
+    return c.json({ ...fromSummary(summary), ...(await costing(c.env.DB, summary, stub)) }, 200);
   });
 
   app.openapi(update, async (c) => {
