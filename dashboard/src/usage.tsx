@@ -44,12 +44,18 @@ export function UsagePage() {
     [query],
     () => false,
   );
+  // Every day of the period, priced or not, so the axis spans the period asked for.
   const chart = useMemo(() => {
-    const days = data?.byDay.buckets ?? [];
-    return [days.map((b) => Date.parse(b.key) / 1000), days.map((b) => b.cost)] as [
-      number[],
-      number[],
-    ];
+    const cost = new Map((data?.byDay.buckets ?? []).map((b) => [b.key, b.cost]));
+    const x: number[] = [];
+    const y: number[] = [];
+    const first = Date.parse(data?.byDay.from ?? "");
+    const last = Date.parse(data?.byDay.to ?? "");
+    for (let t = first; t <= last && x.length <= 366; t += DAY_MS) {
+      x.push(t / 1000);
+      y.push(cost.get(day(t)) ?? 0);
+    }
+    return [x, y] as [number[], number[]];
   }, [data]);
   const currency = data?.byDay.currency ?? "USD";
   return (
@@ -73,7 +79,7 @@ export function UsagePage() {
             </h3>
             <TimeChart
               label={`Cost per day from ${from} to ${to}: ${money(data.byDay.total, currency)} in all`}
-              empty="No priced messages in this period."
+              empty="No period to show."
               lines={[{ label: `Cost (${currency})`, stroke: "#2b6cb0", bars: true }]}
               data={chart}
               yLabel={currency}
