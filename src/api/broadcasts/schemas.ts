@@ -18,7 +18,16 @@ const LocationValue = z.object({
   address: z.string().max(1000).optional(),
 });
 
-const HeaderValue = z.union([z.string().max(2048), LocationValue]);
+/** A media header by `link` or uploaded media `id` (one of them), and a document's `filename`. */
+const MediaValue = z
+  .strictObject({
+    link: z.string().max(2048).optional(),
+    id: z.string().min(1).max(200).optional(),
+    filename: z.string().max(240).optional(),
+  })
+  .openapi({ example: { id: "1234567890", filename: "invoice.pdf" } });
+
+const HeaderValue = z.union([z.string().max(2048), LocationValue, MediaValue]);
 
 const HeaderParameter = z.object({
   type: z.enum(["image", "video", "document", "text", "location"]),

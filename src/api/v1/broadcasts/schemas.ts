@@ -53,6 +53,20 @@ export const V1BroadcastWriteSchema = z
       language: z.string().min(1).max(20).default("en"),
     }),
     headerMediaUrl: z.string().max(2048).nullable().optional(),
+    headerMediaId: z
+      .string()
+      .max(200)
+      .nullable()
+      .optional()
+      .openapi({
+        description: "Extension: an uploaded media id for the header (instead of headerMediaUrl)",
+      }),
+    headerDocumentFilename: z
+      .string()
+      .max(240)
+      .nullable()
+      .optional()
+      .openapi({ description: "Extension: a DOCUMENT header's file name" }),
     headerTextParameters: TextList.nullable().optional(),
     bodyTextParameters: TextList.nullable().optional(),
     buttonUrlParameters: TextList.nullable().optional(),
@@ -90,6 +104,8 @@ export const V1BroadcastSchema = z
     completedAt: z.string().nullable(),
     template: z.object({ name: z.string(), language: z.string() }),
     headerMediaUrl: z.string().nullable(),
+    headerMediaId: z.string().nullable().openapi({ description: "Extension" }),
+    headerDocumentFilename: z.string().nullable().openapi({ description: "Extension" }),
     headerTextParameters: z.array(z.string()),
     bodyTextParameters: z.array(z.string()),
     buttonUrlParameters: z.array(z.string()),
