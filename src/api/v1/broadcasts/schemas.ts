@@ -53,14 +53,9 @@ export const V1BroadcastWriteSchema = z
       language: z.string().min(1).max(20).default("en"),
     }),
     headerMediaUrl: z.string().max(2048).nullable().optional(),
-    headerMediaId: z
-      .string()
-      .max(200)
-      .nullable()
-      .optional()
-      .openapi({
-        description: "Extension: an uploaded media id for the header (instead of headerMediaUrl)",
-      }),
+    headerMediaId: z.string().max(200).nullable().optional().openapi({
+      description: "Extension: an uploaded media id for the header (instead of headerMediaUrl)",
+    }),
     headerDocumentFilename: z
       .string()
       .max(240)
