@@ -74,12 +74,14 @@ export function scheduledEvents(
       },
     },
   });
+  // 1010: the person came in through a free entry point (a click-to-WhatsApp ad): Meta does not bill it.
+  const free = m.digits.endsWith("1010");
   const pricing = {
     pricing: {
-      billable: m.category !== "service",
+      billable: !free && m.category !== "service",
       pricing_model: "PMP",
       category: m.category,
-      type: "regular",
+      type: free ? "free_entry_point" : "regular",
     },
   };
   const conversation = {

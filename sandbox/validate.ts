@@ -24,7 +24,8 @@ export const LIMITS = {
   headerText: 60,
   text: 4096,
   callbackData: 512,
-  couponCode: 15,
+  // Copy-code coupons: 20 characters since December 2025 (15 before).
+  couponCode: 20,
 } as const;
 
 export interface TemplateRequest {

@@ -2,6 +2,8 @@
  * The dashboard's only way to the API: the key lives in sessionStorage (gone
  * with the tab; never in a URL or a cookie) and goes as a Bearer header.
  */
+import type { Cost, Estimate } from "./cost";
+
 const KEY = "chorus.apiKey";
 
 export const session = {
@@ -107,6 +109,8 @@ export interface Details {
   pause_reason: string | null;
   started_at: string | null;
   completed_at: string | null;
+  estimate: Estimate | null;
+  cost: Cost;
 }
 
 export interface Activity {

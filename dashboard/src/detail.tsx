@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import { type Activity, api, type Details, download, percent, type Recipient } from "./api";
 import { DeliveryChart, SendRateChart } from "./charts/live-charts";
+import { CostCard } from "./cost";
 import { Pager } from "./pager";
 import { usePolling } from "./poll";
 import { Alert } from "./ui";
@@ -141,6 +142,7 @@ export function BroadcastPage({
         <Alert error={actionError} />
       </div>
       <Funnel d={d} />
+      <CostCard estimate={d.estimate} cost={d.cost} />
       <div class="card">
         <h3>Send rate (messages Meta accepted, per second)</h3>
         <SendRateChart uuid={uuid} points={data.activity.send_rate} />

@@ -1,7 +1,7 @@
 /**
  * The Chorus dashboard: sign in with an API key, watch broadcasts, compose
  * them, manage the audience. Routes are in the hash (#/, #/b/<uuid>, #/new,
- * #/contacts) so that the Worker serves one static page; compose, audience and
+ * #/contacts, #/usage) so that the Worker serves one static page; compose, audience, usage and
  * the live page's charts are chunks of their own, loaded when opened.
  */
 import { render } from "preact";
@@ -14,6 +14,7 @@ import { Alert } from "./ui";
 
 const ComposePage = lazyPage(async () => (await import("./compose/compose")).ComposePage);
 const AudiencePage = lazyPage(async () => (await import("./audience/audience")).AudiencePage);
+const UsagePage = lazyPage(async () => (await import("./usage")).UsagePage);
 
 function useHash(): string {
   const [hash, setHash] = useState(location.hash);
@@ -88,6 +89,9 @@ function App() {
             <a href="#/contacts" aria-current={route === "/contacts" ? "page" : undefined}>
               Audience
             </a>
+            <a href="#/usage" aria-current={route === "/usage" ? "page" : undefined}>
+              Usage
+            </a>
           </nav>
         )}
         {signedIn && (
@@ -114,6 +118,8 @@ function App() {
           <ComposePage />
         ) : route === "/contacts" ? (
           <AudiencePage />
+        ) : route === "/usage" ? (
+          <UsagePage />
         ) : (
           <BroadcastList />
         )}

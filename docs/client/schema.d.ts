@@ -75,6 +75,23 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/admin/rate-cards": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Load Meta's rate card CSV for a currency and effective day */
+    post: operations["admin.rateCards.create"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   "/broadcasts/message_statuses": {
     parameters: {
       query?: never;
@@ -626,6 +643,23 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/v1/broadcasts/{id}/estimate": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** What the broadcast would cost at most, its audience as it is now */
+    post: operations["v1.broadcasts.estimate"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   "/v1/broadcasts": {
     parameters: {
       query?: never;
@@ -846,6 +880,23 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/v1/usage": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** What the account's broadcasts cost over a period, by day, broadcast, market or category */
+    get: operations["v1.usage.get"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   "/webhooks/whatsapp": {
     parameters: {
       query?: never;
@@ -959,6 +1010,7 @@ export interface components {
       recipients: number;
       rejected_recipients: number;
       warnings: components["schemas"]["Warnings"];
+      estimate: components["schemas"]["Estimate"];
     };
     Warnings: {
       recipients: {
@@ -975,6 +1027,29 @@ export interface components {
       held: number;
       message: string;
     };
+    /** @description Extension: what it will cost at most (null: no rate card in force) */
+    Estimate: {
+      currency: string;
+      /** @description Sum over the lines whose rate is known */
+      total: number;
+      /** @description Effective day of the rate card used */
+      card_effective: string;
+      /**
+       * @description Always true: free entry points, open customer-service windows and volume tiers are not predictable, and only lower what Meta bills
+       * @enum {boolean}
+       */
+      upper_bound: true;
+      /** @description Recipients whose market has no known rate, left out of total */
+      unpriced_recipients: number;
+      by_market: {
+        market: string;
+        category: string;
+        recipients: number;
+        /** @description null: unknown on this card */
+        rate: number | null;
+        cost: number | null;
+      }[];
+    } | null;
     CreateBroadcast: {
       /** @enum {string} */
       channel_type: "whatsapp";
@@ -1011,6 +1086,11 @@ export interface components {
                   longitude: number;
                   name?: string;
                   address?: string;
+                }
+              | {
+                  link?: string;
+                  id?: string;
+                  filename?: string;
                 };
           };
           body?: {
@@ -1028,6 +1108,11 @@ export interface components {
                     longitude: number;
                     name?: string;
                     address?: string;
+                  }
+                | {
+                    link?: string;
+                    id?: string;
+                    filename?: string;
                   };
             };
             body?: {
@@ -1074,6 +1159,11 @@ export interface components {
               longitude: number;
               name?: string;
               address?: string;
+            }
+          | {
+              link?: string;
+              id?: string;
+              filename?: string;
             };
       };
       body_order?: string[];
@@ -1089,6 +1179,11 @@ export interface components {
                 longitude: number;
                 name?: string;
                 address?: string;
+              }
+            | {
+                link?: string;
+                id?: string;
+                filename?: string;
               };
         };
         body_order?: string[];
@@ -1130,6 +1225,11 @@ export interface components {
                   longitude: number;
                   name?: string;
                   address?: string;
+                }
+              | {
+                  link?: string;
+                  id?: string;
+                  filename?: string;
                 };
           };
           body?: {
@@ -1147,6 +1247,11 @@ export interface components {
                     longitude: number;
                     name?: string;
                     address?: string;
+                  }
+                | {
+                    link?: string;
+                    id?: string;
+                    filename?: string;
                   };
             };
             body?: {
@@ -1217,6 +1322,8 @@ export interface components {
       tier_notice: string | null;
       started_at: string | null;
       completed_at: string | null;
+      estimate: components["schemas"]["Estimate"] & unknown;
+      cost: components["schemas"]["Cost"];
     };
     /** @description Extension */
     SendWindow: {
@@ -1225,6 +1332,29 @@ export interface components {
       /** @example 20:00 */
       end: string;
     } | null;
+    /** @description Extension: what Meta's statuses priced so far */
+    Cost: {
+      currency: string;
+      total: number;
+      /** @description The card in force when the broadcast started (null: none yet in force) */
+      card_effective: string | null;
+      billable_messages: number;
+      free_messages: number;
+      /** @description Free messages by Meta's pricing.type (free_entry_point…) */
+      free_by_type: {
+        [key: string]: number;
+      };
+      /** @description Billable messages whose rate is unknown, left out of total */
+      unpriced_messages: number;
+      by_market: {
+        market: string;
+        category: string;
+        messages: number;
+        billable: number;
+        rate: number | null;
+        cost: number | null;
+      }[];
+    };
     BroadcastRecipient: {
       identifier: string;
       /** @enum {string} */
@@ -1568,6 +1698,10 @@ export interface components {
         language: string;
       };
       headerMediaUrl: string | null;
+      /** @description Extension */
+      headerMediaId: string | null;
+      /** @description Extension */
+      headerDocumentFilename: string | null;
       headerTextParameters: string[];
       bodyTextParameters: string[];
       buttonUrlParameters: string[];
@@ -1610,6 +1744,30 @@ export interface components {
       tierPolicy: string;
       /** @description Extension */
       statusCallbackUrl: string | null;
+      /** @description Extension (GET): what sending costs at most, once the audience is resolved (when sending starts; null before: POST /v1/broadcasts/{id}/estimate prices a draft) */
+      estimate?: {
+        currency: string;
+        /** @description Sum over the lines whose rate is known */
+        total: number;
+        /** @description Effective day of the rate card used */
+        card_effective: string;
+        /**
+         * @description Always true: free entry points, open customer-service windows and volume tiers are not predictable, and only lower what Meta bills
+         * @enum {boolean}
+         */
+        upper_bound: true;
+        /** @description Recipients whose market has no known rate, left out of total */
+        unpriced_recipients: number;
+        by_market: {
+          market: string;
+          category: string;
+          recipients: number;
+          /** @description null: unknown on this card */
+          rate: number | null;
+          cost: number | null;
+        }[];
+      } | null;
+      cost?: components["schemas"]["Cost"] & unknown;
     };
     V1BroadcastWrite: {
       name: string;
@@ -1656,6 +1814,10 @@ export interface components {
         language?: string;
       };
       headerMediaUrl?: string | null;
+      /** @description Extension: an uploaded media id for the header (instead of headerMediaUrl) */
+      headerMediaId?: string | null;
+      /** @description Extension: a DOCUMENT header's file name */
+      headerDocumentFilename?: string | null;
       headerTextParameters?: string[] | null;
       bodyTextParameters?: string[] | null;
       buttonUrlParameters?: string[] | null;
@@ -1801,6 +1963,26 @@ export interface components {
       nextAttemptAt: string | null;
       createdAt: string;
       deliveredAt: string | null;
+    };
+    Usage: {
+      currency: string;
+      from: string;
+      to: string;
+      /** @enum {string} */
+      groupBy: "day" | "broadcast" | "market" | "category";
+      total: number;
+      buckets: {
+        /** @description The day (YYYY-MM-DD), broadcast id, market or pricing category */
+        key: string;
+        /** @description Messages Meta priced */
+        messages: number;
+        billable_messages: number;
+        free_messages: number;
+        /** @description Billable messages × the rate in force that day */
+        cost: number;
+        /** @description Billable messages whose rate is unknown, left out of cost */
+        unpriced_messages: number;
+      }[];
     };
   };
   responses: never;
@@ -2092,6 +2274,91 @@ export interface operations {
         };
       };
       /** @description Body over this route's limit */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description A bug: logged, with the request id in details */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  "admin.rateCards.create": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": {
+          /** @example USD */
+          currency: string;
+          /**
+           * Format: date
+           * @description The day (UTC) the card takes effect: Meta changes rates on Jan 1, Apr 1, Jul 1 or Oct 1
+           * @example 2026-01-01
+           */
+          effective: string;
+          /**
+           * @description Where the figures come from (a URL, a file name)
+           * @default Meta's rate card CSV, loaded by an operator
+           */
+          source?: string;
+          /** @description The CSV exactly as Meta publishes it for this currency */
+          csv: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Loaded; it replaces a card of the same currency and day */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            currency: string;
+            effective: string;
+            source: string;
+            markets: number;
+            /** @description Cells with no figure (n/a, empty): those rates stay unknown */
+            unknown_rates: number;
+            /** @description Markets Chorus cannot place by calling code (regions such as Rest of Western Europe): their numbers are priced as Other */
+            unmapped_markets: string[];
+          };
+        };
+      };
+      /** @description Bad input: the details name the field and why */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Missing or invalid admin token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Body too large */
       413: {
         headers: {
           [name: string]: unknown;
@@ -2553,7 +2820,7 @@ export interface operations {
       };
     };
     responses: {
-      /** @description The warnings */
+      /** @description The warnings, and what sending would cost at most */
       200: {
         headers: {
           [name: string]: unknown;
@@ -2561,6 +2828,7 @@ export interface operations {
         content: {
           "application/json": {
             warnings: components["schemas"]["Warnings"];
+            estimate: components["schemas"]["Estimate"] & unknown;
           };
         };
       };
@@ -6202,6 +6470,84 @@ export interface operations {
       };
     };
   };
+  "v1.broadcasts.estimate": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The estimate (null: no rate card in force) */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Estimate"] & unknown;
+        };
+      };
+      /** @description Bad input: the details name the field and why */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Missing or invalid API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Unknown resource, or one of another account */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Body over this route's limit */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Too many requests for this API key */
+      429: {
+        headers: {
+          /** @description Seconds until the rate limit's window ends */
+          "Retry-After"?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description A bug: logged, with the request id in details */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
   "v1.broadcasts.list": {
     parameters: {
       query?: {
@@ -7656,6 +8002,70 @@ export interface operations {
       };
       /** @description Body over this route's limit */
       413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Too many requests for this API key */
+      429: {
+        headers: {
+          /** @description Seconds until the rate limit's window ends */
+          "Retry-After"?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description A bug: logged, with the request id in details */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  "v1.usage.get": {
+    parameters: {
+      query: {
+        /** @description First day (UTC), included */
+        from: string;
+        /** @description Last day (UTC), included */
+        to: string;
+        groupBy?: "day" | "broadcast" | "market" | "category";
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Totals; buckets in key order */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Usage"];
+        };
+      };
+      /** @description Bad input: the details name the field and why */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Missing or invalid API key */
+      401: {
         headers: {
           [name: string]: unknown;
         };

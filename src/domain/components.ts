@@ -26,11 +26,14 @@ import {
 
 // ---- Cloud API shapes ---------------------------------------------------------------
 
+/** A media header as Meta takes it: a public link or an uploaded media id; a document's filename. */
+export type CloudMedia = ({ link: string } | { id: string }) & { filename?: string };
+
 export type CloudParameter =
   | { type: "text"; text: string; parameter_name?: string }
-  | { type: "image"; image: { link: string } }
-  | { type: "video"; video: { link: string } }
-  | { type: "document"; document: { link: string } }
+  | { type: "image"; image: CloudMedia }
+  | { type: "video"; video: CloudMedia }
+  | { type: "document"; document: CloudMedia }
   | { type: "location"; location: LocationValue }
   | { type: "coupon_code"; coupon_code: string }
   | { type: "payload"; payload: string }
@@ -164,8 +167,28 @@ export interface PrebuiltHeader {
   parameter: CloudParameter;
 }
 
+/**
+ * A media header given as an object: `{link}` or `{id}` (an uploaded media
+ * id), and a document's `filename`. A plain string is a link.
+ */
+export interface MediaValue {
+  link?: string;
+  id?: string;
+  filename?: string;
+}
+
+/** What a header slot takes: text or a link, a location, or a media object. */
+export type HeaderValue = string | LocationValue | MediaValue;
+
+const isMediaValue = (v: unknown): v is MediaValue =>
+  typeof v === "object" &&
+  v !== null &&
+  !Array.isArray(v) &&
+  Object.keys(v).every((k) => k === "link" || k === "id" || k === "filename") &&
+  Object.values(v).every((x) => typeof x === "string");
+
 export interface FilledSection {
-  header: FilledValue<string | LocationValue> | PrebuiltHeader | null;
+  header: FilledValue<HeaderValue> | PrebuiltHeader | null;
   body: FilledValue[];
   buttons: FilledValue[];
   flow: FlowAction | null;
@@ -214,7 +237,7 @@ function checkText(
 
 function headerParameter(
   slot: HeaderSlot,
-  filled: FilledValue<string | LocationValue>,
+  filled: FilledValue<HeaderValue>,
   errors: string[],
   at: string,
 ): CloudParameter | null {
@@ -233,7 +256,14 @@ function headerParameter(
     return { type: "location", location };
   }
   if (typeof value !== "string") {
-    errors.push(`${at}${label} must be ${slot.type === "text" ? "text" : "a URL"}, not a location`);
+    if (slot.type !== "text" && isMediaValue(value))
+      return mediaParameter(slot.type, value, label, errors, at);
+    const what = slot.type === "text" ? "text" : "a URL";
+    errors.push(
+      isLocationValue(value)
+        ? `${at}${label} must be ${what}, not a location`
+        : `${at}${label} must be ${slot.type === "text" ? "text" : "a URL, or {link} or {id} with a document's filename"}`,
+    );
     return null;
   }
   switch (slot.type) {
@@ -256,6 +286,35 @@ function headerParameter(
       if (slot.type === "video") return { type: "video", video: { link: value } };
       return { type: "document", document: { link: value } };
   }
+}
+
+/** `{link}` or `{id}` (exactly one), and a filename only for a document, as Meta takes them. */
+function mediaParameter(
+  type: "image" | "video" | "document",
+  value: MediaValue,
+  label: string,
+  errors: string[],
+  at: string,
+): CloudParameter | null {
+  const before = errors.length;
+  const link = value.link?.trim() ?? "";
+  const id = value.id?.trim() ?? "";
+  if (link && id) errors.push(`${at}${label}: give a link or an id, not both`);
+  else if (!link && !id) errors.push(`${at}${label}: a link or an id is required`);
+  if (link && !isHttpUrl(link)) errors.push(`${at}${label}.link must be an http(s) URL`);
+  // Unconfirmed what Meta does with a filename on an image or a video: Chorus refuses it.
+  if (value.filename !== undefined && type !== "document")
+    errors.push(`${at}${label}.filename: only a document header has a filename`);
+  if (value.filename !== undefined && value.filename.trim() === "")
+    errors.push(`${at}${label}.filename must not be empty`);
+  if (errors.length > before) return null;
+  const media: CloudMedia = {
+    ...(link ? { link } : { id }),
+    ...(value.filename !== undefined ? { filename: value.filename } : {}),
+  };
+  if (type === "image") return { type: "image", image: media };
+  if (type === "video") return { type: "video", video: media };
+  return { type: "document", document: media };
 }
 
 function buttonParameter(

@@ -7,16 +7,16 @@
  * Meta's error 132018 ("Param text cannot have new-line/tab characters or more
  * than 4 consecutive spaces") is applied to every text we put in a parameter.
  * Two limits are ours, since Meta documents none: a filled button URL ≤ 2,000
- * characters (the longest URL every client handles), and a coupon code ≤ 15
- * characters (the copy-code limit Meta gives for templates; third-party docs
- * say the same holds at send time).
+ * characters (the longest URL every client handles), and a coupon code ≤ 20
+ * characters (the copy-code limit since December 2025, REFERENCE.md "More
+ * template components"; 15 before).
  */
 
 export const LIMITS = {
   bodyText: 1024,
   headerText: 60,
   buttonUrl: 2000,
-  couponCode: 15,
+  couponCode: 20,
 } as const;
 
 const LINE_BREAK_OR_TAB = /[\r\n\t]/;

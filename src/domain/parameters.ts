@@ -14,13 +14,13 @@ import {
   type FilledSection,
   type FilledValue,
   type HeaderType,
+  type HeaderValue,
   headerTypeOf,
   type PrebuiltHeader,
   renderSection,
   type SectionSlots,
   sectionSlots,
 } from "./components";
-import type { LocationValue } from "./limits";
 import {
   aHeader,
   type ParameterFormat,
@@ -31,12 +31,12 @@ import {
   type TemplateShape,
 } from "./template";
 
-export type { CloudComponent, HeaderType } from "./components";
+export type { CloudComponent, HeaderType, HeaderValue, MediaValue } from "./components";
 export type { LocationValue } from "./limits";
 
 export interface HeaderParameter {
   type: HeaderType;
-  value: string | LocationValue;
+  value: HeaderValue;
 }
 
 export interface CardParameters {
@@ -53,13 +53,13 @@ export interface BroadcastParameters {
 }
 
 export interface RecipientCardParameters {
-  header?: { value: string | LocationValue };
+  header?: { value: HeaderValue };
   body?: Record<string, string>;
   button?: Record<string, string>;
 }
 
 export interface RecipientParameters {
-  header?: { value: string | LocationValue };
+  header?: { value: HeaderValue };
   body?: Record<string, string>;
   button?: Record<string, string>;
   cards?: RecipientCardParameters[];
@@ -214,7 +214,7 @@ function planSection(
 /** Checks the broadcast's header value with the same rules as a recipient's, and builds it once. */
 function prebuildHeader(
   slots: SectionSlots,
-  value: string | LocationValue,
+  value: HeaderValue,
   label: string,
   errors: string[],
 ): PrebuiltHeader | null {
@@ -302,7 +302,7 @@ export function planParameters(
 // ---- one recipient ------------------------------------------------------------------
 
 interface SectionInput {
-  header?: { value: string | LocationValue };
+  header?: { value: HeaderValue };
   body?: Record<string, string>;
   button?: Record<string, string>;
 }

@@ -47,6 +47,10 @@ export interface V1FlowParameters {
 
 export interface V1Parameters {
   headerMediaUrl?: string | null;
+  /** An uploaded media id for the media header (instead of headerMediaUrl). */
+  headerMediaId?: string | null;
+  /** A document header's file name, as the recipient sees it. */
+  headerDocumentFilename?: string | null;
   headerTextParameters?: string[] | null;
   bodyTextParameters?: string[] | null;
   buttonUrlParameters?: string[] | null;
@@ -61,6 +65,8 @@ export interface V1Plan {
   body: CompiledValue[];
   buttons: CompiledValue[];
   flow: { token: CompiledValue | null; data: Record<string, unknown> | null } | null;
+  /** A media header by uploaded id, and a document's filename (absent in plans kept before them). */
+  media?: { id: string | null; filename: string | null } | null;
 }
 
 export type V1PlanResult = { ok: true; plan: V1Plan } | { ok: false; errors: string[] };
@@ -162,8 +168,24 @@ export function planV1Parameters(template: TemplateShape, p: V1Parameters): V1Pl
   // Header: a media URL, a location, or the text header's variable.
   let header: V1Plan["header"] = null;
   const media = headerType === "image" || headerType === "video" || headerType === "document";
+  let byId: V1Plan["media"] = null;
+  if (media && !isBlank(p.headerMediaId)) {
+    if (!isBlank(p.headerMediaUrl))
+      errors.push("headerMediaId: give headerMediaUrl or headerMediaId, not both");
+    byId = { id: p.headerMediaId.trim(), filename: null };
+  }
+  if (!isBlank(p.headerDocumentFilename) && headerType !== "document")
+    errors.push(
+      `headerDocumentFilename: only a DOCUMENT header has a filename${format ? ` (the template's header is ${format})` : ""}`,
+    );
+  if (!media && !isBlank(p.headerMediaId))
+    errors.push(
+      `headerMediaId: the template has no media header${format ? ` (its header is ${format})` : ""}`,
+    );
   if (media) {
-    if (isBlank(p.headerMediaUrl)) {
+    if (byId) {
+      // The uploaded media stands for every contact: nothing to render.
+    } else if (isBlank(p.headerMediaUrl)) {
       errors.push(
         `headerMediaUrl: the template has ${aHeader(format)}; give the media's http(s) URL`,
       );
@@ -240,7 +262,12 @@ export function planV1Parameters(template: TemplateShape, p: V1Parameters): V1Pl
   }
 
   if (errors.length > 0) return { ok: false, errors };
-  const plan: V1Plan = { slots, header, body, buttons, flow };
+  const filename =
+    headerType === "document" && !isBlank(p.headerDocumentFilename)
+      ? p.headerDocumentFilename
+      : null;
+  const mediaPlan = byId || filename ? { id: byId?.id ?? null, filename } : null;
+  const plan: V1Plan = { slots, header, body, buttons, flow, media: mediaPlan };
 
   // Without any placeholder every contact gets the same message: check it whole now (lengths too).
   const literal = [header, ...body, ...buttons, flow?.token].every(
@@ -272,8 +299,17 @@ function renderOne(value: CompiledValue, contact: ContactFields, errors: string[
 export function renderForContact(plan: V1Plan, contact: ContactFields): V1RenderResult {
   const errors: string[] = [];
   let header: FilledSection["header"] = null;
-  if (plan.header && "parts" in plan.header) header = renderOne(plan.header, contact, errors);
-  else if (plan.header) header = { label: "locationParameters", value: plan.header };
+  if (plan.media?.id) {
+    const { id, filename } = plan.media;
+    header = { label: "headerMediaId", value: filename ? { id, filename } : { id } };
+  } else if (plan.header && "parts" in plan.header) {
+    const rendered = renderOne(plan.header, contact, errors);
+    const link = rendered.value;
+    header =
+      plan.media?.filename && link !== undefined
+        ? { label: rendered.label, value: { link, filename: plan.media.filename } }
+        : rendered;
+  } else if (plan.header) header = { label: "locationParameters", value: plan.header };
 
   let flow: FlowAction | null = null;
   if (plan.flow) {

@@ -30,6 +30,8 @@ import type {
   RecipientView,
 } from "../domain/broadcast";
 import { canMove } from "../domain/broadcast-moves";
+import { callingCodeOf } from "../domain/calling-code";
+import { type AudienceCount, countByCallingCode, type PricedMessages } from "../domain/cost";
 import { budgetFor, budgetMessage } from "../domain/messaging-limit";
 import { CLAIM_LEASE_MS } from "../domain/pacing";
 import { type ExportRecord, exportRecord } from "../domain/recipient-export";
@@ -458,6 +460,7 @@ export class BroadcastDO extends DurableObject<Bindings> {
         if (e.status === "read" && !r.readAt) assign.read_at = at;
         // Meta may send read without delivered: a read message was delivered, by then at the latest.
         if (e.status === "read" && !r.deliveredAt) assign.delivered_at = at;
+        if (e.pricing) this.store.notePricing(r.seq, e.pricing, callingCodeOf(r.identifier), at);
         const next = applyDeliveryStatus(r.status, e.status);
         if (next && next !== r.status) {
           if (next === "failed") {
@@ -503,6 +506,18 @@ export class BroadcastDO extends DurableObject<Bindings> {
     });
     this.ctx.waitUntil(this.scheduleAlarm().catch(logBackgroundError));
     return true;
+  }
+
+  /** Meta's pricing of this broadcast's messages so far, grouped (what `cost` is priced from). */
+  pricedMessages(): PricedMessages[] | null {
+    return this.live() ? this.store.pricedMessages() : null;
+  }
+
+  /** The audience an estimate prices, by calling code: null until it is known (v1, before start). */
+  estimateAudience(): AudienceCount[] | null {
+    const b = this.live();
+    if (!b?.plan.audienceResolved) return null;
+    return countByCallingCode(this.store.acceptedIdentifiers());
   }
 
   /** For the dashboard: accepted sends per second, and failures by Meta's error code. */
@@ -753,7 +768,10 @@ export class BroadcastDO extends DurableObject<Bindings> {
             counters: this.store.counters(),
             hasDue: b.state === "sending" && this.store.duePending(now, 1).length > 0,
             nextHeldAt: b.state === "sending" ? this.store.nextHeldAt() : null,
-            dirty: b.version > b.flushedVersion || this.store.hasUnprojected(),
+            dirty:
+              b.version > b.flushedVersion ||
+              this.store.hasUnprojected() ||
+              this.store.usageUnflushed(),
           },
           now,
         )

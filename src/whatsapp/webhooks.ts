@@ -2,6 +2,7 @@
  * Meta's webhooks: signature verification over the raw body, and the split of
  * one envelope into the events Chorus acts on.
  */
+import type { MessagePricing } from "../domain/cost";
 import { hmacHex, hmacKey } from "../domain/crypto";
 import type { DeliveryStatus } from "../domain/status";
 import { parseCallbackData } from "./messages";
@@ -41,6 +42,8 @@ export interface StatusEvent {
   recipientId: string;
   broadcast: { accountId: string; broadcastId: string; seq: number } | null;
   error: { code: number; title: string; details: string } | null;
+  /** Meta's `pricing` (on `sent` and one of `delivered`/`read`, never on `failed`); absent: none. */
+  pricing?: MessagePricing | null;
 }
 
 /** Who wrote: Meta's business-scoped user ids (2026) may come without a phone number. */
@@ -202,6 +205,7 @@ export function splitEnvelope(body: unknown): WebhookEvent[] {
                   : s(firstError.message),
               }
             : null,
+          pricing: pricingOf(st.pricing),
         });
       }
       for (const m of arr(value.messages)) {
@@ -211,6 +215,16 @@ export function splitEnvelope(body: unknown): WebhookEvent[] {
     }
   }
   return events;
+}
+
+/** `pricing: {billable, pricing_model, type, category}`; null without a category. */
+function pricingOf(value: unknown): MessagePricing | null {
+  if (!isObj(value) || !s(value.category)) return null;
+  return {
+    category: s(value.category).toLowerCase(),
+    type: s(value.type).toLowerCase(),
+    billable: typeof value.billable === "boolean" ? value.billable : null,
+  };
 }
 
 /** The WABA-level events Chorus acts on; null for any other field. */

@@ -64,6 +64,8 @@ describe("POST /broadcasts: the seed's examples", () => {
       recipients: 2,
       rejected_recipients: 0,
       warnings: { recipients: [] },
+      // The cost extension (issue 19): what sending costs at most.
+      estimate: expect.objectContaining({ currency: "USD", upper_bound: true }),
     });
     const got = await details(s, created.uuid);
     expect(got).toMatchObject({

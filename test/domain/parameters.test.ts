@@ -657,7 +657,7 @@ describe("templates of every kind", () => {
     ]);
   });
 
-  it("limits coupon codes to 15 characters", () => {
+  it("limits coupon codes to 20 characters (Meta's limit since December 2025)", () => {
     const p = plan(ORDER_NAMED, {
       header: { type: "text", value: "#1" },
       body_order: ["a", "b", "c"],
@@ -666,10 +666,10 @@ describe("templates of every kind", () => {
     expect(
       renderErrors(p, {
         body: { a: "1", b: "2", c: "3" },
-        button: { coupon: "C".repeat(16), t: "1" },
+        button: { coupon: "C".repeat(21), t: "1" },
       }),
     ).toEqual([
-      "Button parameter 'coupon' is 16 characters; WhatsApp allows at most 15 in a coupon code",
+      "Button parameter 'coupon' is 21 characters; WhatsApp allows at most 20 in a coupon code",
     ]);
   });
 

@@ -295,7 +295,10 @@ describe("validateTemplateMessage", () => {
       131008,
     );
     expect(
-      check("coupon_offer", [body, coupon([{ type: "coupon_code", coupon_code: "X".repeat(16) }])]),
+      check("coupon_offer", [body, coupon([{ type: "coupon_code", coupon_code: "X".repeat(20) }])]),
+    ).toBeNull();
+    expect(
+      check("coupon_offer", [body, coupon([{ type: "coupon_code", coupon_code: "X".repeat(21) }])]),
     ).toBe(131009);
   });
 

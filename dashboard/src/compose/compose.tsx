@@ -3,8 +3,10 @@
  * holds the state; each part of the form is its own component. Validate and
  * Send use only the public Broadcasts API.
  */
+
 import { useMemo, useState } from "preact/hooks";
 import { type Sender, senderKey, type Template } from "../api";
+import { type Estimate, EstimateTable } from "../cost";
 import type { Table } from "../sheet/parse";
 import { Alert, useAction } from "../ui";
 import { MappingForm } from "./mapping-form";
@@ -40,7 +42,7 @@ export function ComposePage() {
   });
   const [schedule, setSchedule] = useState<Schedule>(initialSchedule);
   const [warnings, setWarnings] = useState<Map<number, string[]> | null>(null);
-  const [estimate, setEstimate] = useState<unknown>(undefined);
+  const [estimate, setEstimate] = useState<Estimate | null | undefined>(undefined);
   const [selected, setSelected] = useState(0);
   const { busy, error, run } = useAction<"validate" | "send">();
   const [created, setCreated] = useState<Created[] | null>(null);
@@ -209,11 +211,7 @@ export function ComposePage() {
                 : `Validated: ${warnings.size} row${warnings.size === 1 ? "" : "s"} with warnings (not sent); ${rows - warnings.size} fine.`)}
           </span>
         </div>
-        {estimate !== undefined && (
-          <p data-testid="estimate">
-            Estimate: {typeof estimate === "object" ? JSON.stringify(estimate) : String(estimate)}
-          </p>
-        )}
+        {estimate && <EstimateTable estimate={estimate} />}
         <Alert error={error} />
         {created && (
           <div role="status">

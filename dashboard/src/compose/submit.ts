@@ -8,7 +8,9 @@
  * the part's body: a Send retried after a lost answer finds the broadcast it
  * made, while an edited broadcast is a new one.
  */
+
 import { api, post } from "../api";
+import { type Estimate, mergeEstimates } from "../cost";
 import type { RecipientBody } from "./slots";
 
 export const VALIDATE_MAX = 20_000;
@@ -51,18 +53,19 @@ export function warningsByRow(
 
 export interface ValidateResult {
   warnings: Map<number, string[]>;
-  /** Present once the API prices messages (the cost issue); hidden until then. */
-  estimate?: unknown;
+  /** What sending would cost at most, over every chunk (null: no rate card in force). */
+  estimate: Estimate | null;
 }
 
 export async function validateAll(
   fields: BroadcastFields,
   recipients: RecipientBody[],
 ): Promise<ValidateResult> {
-  const result: ValidateResult = { warnings: new Map() };
+  const result: ValidateResult = { warnings: new Map(), estimate: null };
+  const estimates: Estimate[] = [];
   for (let offset = 0; offset < recipients.length; offset += VALIDATE_MAX) {
     const chunk = recipients.slice(offset, offset + VALIDATE_MAX);
-    const answer = await api<{ warnings: { recipients: Warning[] }; estimate?: unknown }>(
+    const answer = await api<{ warnings: { recipients: Warning[] }; estimate: Estimate | null }>(
       "/broadcasts/validate",
       post({ ...fields, recipients: chunk }),
     );
@@ -72,8 +75,9 @@ export async function validateAll(
       offset,
     );
     for (const [row, errors] of found) result.warnings.set(row, errors);
-    if ("estimate" in answer) result.estimate = answer.estimate;
+    if (answer.estimate) estimates.push(answer.estimate);
   }
+  result.estimate = mergeEstimates(estimates);
   return result;
 }
 

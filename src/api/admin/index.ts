@@ -3,6 +3,7 @@ import { requireAdmin } from "../auth";
 import * as accounts from "./accounts";
 import * as devSeed from "./dev-seed";
 import * as keys from "./keys";
+import * as createRateCard from "./rate-cards-create";
 
 export function registerAdminRoutes(app: App) {
   devSeed.register(app);
@@ -10,4 +11,6 @@ export function registerAdminRoutes(app: App) {
   app.use("/admin/accounts/*", requireAdmin);
   accounts.register(app);
   keys.register(app);
+  app.use("/admin/rate-cards", requireAdmin);
+  createRateCard.register(app);
 }

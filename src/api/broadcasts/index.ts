@@ -9,9 +9,11 @@ import type { App } from "../../app";
 import { getAccount } from "../../db/accounts";
 import { database } from "../../db/client";
 import type { BroadcastPlan, NewRecipient } from "../../domain/broadcast";
+import { countByCallingCode } from "../../domain/cost";
 import { isoTime } from "../../domain/message-status";
 import { budgetMessage } from "../../domain/messaging-limit";
 import { changeState } from "../../engine/change-state";
+import { broadcastCosting, estimateFor } from "../../engine/cost";
 import {
   createAnchor,
   createBroadcast,
@@ -22,6 +24,7 @@ import { broadcastRecipients, broadcastSummary } from "../../engine/read-broadca
 import { senderSnapshot } from "../../engine/sender-and-template";
 import { ChorusError, conflict, notFound } from "../../errors";
 import { checkCallbackUrl } from "../callback-url";
+import { EstimateSchema } from "../cost";
 import { budgetWarning, forecastBudget } from "../messaging-limit";
 import { conflictResponse, errorResponses, jsonBody, jsonContent } from "../openapi";
 import { resolveSendWindow } from "../send-window";
@@ -70,7 +73,10 @@ const validate = createRoute({
   summary: "Validate a broadcast payload; nothing is stored or sent",
   request: { body: jsonBody(ValidateBroadcastSchema) },
   responses: {
-    200: jsonContent(z.object({ warnings: WarningsSchema }), "The warnings"),
+    200: jsonContent(
+      z.object({ warnings: WarningsSchema, estimate: EstimateSchema.nullable() }),
+      "The warnings, and what sending would cost at most",
+    ),
     ...errorResponses,
   },
 });
@@ -195,6 +201,11 @@ export function registerBroadcastRoutes(app: App) {
         `from: ${budgetMessage(budget)} (tier_policy: refuse)`,
       );
     }
+    const estimate = await estimateFor(
+      c.env.DB,
+      prepared.template.category,
+      countByCallingCode(prepared.accepted.map((r) => r.identifier)),
+    );
     const account = await getAccount(database(c.env.DB), accountId);
     const plan: BroadcastPlan = {
       accountId,
@@ -248,6 +259,7 @@ export function registerBroadcastRoutes(app: App) {
         })),
         ...(budget ? { messaging_limit: budgetWarning(budget) } : {}),
       },
+      estimate,
     };
     // Every repeat, concurrent or later, answers exactly the first answer kept.
     return c.json((await keepFirstAnswer(c.env, accountId, anchor, answer)) as Created, 202);
@@ -255,6 +267,11 @@ export function registerBroadcastRoutes(app: App) {
 
   app.openapi(validate, async (c) => {
     const prepared = await prepareBroadcast(c, c.req.valid("json"), { requireAccepted: false });
+    const estimate = await estimateFor(
+      c.env.DB,
+      prepared.template.category,
+      countByCallingCode(prepared.accepted.map((r) => r.identifier)),
+    );
     return c.json(
       {
         warnings: {
@@ -263,6 +280,7 @@ export function registerBroadcastRoutes(app: App) {
             errors: r.errors,
           })),
         },
+        estimate,
       },
       200,
     );
@@ -272,7 +290,10 @@ export function registerBroadcastRoutes(app: App) {
     const { uuid } = c.req.valid("param");
     const summary = await broadcastSummary(c.env, c.get("account").accountId, uuid);
     if (!summary) throw notFound(`No broadcast ${uuid}`);
-    return c.json(broadcastDetails(summary), 200);
+    return c.json(
+      { ...broadcastDetails(summary), ...(await broadcastCosting(c.env, summary)) },
+      200,
+    );
   });
 
   app.openapi(cancel, async (c) => {

@@ -5,6 +5,7 @@
  */
 import { z } from "@hono/zod-openapi";
 import { CallbackUrlSchema } from "../callback-url";
+import { CostSchema, EstimateSchema } from "../cost";
 import { BudgetWarningSchema, TierPolicySchema } from "../messaging-limit";
 import { SendWindowSchema, WindowZoneSchema } from "../send-window";
 
@@ -17,7 +18,16 @@ const LocationValue = z.object({
   address: z.string().max(1000).optional(),
 });
 
-const HeaderValue = z.union([z.string().max(2048), LocationValue]);
+/** A media header by `link` or uploaded media `id` (one of them), and a document's `filename`. */
+const MediaValue = z
+  .strictObject({
+    link: z.string().max(2048).optional(),
+    id: z.string().min(1).max(200).optional(),
+    filename: z.string().max(240).optional(),
+  })
+  .openapi({ example: { id: "1234567890", filename: "invoice.pdf" } });
+
+const HeaderValue = z.union([z.string().max(2048), LocationValue, MediaValue]);
 
 const HeaderParameter = z.object({
   type: z.enum(["image", "video", "document", "text", "location"]),
@@ -125,6 +135,9 @@ export const CreatedSchema = z
     recipients: z.number().int().openapi({ description: "Accepted recipients" }),
     rejected_recipients: z.number().int(),
     warnings: WarningsSchema,
+    estimate: EstimateSchema.nullable().openapi({
+      description: "Extension: what it will cost at most (null: no rate card in force)",
+    }),
   })
   .openapi("BroadcastCreated");
 
@@ -164,6 +177,10 @@ export const BroadcastDetailsSchema = z
     }),
     started_at: z.string().nullable(),
     completed_at: z.string().nullable(),
+    estimate: EstimateSchema.nullable().openapi({
+      description: "Extension: what sending costs at most (null: no rate card in force)",
+    }),
+    cost: CostSchema.openapi({ description: "Extension: what Meta's statuses priced so far" }),
   })
   .openapi("BroadcastDetails");
 

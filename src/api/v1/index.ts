@@ -10,6 +10,7 @@ import { registerSenderRoutes } from "./senders";
 import { registerSettingsRoutes } from "./settings";
 import { registerSuppressionRoutes } from "./suppressions";
 import { registerTemplateRoutes } from "./templates";
+import * as usage from "./usage/get";
 import { registerWebhookEndpointRoutes } from "./webhook-endpoints";
 
 export function registerV1Routes(app: App) {
@@ -25,4 +26,5 @@ export function registerV1Routes(app: App) {
   registerErasureRoutes(app);
   registerSettingsRoutes(app);
   registerWebhookEndpointRoutes(app);
+  usage.register(app);
 }

@@ -1,13 +1,15 @@
 /**
  * The outbox: what the BroadcastDO owes D1 and the callbacks queue — the
  * summary row (and the broadcast's end event), and every recipient row
- * changed since it was last projected (and its callback events). A flush
+ * changed since it was last projected (and its callback events), and its
+ * priced messages (D1's usage rows) when Meta priced more of them. A flush
  * that fails leaves its rows dirty for the next alarm. Flushes run one at a
  * time, and a closed outbox writes nothing more, so a delete that waits for
  * `close()` can never be followed by a flush writing the broadcast back.
  */
 import { upsertBroadcastSummary } from "../../db/broadcasts";
 import { type RecipientStateRow, upsertRecipientStates } from "../../db/recipient-states";
+import { replaceBroadcastUsage } from "../../db/usage";
 import type { BroadcastPlan, RecipientView } from "../../domain/broadcast";
 import { countersView } from "../../domain/counters";
 import type { Bindings } from "../../env";
@@ -52,7 +54,27 @@ export class Outbox {
 
   private async flushNow(): Promise<void> {
     await this.flushSummary();
+    await this.flushUsage();
     await this.flushProjection();
+  }
+
+  /** The broadcast's priced messages, when some were priced since the last flush (GET /v1/usage). */
+  private async flushUsage(): Promise<void> {
+    const b = this.store.broadcast();
+    if (!b || b.state === "loading") return;
+    const { priced, flushed } = this.store.pricingProgress();
+    if (priced <= flushed) return;
+    try {
+      await replaceBroadcastUsage(
+        this.env.DB,
+        b.plan.accountId,
+        b.plan.broadcastId,
+        this.store.pricedMessages(),
+      );
+      this.store.markUsageFlushed(priced);
+    } catch (err) {
+      log("error", "usage flush failed", errorFields(err));
+    }
   }
 
   private async flushSummary(): Promise<void> {

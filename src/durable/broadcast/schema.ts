@@ -87,6 +87,14 @@ export const ADDED_RECIPIENT_COLUMNS: ReadonlyArray<[name: string, type: string]
   // The person's latest reaction to the message (engagement, not a reply) and its time.
   ["reaction", "TEXT"],
   ["reacted_at", "TEXT"],
+  // Meta's pricing of the message, from the first status that carried it (domain/cost.ts):
+  // category, type, billable (1, 0, or -1 when Meta did not say: it is being deprecated),
+  // when, and the recipient's calling code then (kept through an erasure of the number).
+  ["pricing_category", "TEXT"],
+  ["pricing_type", "TEXT"],
+  ["pricing_billable", "INTEGER"],
+  ["priced_at", "TEXT"],
+  ["pricing_calling_code", "TEXT"],
 ];
 
 /** Indexes on added columns: created once the columns exist. */

@@ -4,7 +4,6 @@
  * `moveRecipients`/`setRecipientStatus`, which adjust the counters in the same
  * statement group, so the counters always equal the rows.
  */
-
 import { nowIso } from "../../db/client";
 import {
   type BroadcastPlan,
@@ -16,6 +15,7 @@ import {
   type RecipientStatus,
   type RecipientView,
 } from "../../domain/broadcast";
+import type { MessagePricing, PricedMessages } from "../../domain/cost";
 import { BREAKER_WINDOW, type RecipientChange, type Settlement } from "../../domain/settlement";
 import { ADDED_RECIPIENT_COLUMNS, BROADCAST_DO_SCHEMA, LATE_INDEXES } from "./schema";
 
@@ -363,6 +363,90 @@ export class BroadcastStore {
       digits,
     );
     return cursor.toArray().length;
+  }
+
+  /**
+   * Keeps Meta's pricing of one recipient's message; the first status that
+   * carried it wins. Answers whether it was new (the usage then needs a flush).
+   */
+  notePricing(seq: number, pricing: MessagePricing, callingCode: string, at: string): boolean {
+    const kept =
+      this.sql
+        .exec(
+          `UPDATE recipients SET pricing_category = ?, pricing_type = ?, pricing_billable = ?,
+             priced_at = ?, pricing_calling_code = ?
+           WHERE seq = ? AND pricing_category IS NULL RETURNING seq`,
+          pricing.category,
+          pricing.type,
+          pricing.billable === null ? -1 : pricing.billable ? 1 : 0,
+          at,
+          callingCode,
+          seq,
+        )
+        .toArray().length > 0;
+    if (kept) {
+      this.sql.exec(
+        "INSERT INTO send_metrics (name, n) VALUES ('priced', 1) ON CONFLICT (name) DO UPDATE SET n = n + 1",
+      );
+      this.markChanged();
+    }
+    return kept;
+  }
+
+  /** Priced messages by day, calling code, category and pricing type. */
+  pricedMessages(): PricedMessages[] {
+    return this.sql
+      .exec<{
+        day: string;
+        calling_code: string | null;
+        category: string;
+        type: string | null;
+        billable: number | null;
+        n: number;
+      }>(
+        `SELECT substr(priced_at, 1, 10) AS day, pricing_calling_code AS calling_code,
+           pricing_category AS category, pricing_type AS type, pricing_billable AS billable, COUNT(*) AS n
+         FROM recipients WHERE pricing_category IS NOT NULL
+         GROUP BY day, calling_code, category, type, billable ORDER BY day`,
+      )
+      .toArray()
+      .map((r) => ({
+        day: r.day,
+        callingCode: r.calling_code ?? "",
+        category: r.category,
+        type: r.type ?? "",
+        billable:
+          r.billable === null || Number(r.billable) === -1 ? null : Number(r.billable) === 1,
+        messages: Number(r.n),
+      }));
+  }
+
+  /** How many recipients were priced, and how many of those D1's usage rows hold. */
+  pricingProgress(): { priced: number; flushed: number } {
+    const m = this.metrics();
+    return { priced: m.priced ?? 0, flushed: m.usage_flushed ?? 0 };
+  }
+
+  usageUnflushed(): boolean {
+    const { priced, flushed } = this.pricingProgress();
+    return priced > flushed;
+  }
+
+  markUsageFlushed(priced: number): void {
+    this.sql.exec(
+      "INSERT INTO send_metrics (name, n) VALUES ('usage_flushed', ?) ON CONFLICT (name) DO UPDATE SET n = MAX(n, excluded.n)",
+      priced,
+    );
+  }
+
+  /** The sendable recipients' numbers (the estimate's audience): rejected ones are not sent. */
+  acceptedIdentifiers(): string[] {
+    return this.sql
+      .exec<{ identifier: string }>(
+        "SELECT identifier FROM recipients WHERE status NOT IN ('rejected', 'cancelled', 'undeliverable') ORDER BY seq",
+      )
+      .toArray()
+      .map((r) => r.identifier);
   }
 
   bumpReplied(): void {

@@ -17,6 +17,7 @@ import {
   type StateChange,
   type StateRequest,
 } from "../../../engine/change-state";
+import { broadcastCosting } from "../../../engine/cost";
 import { createBroadcast } from "../../../engine/create-broadcast";
 import {
   broadcastRecipients,
@@ -32,6 +33,7 @@ import {
   jsonContent,
   PageQuery,
 } from "../../openapi";
+import * as estimate from "./estimate";
 import { buildV1Plan } from "./plan";
 import { fromRow, fromSummary, logRow } from "./present";
 import { V1BroadcastSchema, V1BroadcastWriteSchema, V1LogSchema } from "./schemas";
@@ -145,6 +147,7 @@ function stateOutcome(result: StateChange, id: string, move: string) {
 }
 
 export function registerV1BroadcastRoutes(app: App) {
+  estimate.register(app);
   app.openapi(list, async (c) => {
     const q = c.req.valid("query");
     const { accountId } = c.get("account");
@@ -182,7 +185,7 @@ export function registerV1BroadcastRoutes(app: App) {
     const { id } = c.req.valid("param");
     const summary = await broadcastSummary(c.env, c.get("account").accountId, id);
     if (summary?.surface !== "v1") throw notFound(`No broadcast ${id}`);
-    return c.json(fromSummary(summary), 200);
+    return c.json({ ...fromSummary(summary), ...(await broadcastCosting(c.env, summary)) }, 200);
   });
 
   app.openapi(update, async (c) => {

@@ -95,6 +95,8 @@ export async function buildV1Plan(
   const { sender, template } = found;
   const params = {
     headerMediaUrl: body.headerMediaUrl ?? null,
+    headerMediaId: body.headerMediaId ?? null,
+    headerDocumentFilename: body.headerDocumentFilename ?? null,
     headerTextParameters: body.headerTextParameters ?? null,
     bodyTextParameters: body.bodyTextParameters ?? null,
     buttonUrlParameters: body.buttonUrlParameters ?? null,

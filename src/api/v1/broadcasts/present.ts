@@ -50,6 +50,8 @@ function v1Object(b: Shown, c: Counts): V1Broadcast {
     completedAt: isoTime(b.completedAt),
     template: b.template,
     headerMediaUrl: d?.headerMediaUrl ?? null,
+    headerMediaId: d?.headerMediaId ?? null,
+    headerDocumentFilename: d?.headerDocumentFilename ?? null,
     headerTextParameters: d?.headerTextParameters ?? [],
     bodyTextParameters: d?.bodyTextParameters ?? [],
     buttonUrlParameters: d?.buttonUrlParameters ?? [],

@@ -1,9 +1,11 @@
 /**
  * The v1 broadcast object, field by field as the seed document shows it.
  */
+
 import { z } from "@hono/zod-openapi";
 import { AUDIENCE_TYPES, CLASS_STATUSES, ENGAGEMENT_TYPES } from "../../../domain/v1-broadcast";
 import { CallbackUrlSchema } from "../../callback-url";
+import { CostSchema, EstimateSchema } from "../../cost";
 import { TierPolicySchema } from "../../messaging-limit";
 import { RefSchema } from "../../openapi";
 import { SendWindowSchema, WindowZoneSchema } from "../../send-window";
@@ -51,6 +53,15 @@ export const V1BroadcastWriteSchema = z
       language: z.string().min(1).max(20).default("en"),
     }),
     headerMediaUrl: z.string().max(2048).nullable().optional(),
+    headerMediaId: z.string().max(200).nullable().optional().openapi({
+      description: "Extension: an uploaded media id for the header (instead of headerMediaUrl)",
+    }),
+    headerDocumentFilename: z
+      .string()
+      .max(240)
+      .nullable()
+      .optional()
+      .openapi({ description: "Extension: a DOCUMENT header's file name" }),
     headerTextParameters: TextList.nullable().optional(),
     bodyTextParameters: TextList.nullable().optional(),
     buttonUrlParameters: TextList.nullable().optional(),
@@ -88,6 +99,8 @@ export const V1BroadcastSchema = z
     completedAt: z.string().nullable(),
     template: z.object({ name: z.string(), language: z.string() }),
     headerMediaUrl: z.string().nullable(),
+    headerMediaId: z.string().nullable().openapi({ description: "Extension" }),
+    headerDocumentFilename: z.string().nullable().openapi({ description: "Extension" }),
     headerTextParameters: z.array(z.string()),
     bodyTextParameters: z.array(z.string()),
     buttonUrlParameters: z.array(z.string()),
@@ -111,6 +124,13 @@ export const V1BroadcastSchema = z
     timezone: z.string().openapi({ description: "Extension: whose clock the window reads" }),
     tierPolicy: z.string().openapi({ description: "Extension" }),
     statusCallbackUrl: z.string().nullable().openapi({ description: "Extension" }),
+    estimate: EstimateSchema.nullable().optional().openapi({
+      description:
+        "Extension (GET): what sending costs at most, once the audience is resolved (when sending starts; null before: POST /v1/broadcasts/{id}/estimate prices a draft)",
+    }),
+    cost: CostSchema.optional().openapi({
+      description: "Extension (GET): what Meta's statuses priced so far",
+    }),
   })
   .openapi("V1Broadcast");
 

@@ -1,0 +1,60 @@
+/**
+ * POST /v1/broadcasts/{id}/estimate: what a v1 broadcast would cost at most,
+ * for a draft or a scheduled one too. Before sending starts its audience is
+ * read from D1 as it is now, the way sending will resolve it (nothing is
+ * stored); afterwards the recipients it resolved are priced.
+ */
+import { createRoute } from "@hono/zod-openapi";
+import type { App } from "../../../app";
+import { type AudienceCount, countByCallingCode } from "../../../domain/cost";
+import type { V1Definition } from "../../../domain/v1-broadcast";
+import { resolveAudience } from "../../../durable/broadcast/audience";
+import { broadcastStub } from "../../../durable/stubs";
+import { estimateFor, templateCategoryOf } from "../../../engine/cost";
+import { notFound } from "../../../errors";
+import { EstimateSchema } from "../../cost";
+import { errorResponses, IdParam, jsonContent } from "../../openapi";
+
+export const route = createRoute({
+  method: "post",
+  path: "/v1/broadcasts/{id}/estimate",
+  operationId: "v1.broadcasts.estimate",
+  tags: ["v1 broadcasts"],
+  security: [{ apiKey: [] }],
+  summary: "What the broadcast would cost at most, its audience as it is now",
+  request: { params: IdParam },
+  responses: {
+    200: jsonContent(EstimateSchema.nullable(), "The estimate (null: no rate card in force)"),
+    400: errorResponses[400],
+    401: errorResponses[401],
+    404: errorResponses[404],
+  },
+});
+
+export function register(app: App) {
+  app.openapi(route, async (c) => {
+    const { id } = c.req.valid("param");
+    const { accountId } = c.get("account");
+    const stub = broadcastStub(c.env, accountId, id);
+    const summary = await stub.summary();
+    if (summary?.surface !== "v1") throw notFound(`No broadcast ${id}`);
+    let audience: AudienceCount[] | null = await stub.estimateAudience();
+    if (!audience) {
+      const numbers: string[] = [];
+      const definition = JSON.parse(summary.definition ?? "null") as V1Definition | null;
+      if (definition)
+        await resolveAudience(c.env.DB, accountId, definition, (rows) => {
+          for (const r of rows) if (!r.rejected) numbers.push(r.identifier);
+          return true;
+        });
+      audience = countByCallingCode(numbers);
+    }
+    const category = await templateCategoryOf(
+      c.env.DB,
+      accountId,
+      summary.sender.wabaId,
+      summary.template,
+    );
+    return c.json(await estimateFor(c.env.DB, category, audience), 200);
+  });
+}

@@ -1,0 +1,18 @@
+/**
+ * The calling code a number (E.164 digits, no '+') starts with, from
+ * libphonenumber-js's metadata. Calling codes are prefix-free (ITU E.164), so
+ * the first of one to three leading digits that is one is the number's own:
+ * no parsing, fast enough for a 50,000-recipient estimate.
+ */
+import { getCountries, getCountryCallingCode } from "libphonenumber-js/max";
+
+const CALLING_CODES = new Set<string>(getCountries().map((c) => getCountryCallingCode(c)));
+
+/** "44" for 447700900123; "" when no country uses the number's leading digits. */
+export function callingCodeOf(digits: string): string {
+  for (let length = 1; length <= 3 && length <= digits.length; length++) {
+    const prefix = digits.slice(0, length);
+    if (CALLING_CODES.has(prefix)) return prefix;
+  }
+  return "";
+}
