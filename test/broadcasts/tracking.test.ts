@@ -281,7 +281,9 @@ describe("the sandbox's behaviours end to end", () => {
     const { uuid, stub } = await sentBroadcast(s, [replier, mobileNumber(501)]);
     await runDurableObjectAlarm(stub);
     await deliverWebhooks(s.number.phoneNumberId);
-    const d = await waitUntilDetails(s, uuid, (x) => x.replied === 1);
+    // The reply and the two reads are separate events: the reply may be
+    // applied first, so wait for all three rather than read the counters then.
+    const d = await waitUntilDetails(s, uuid, (x) => x.replied === 1 && x.read === 2);
     expect(d.read).toBe(2);
     const reply = await runInDurableObject(stub, (_i: BroadcastDO, state) =>
       state.storage.sql
