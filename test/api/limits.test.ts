@@ -15,26 +15,39 @@ describe("per-key rate limit", () => {
   it("answers 429 with Retry-After once a key spends its budget, and leaves other keys alone", async () => {
     const busy = await createAccount();
     const calm = await createAccount();
-    const statuses: number[] = [];
-    for (let i = 0; i < 2 * RATE_LIMIT_REQUESTS + 5; i++) {
-      const res = await api("/v1/senders", { headers: apiKey(busy.key) });
-      statuses.push(res.status);
-      if (res.status === 429) {
-        const body = await res.json<any>();
-        expect(body.code).toBe("RATE_LIMITED");
-        expect(body.details).toContain(
-          `${RATE_LIMIT_REQUESTS} requests per ${RATE_LIMIT_PERIOD_S} s`,
-        );
-        const retryAfter = Number(res.headers.get("retry-after"));
-        expect(retryAfter).toBeGreaterThanOrEqual(1);
-        expect(retryAfter).toBeLessThanOrEqual(RATE_LIMIT_PERIOD_S);
-        break;
+    /** Spends the key's budget: every status until the first 429, and that 429's Retry-After. */
+    const exhaust = async () => {
+      const statuses: number[] = [];
+      let retryAfter = 0;
+      for (let i = 0; i < 2 * RATE_LIMIT_REQUESTS + 5; i++) {
+        const res = await api("/v1/senders", { headers: apiKey(busy.key) });
+        statuses.push(res.status);
+        if (res.status === 429) {
+          const body = await res.json<any>();
+          expect(body.code).toBe("RATE_LIMITED");
+          expect(body.details).toContain(
+            `${RATE_LIMIT_REQUESTS} requests per ${RATE_LIMIT_PERIOD_S} s`,
+          );
+          retryAfter = Number(res.headers.get("retry-after"));
+          expect(retryAfter).toBeGreaterThanOrEqual(1);
+          expect(retryAfter).toBeLessThanOrEqual(RATE_LIMIT_PERIOD_S);
+          break;
+        }
+        await res.body?.cancel();
       }
-      await res.body?.cancel();
-    }
+      return { statuses, retryAfter };
+    };
+    let { statuses, retryAfter } = await exhaust();
     // Windows are fixed: a run that straddles a boundary may pass up to twice the budget.
     expect(statuses.at(-1)).toBe(429);
     expect(statuses.filter((s) => s === 200).length).toBeGreaterThanOrEqual(RATE_LIMIT_REQUESTS);
+    // The checks below need the window to outlast them: on a slow machine the
+    // budget may be spent just before the window ends, so spend the next one.
+    if (retryAfter < 3) {
+      await new Promise((resolve) => setTimeout(resolve, retryAfter * 1000));
+      ({ statuses, retryAfter } = await exhaust());
+      expect(statuses.at(-1)).toBe(429);
+    }
     // The same limiter guards the Broadcasts API surface (same key, other header).
     expect(
       (
