@@ -49,16 +49,18 @@ const COLUMNS = [
  * json_each: D1 allows only 100 bound parameters per statement (5 rows of 18),
  * but a single parameter may hold up to 2 MB, so 500 rows cost one statement.
  */
-const ROWS_PER_STATEMENT = 500;
+export const ROWS_PER_STATEMENT = 500;
 const UPDATE_SET = COLUMNS.filter((c) => c !== "broadcast_id" && c !== "seq" && c !== "created_at")
   .map((c) => `${c} = excluded.${c}`)
   .join(", ");
 const SELECT_LIST = COLUMNS.map((_, i) => `json_extract(value, '$[${i}]')`).join(", ");
-const UPSERT = `INSERT INTO recipient_states (${COLUMNS.join(", ")})
+/** The projection's upsert of one JSON array of rows: D1's, and an account shard's (the same table). */
+export const UPSERT_RECIPIENT_STATES = `INSERT INTO recipient_states (${COLUMNS.join(", ")})
   SELECT ${SELECT_LIST} FROM json_each(?) WHERE true
   ON CONFLICT (broadcast_id, seq) DO UPDATE SET ${UPDATE_SET}`;
 
-function values(r: RecipientStateRow): (string | number | null)[] {
+/** A row as the upsert's JSON tuple, in COLUMNS order. */
+export function recipientStateValues(r: RecipientStateRow): (string | number | null)[] {
   return [
     r.broadcastId,
     r.seq,
@@ -88,7 +90,9 @@ export async function upsertRecipientStates(
   const statements: D1PreparedStatement[] = [];
   for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
     const chunk = rows.slice(i, i + ROWS_PER_STATEMENT);
-    statements.push(d1.prepare(UPSERT).bind(JSON.stringify(chunk.map(values))));
+    statements.push(
+      d1.prepare(UPSERT_RECIPIENT_STATES).bind(JSON.stringify(chunk.map(recipientStateValues))),
+    );
   }
   if (statements.length > 0) await d1.batch(statements);
 }

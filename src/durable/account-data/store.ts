@@ -4,31 +4,15 @@
  * between them unchanged. Indexes need no account prefix: the whole object
  * is one account's.
  */
-import type { RecipientStateRow } from "../../db/recipient-states";
+import {
+  type RecipientStateRow,
+  ROWS_PER_STATEMENT,
+  recipientStateValues,
+  UPSERT_RECIPIENT_STATES,
+} from "../../db/recipient-states";
 import { FINGERPRINT_SQL, type Fingerprint } from "../../domain/data-shard";
 
 export type { Fingerprint };
-
-const COLUMNS = [
-  "broadcast_id",
-  "seq",
-  "account_id",
-  "phone_number_id",
-  "identifier",
-  "client_reference",
-  "name",
-  "wamid",
-  "status",
-  "error",
-  "error_code",
-  "submitted_at",
-  "delivered_at",
-  "read_at",
-  "replied_at",
-  "reply_text",
-  "created_at",
-  "updated_at",
-] as const;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS recipient_states (
@@ -58,39 +42,6 @@ CREATE INDEX IF NOT EXISTS recipient_states_wamid_idx ON recipient_states (wamid
 CREATE INDEX IF NOT EXISTS recipient_states_reply_idx ON recipient_states (phone_number_id, identifier, submitted_at);
 `;
 
-/** Rows per statement: one JSON parameter each (100 bound parameters at most per statement). */
-const ROWS_PER_STATEMENT = 500;
-const UPSERT = `INSERT INTO recipient_states (${COLUMNS.join(", ")})
-  SELECT ${COLUMNS.map((_, i) => `json_extract(value, '$[${i}]')`).join(", ")} FROM json_each(?) WHERE true
-  ON CONFLICT (broadcast_id, seq) DO UPDATE SET ${COLUMNS.filter(
-    (c) => c !== "broadcast_id" && c !== "seq" && c !== "created_at",
-  )
-    .map((c) => `${c} = excluded.${c}`)
-    .join(", ")}`;
-
-function values(r: RecipientStateRow): (string | number | null)[] {
-  return [
-    r.broadcastId,
-    r.seq,
-    r.accountId,
-    r.phoneNumberId,
-    r.identifier,
-    r.clientReference,
-    r.name,
-    r.wamid,
-    r.status,
-    r.error,
-    r.errorCode,
-    r.submittedAt,
-    r.deliveredAt,
-    r.readAt,
-    r.repliedAt,
-    r.replyText,
-    r.createdAt,
-    r.updatedAt,
-  ];
-}
-
 export class AccountDataStore {
   constructor(private readonly sql: SqlStorage) {
     this.sql.exec(SCHEMA);
@@ -99,7 +50,10 @@ export class AccountDataStore {
   /** Upserts rows by (broadcast, seq): a repeat writes the same row again, harmlessly. */
   upsert(rows: RecipientStateRow[]): number {
     for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
-      this.sql.exec(UPSERT, JSON.stringify(rows.slice(i, i + ROWS_PER_STATEMENT).map(values)));
+      this.sql.exec(
+        UPSERT_RECIPIENT_STATES,
+        JSON.stringify(rows.slice(i, i + ROWS_PER_STATEMENT).map(recipientStateValues)),
+      );
     }
     return rows.length;
   }
