@@ -9,6 +9,7 @@
  * accepted and a slow answer never holds the queue.
  */
 
+import { MARKETING_LIMIT_CODE } from "../domain/meta-errors";
 import { departBy, ewma, MAX_DEPARTURE_DELAY_MS } from "../domain/pacing";
 import type { BroadcastPlan } from "../durable/broadcast/types";
 import type { ClaimedRecipient } from "../durable/broadcast-do";
@@ -18,7 +19,7 @@ import type { Bindings } from "../env";
 import { errorFields, log } from "../log";
 import { decryptAccessToken } from "../whatsapp/access-token";
 import { type Connections, invocationConnections } from "../whatsapp/connections";
-import { PAIR_RATE_CODE, SPAM_LIMIT_CODE } from "../whatsapp/errors";
+import { PAIR_RATE_CODE } from "../whatsapp/errors";
 import { callbackData, sendTemplate } from "../whatsapp/messages";
 import { departureTime } from "./departures";
 import type { SendBatchMessage, SendOutcome } from "./messages";
@@ -169,7 +170,7 @@ export async function startBatch(
 
   const timeoutMs = sendTimeoutMs(env);
   const sender = senderStub(env, plan.sender.phoneNumberId);
-  const spamLimits: string[] = [];
+  const senderStops: string[] = [];
   const answers: Promise<void>[] = [];
   let rest = claim.recipients;
   while (rest.length > 0 && !settler.stopped) {
@@ -226,11 +227,11 @@ export async function startBatch(
         await sleepUntil(leaveAt);
         answers.push(
           sendOne(env, plan, current.token, recipient, { timeoutMs, release }).then((outcome) => {
-            const { throughput, ...settled } = outcome;
+            const { throughput, senderStop, ...settled } = outcome;
             // Every throughput-class answer (130429, 80007, 4, HTTP 429) slows the number down.
             if (throughput) sender.slowDown().catch(() => undefined);
-            if (settled.outcome === "halt" && settled.code === SPAM_LIMIT_CODE)
-              spamLimits.push(settled.title);
+            if (senderStop && settled.outcome === "halt")
+              senderStops.push(`${settled.code}: ${settled.title}`);
             settler.add(settled);
           }),
         );
@@ -240,21 +241,25 @@ export async function startBatch(
   const answered = (async () => {
     await Promise.all(answers);
     await settler.drain();
-    if (spamLimits.length > 0) {
-      // The number itself is limited: every live broadcast of it pauses, not only this one.
+    if (senderStops.length > 0) {
+      // The number or the account is stopped (spam limit, lock, token…): every
+      // live broadcast of the sender pauses, not only this one.
       await pauseSender(
         env,
         plan.accountId,
         plan.sender.id,
-        `${SPAM_LIMIT_CODE}: ${spamLimits[0]} (every broadcast of ${plan.sender.phoneNumber} is paused)`,
+        `${senderStops[0]} (every broadcast of ${plan.sender.phoneNumber} is paused)`,
       );
     }
   })();
   return { answered };
 }
 
-/** One send's outcome, and whether Meta said the number is over its throughput. */
-type SentOutcome = SendOutcome & { throughput?: boolean };
+/**
+ * One send's outcome, whether Meta said the number is over its throughput,
+ * and whether the error stops the whole sender (domain/meta-errors.ts).
+ */
+type SentOutcome = SendOutcome & { throughput?: boolean; senderStop?: boolean };
 
 async function sendOne(
   env: Bindings,
@@ -284,22 +289,20 @@ async function sendOne(
       ? { seq, outcome: "accepted", wamid: result.wamid, latencyMs }
       : { seq, outcome: "unconfirmed", latencyMs };
   }
-  switch (result.errorClass) {
-    case "throughput":
+  const failed = {
+    seq,
+    outcome: "failed",
+    code: result.code,
+    title: result.title,
+    details: result.details,
+    latencyMs,
+  } as const;
+  const rule = result.rule;
+  switch (rule.action) {
     case "retry": {
-      const throughput = result.errorClass === "throughput";
+      const throughput = rule.throughput === true;
       const attempts = recipient.attempts + 1;
-      if (attempts >= MAX_SEND_ATTEMPTS) {
-        return {
-          seq,
-          outcome: "failed",
-          code: result.code,
-          title: result.title,
-          details: result.details,
-          latencyMs,
-          throughput,
-        };
-      }
+      if (attempts >= MAX_SEND_ATTEMPTS) return { ...failed, throughput };
       return {
         seq,
         outcome: "reschedule",
@@ -310,26 +313,33 @@ async function sendOne(
         throughput,
       };
     }
-    case "pair":
+    case "reschedule":
+      // The per-user marketing limit waits a day or ends, as the broadcast's
+      // marketing_limit_retry says: the BroadcastDO decides (domain/marketing-limit.ts),
+      // the same way for this answer as for a failed status webhook.
+      if (result.code === MARKETING_LIMIT_CODE) return failed;
       return {
         seq,
         outcome: "reschedule",
-        notBefore: Date.now() + PAIR_SPACING_MS,
+        notBefore:
+          Date.now() + (result.code === PAIR_RATE_CODE ? PAIR_SPACING_MS : (rule.delayMs ?? 0)),
         code: result.code,
         title: result.title,
         latencyMs,
       };
-    case "halt":
+    case "pause_broadcast":
       return { seq, outcome: "halt", code: result.code, title: result.title, latencyMs };
-    case "permanent":
+    case "pause_sender":
       return {
         seq,
-        outcome: "failed",
+        outcome: "halt",
         code: result.code,
         title: result.title,
-        details: result.details,
         latencyMs,
+        senderStop: true,
       };
+    case "fail":
+      return failed;
   }
 }
 

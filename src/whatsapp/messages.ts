@@ -2,7 +2,7 @@
  * Sends one template message through the Cloud API and says what happened.
  */
 import type { Bindings } from "../env";
-import { classifyError, type ErrorClass, TIMEOUT_CODE } from "./errors";
+import { classifyError, type ErrorRule, TIMEOUT_CODE } from "./errors";
 import { type CloudApiCall, cloudApiFetch, cloudApiUrl, readMetaError } from "./http";
 
 export interface TemplateMessage {
@@ -24,7 +24,8 @@ export type SendResult =
       title: string;
       details: string;
       httpStatus: number;
-      errorClass: ErrorClass;
+      /** What the error means for the broadcast (domain/meta-errors.ts). */
+      rule: ErrorRule;
     };
 
 export function templatePayload(m: TemplateMessage) {
@@ -74,7 +75,7 @@ export async function sendTemplate(
       title: timedOut ? "Timed out waiting for WhatsApp" : "Could not reach WhatsApp",
       details: String(err),
       httpStatus: 0,
-      errorClass: "retry",
+      rule: classifyError(TIMEOUT_CODE, 0),
     };
   }
   if (res.ok) {
@@ -90,7 +91,7 @@ export async function sendTemplate(
     title: error.title,
     details: error.details,
     httpStatus: res.status,
-    errorClass: classifyError(error.code, res.status),
+    rule: classifyError(error.code, res.status),
   };
 }
 
