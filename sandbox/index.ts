@@ -45,6 +45,7 @@ app.get("/", (c) =>
       "GET|POST /__sandbox/numbers/{phone-number-id}",
       "POST /__sandbox/numbers/{phone-number-id}/quality",
       "POST /__sandbox/templates/status",
+      "POST /__sandbox/numbers/{phone-number-id}/user_preferences",
       "POST /__sandbox/numbers/{phone-number-id}/webhooks/drain[?all=true]",
       "GET /__sandbox/messages[?phone_number_id=&to=]",
       "GET /__sandbox/stats[?phone_number_id=]",
@@ -118,6 +119,52 @@ app.post("/__sandbox/numbers/:id/quality", async (c) => {
   const id = c.req.param("id");
   const result = await numberStub(c.env, id).qualityEvent(id, await jsonBody(c));
   return "error" in result ? problem(c, result.error) : c.json(result);
+});
+
+/**
+ * W4: a person tapped "Stop promotions" (or resumed them): Meta's
+ * `user_preferences` webhook, signed, through the number's webhook path.
+ */
+app.post("/__sandbox/numbers/:id/user_preferences", async (c) => {
+  const id = c.req.param("id");
+  const body = await jsonBody(c);
+  const waId = field(body, "wa_id");
+  const userId = field(body, "user_id");
+  const value = field(body, "value");
+  const timestamp = field(body, "timestamp") ?? Math.floor(Date.now() / 1000);
+  if (
+    (waId !== undefined && typeof waId !== "string") ||
+    (userId !== undefined && typeof userId !== "string") ||
+    (waId === undefined && userId === undefined) ||
+    (value !== "stop" && value !== "resume") ||
+    typeof timestamp !== "number"
+  )
+    return problem(c, 'expected {wa_id?, user_id?, value: "stop"|"resume", timestamp?: <unix s>}');
+  const number = numberStub(c.env, id);
+  const config = await number.getConfig(id);
+  if (!config) return problem(c, "unknown phone number id", 404);
+  const who = {
+    ...(waId !== undefined ? { wa_id: waId } : {}),
+    ...(userId !== undefined ? { user_id: userId } : {}),
+  };
+  const webhook = await number.emit("user_preferences", {
+    messaging_product: "whatsapp",
+    metadata: { display_phone_number: config.display_phone_number, phone_number_id: id },
+    contacts: [{ profile: { name: "Sandbox User" }, ...who }],
+    user_preferences: [
+      {
+        ...who,
+        detail:
+          value === "stop"
+            ? "User requested to stop marketing messages"
+            : "User requested to resume marketing messages",
+        category: "marketing_messages",
+        value,
+        timestamp,
+      },
+    ],
+  });
+  return c.json({ webhook });
 });
 
 const TEMPLATE_EVENTS = ["PAUSED", "DISABLED", "APPROVED", "REINSTATED"] as const;

@@ -213,6 +213,7 @@ export class SandboxNumberDO extends DurableObject<SandboxEnv> {
         acceptedAt: now,
         category: template ? template.category.toLowerCase() : "service",
         businessDigits: digitsOf(cfg.display_phone_number),
+        attempt: pair.attempts,
       },
       cfg.delays,
     );

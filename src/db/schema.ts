@@ -26,6 +26,11 @@ export const accounts = sqliteTable("accounts", {
   windowTimezone: text("window_timezone").notNull().default("recipient"),
   /** AES-GCM ciphertext of the secret that signs broadcasts' own status_callback_url deliveries. */
   callbackSecretEnc: text("callback_secret_enc"),
+  /**
+   * Reject marketing templates to US +1 numbers at create: Meta has not
+   * delivered them since 2025-04-01 (131049). On by default; off once Meta lifts it.
+   */
+  blockUsMarketing: integer("block_us_marketing", { mode: "boolean" }).notNull().default(true),
   createdAt: text("created_at").notNull().default(now),
 });
 
@@ -126,6 +131,43 @@ export type ApiKey = typeof apiKeys.$inferSelect;
 export type Location = typeof locations.$inferSelect;
 export type Sender = typeof senders.$inferSelect;
 export type Template = typeof templates.$inferSelect;
+
+/**
+ * Marketing-only opt-outs (Meta's `user_preferences` webhook, or a 131050):
+ * the person stopped marketing from this business, utility still goes. One
+ * row per account and subject, the subject being a phone (E.164 digits) or a
+ * business-scoped user id, so either finds it; the latest of Meta's
+ * timestamps wins, and a `resume` is kept (an older `stop` arriving later
+ * must not win). Per business, not per number: whether Meta's choice is per
+ * number is unconfirmed, so the safer reading is kept.
+ */
+export const marketingOptOuts = sqliteTable(
+  "marketing_opt_outs",
+  {
+    accountId: text("account_id")
+      .notNull()
+      .references(() => accounts.id, { onDelete: "cascade" }),
+    /** A phone (digits) or a user id (`CC.…`). */
+    subject: text("subject").notNull(),
+    /** The phone, when Meta gave it (a user-id row keeps it so that lists can show it). */
+    phone: text("phone"),
+    userId: text("user_id"),
+    /** `stop` or `resume`. */
+    state: text("state").notNull(),
+    /** Meta's event time, epoch ms: the latest wins. */
+    at: integer("at").notNull(),
+    /** `user_preferences` (the webhook) or `131050` (a failed status). */
+    source: text("source").notNull(),
+    detail: text("detail").notNull(),
+    updatedAt: text("updated_at").notNull().default(now),
+  },
+  (t) => [
+    primaryKey({ columns: [t.accountId, t.subject] }),
+    index("marketing_opt_outs_state_idx").on(t.accountId, t.state, t.at),
+  ],
+);
+
+export type MarketingOptOut = typeof marketingOptOuts.$inferSelect;
 
 /**
  * One row per broadcast (both surfaces): the summary the BroadcastDO keeps

@@ -17,9 +17,11 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import { deleteBroadcastSummary } from "../db/broadcasts";
+import { marketingRulesFor } from "../db/marketing-opt-outs";
 import { REACH_WINDOW_MS, reachedInLast24h } from "../db/reach";
 import { deleteRecipientStates } from "../db/recipient-states";
 import { senderMessagingLimit } from "../db/senders";
+import { rejectBlocked } from "../domain/marketing-rules";
 import { budgetFor, budgetMessage } from "../domain/messaging-limit";
 import { CLAIM_LEASE_MS } from "../domain/pacing";
 import { breakerTrips, settle } from "../domain/settlement";
@@ -557,10 +559,17 @@ export class BroadcastDO extends DurableObject<Bindings> {
           throw new Error("The retargeted broadcast has not caught up yet");
       }
       const stillScheduled = () => this.store.broadcast()?.state === "scheduled";
+      // Marketing to US numbers or to people who stopped marketing: rejected with the reason.
+      const rules = await marketingRulesFor(
+        this.env.DB,
+        b.plan.accountId,
+        b.plan.template.category,
+      );
       const count = definition
         ? await resolveAudience(this.env.DB, b.plan.accountId, definition, (rows) => {
             if (!stillScheduled()) return false;
-            this.ctx.storage.transactionSync(() => this.store.insertRecipients(rows));
+            const checked = rejectBlocked(rows, b.plan.template.category, rules);
+            this.ctx.storage.transactionSync(() => this.store.insertRecipients(checked));
             return true;
           })
         : 0;

@@ -218,7 +218,11 @@ export function registerBroadcastRoutes(app: App) {
         wabaId: prepared.sender.wabaId,
         throughputMps: prepared.sender.throughputMps,
       },
-      template: { name: prepared.template.name, language: prepared.template.language },
+      template: {
+        name: prepared.template.name,
+        language: prepared.template.language,
+        category: prepared.template.category,
+      },
       scheduledAt: prepared.scheduledAt.toISOString(),
       validUntil: prepared.validUntil?.toISOString() ?? null,
       locationId: null,
@@ -230,6 +234,7 @@ export function registerBroadcastRoutes(app: App) {
       ...resolveSendWindow({ window: body.send_window, zone: body.timezone }, account),
       tierPolicy: body.tier_policy ?? "defer",
       statusCallbackUrl: body.status_callback_url ?? null,
+      marketingLimitRetry: body.marketing_limit_retry ?? "next_day",
     };
     const begun = await stub.begin(plan);
     if (begun.outcome === "conflict") {

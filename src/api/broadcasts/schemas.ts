@@ -5,6 +5,7 @@
  */
 import { z } from "@hono/zod-openapi";
 import { CallbackUrlSchema } from "../callback-url";
+import { MarketingLimitRetrySchema } from "../marketing-limit-retry";
 import { BudgetWarningSchema, TierPolicySchema } from "../messaging-limit";
 import { SendWindowSchema, WindowZoneSchema } from "../send-window";
 
@@ -89,6 +90,7 @@ function broadcastRequest(maxRecipients: number) {
     }),
     timezone: WindowZoneSchema.optional(),
     tier_policy: TierPolicySchema.optional(),
+    marketing_limit_retry: MarketingLimitRetrySchema.optional(),
     status_callback_url: CallbackUrlSchema.optional().openapi({
       description:
         "Extension: every status change of this broadcast's recipients, and its end, are POSTed here (signed with the account's broadcast secret)",

@@ -128,10 +128,8 @@ export async function buildV1Plan(
   );
   if (!planned.ok) throw invalid(planned.errors.join("; "));
 
-  const windows = resolveSendWindow(
-    { window: body.sendWindow, zone: body.timezone },
-    await getAccount(db, accountId),
-  );
+  const account = await getAccount(db, accountId);
+  const windows = resolveSendWindow({ window: body.sendWindow, zone: body.timezone }, account);
   const definition: V1Definition = {
     ...params,
     type: body.type,
@@ -161,7 +159,7 @@ export async function buildV1Plan(
       wabaId: sender.wabaId,
       throughputMps: sender.throughputMps,
     },
-    template: { name: template.name, language: template.language },
+    template: { name: template.name, language: template.language, category: template.category },
     scheduledAt: new Date(Math.max(requested, now)).toISOString(),
     validUntil: null,
     locationId: body.location?.id ?? null,
@@ -173,5 +171,6 @@ export async function buildV1Plan(
     ...windows,
     tierPolicy: body.tierPolicy ?? "defer",
     statusCallbackUrl: body.statusCallbackUrl ?? null,
+    marketingLimitRetry: body.marketingLimitRetry ?? "next_day",
   };
 }

@@ -1,6 +1,6 @@
 /**
  * /v1/settings: the account's defaults for its broadcasts (today: the
- * sending window and whose clock it reads).
+ * sending window and whose clock it reads; whether marketing to US numbers is refused).
  */
 import { createRoute, z } from "@hono/zod-openapi";
 import { eq } from "drizzle-orm";
@@ -16,6 +16,10 @@ const SettingsSchema = z
   .object({
     sendWindow: SendWindowSchema.nullable(),
     timezone: WindowZoneSchema,
+    blockUsMarketing: z.boolean().openapi({
+      description:
+        "Reject marketing templates to US +1 numbers at create (Meta answers 131049 to them since 2025-04-01); on by default",
+    }),
   })
   .openapi("AccountSettings");
 
@@ -43,10 +47,15 @@ const update = createRoute({
   responses: { 200: jsonContent(SettingsSchema, "Updated"), ...errorResponses },
 });
 
-function present(row: { sendWindow: string | null; windowTimezone: string }) {
+function present(row: {
+  sendWindow: string | null;
+  windowTimezone: string;
+  blockUsMarketing: boolean;
+}) {
   return {
     sendWindow: row.sendWindow ? JSON.parse(row.sendWindow) : null,
     timezone: row.windowTimezone,
+    blockUsMarketing: row.blockUsMarketing,
   };
 }
 
@@ -65,6 +74,7 @@ export function registerSettingsRoutes(app: App) {
     if (body.sendWindow !== undefined)
       patch.sendWindow = body.sendWindow ? JSON.stringify(body.sendWindow) : null;
     if (body.timezone !== undefined) patch.windowTimezone = body.timezone;
+    if (body.blockUsMarketing !== undefined) patch.blockUsMarketing = body.blockUsMarketing;
     if (Object.keys(patch).length > 0)
       await db.update(accounts).set(patch).where(eq(accounts.id, accountId));
     const account = await getAccount(db, accountId);
