@@ -21,10 +21,11 @@ import { marketingRulesFor } from "../db/marketing-opt-outs";
 import { REACH_WINDOW_MS, reachedInLast24h } from "../db/reach";
 import { deleteRecipientStates } from "../db/recipient-states";
 import { senderMessagingLimit } from "../db/senders";
-import { rejectBlocked } from "../domain/marketing-rules";
+import { isMarketing, rejectBlocked } from "../domain/marketing-rules";
 import { budgetFor, budgetMessage } from "../domain/messaging-limit";
+import { MARKETING_LIMIT_CODE } from "../domain/meta-errors";
 import { CLAIM_LEASE_MS } from "../domain/pacing";
-import { breakerTrips, settle } from "../domain/settlement";
+import { afterMarketingLimit, breakerTrips, settle } from "../domain/settlement";
 import { applyDeliveryStatus } from "../domain/status";
 import type { V1Definition } from "../domain/v1-broadcast";
 import type { Bindings } from "../env";
@@ -317,7 +318,12 @@ export class BroadcastDO extends DurableObject<Bindings> {
     const b = this.live();
     if (!b) return "gone";
     let haltReason: string | null = null;
-    const ctx = { stopped: b.state === "cancelled", claim: claimedAt, now: nowIso() };
+    const ctx = {
+      stopped: b.state === "cancelled",
+      claim: claimedAt,
+      now: nowIso(),
+      marketingLimit: marketingLimitOf(b.plan),
+    };
     const verdicts: boolean[] = [];
     this.ctx.storage.transactionSync(() => {
       const latencies: number[] = [];
@@ -373,6 +379,9 @@ export class BroadcastDO extends DurableObject<Bindings> {
     if (!this.live()) return { applied: 0, unknown: events.length };
     let applied = 0;
     let unknown = 0;
+    let putBack = false;
+    const plan = this.store.broadcast()?.plan;
+    const now = nowIso();
     this.ctx.storage.transactionSync(() => {
       for (const e of events) {
         const byWamid = this.store.recipientByWamid(e.wamid);
@@ -380,6 +389,27 @@ export class BroadcastDO extends DurableObject<Bindings> {
         if (!r || r.status === "rejected") {
           unknown++;
           continue;
+        }
+        // A late status of a try given up on (131049) is not about the next try.
+        if (!byWamid && this.store.isPreviousWamid(r.seq, e.wamid)) {
+          unknown++;
+          continue;
+        }
+        if (e.status === "failed" && e.error?.code === MARKETING_LIMIT_CODE && plan) {
+          const row = this.store.settlingRow(r.seq);
+          const later =
+            row && applyDeliveryStatus(r.status, "failed") === "failed"
+              ? afterMarketingLimit({ ...row, wamid: row.wamid ?? e.wamid }, e.error, {
+                  now,
+                  marketingLimit: marketingLimitOf(plan),
+                })
+              : null;
+          if (row && later) {
+            this.store.applySettlement(r.seq, row.status, later);
+            putBack = true;
+            applied++;
+            continue;
+          }
         }
         const at = new Date(e.at).toISOString();
         const assign: Record<string, SqlStorageValue> = {};
@@ -413,6 +443,10 @@ export class BroadcastDO extends DurableObject<Bindings> {
         }
       }
     });
+    // A completed broadcast with someone put back for tomorrow is sending again: it
+    // is completed only when nothing waits.
+    if (putBack && this.store.broadcast()?.state === "completed")
+      this.store.updateBroadcast({ state: "sending", completedAt: null });
     // Completion and the projection flush follow in the background; the events are applied already.
     this.ctx.waitUntil(
       this.afterProgress()
@@ -715,6 +749,16 @@ export class BroadcastDO extends DurableObject<Bindings> {
     // deleteAll drops the tables too: recreate them for any later call.
     this.store.ensureSchema();
   }
+}
+
+/**
+ * The broadcast's 131049 policy, as the settlement reads it: only for a
+ * marketing template (the limit is on marketing; a 131049 to anything else
+ * is taken as final).
+ */
+function marketingLimitOf(plan: BroadcastPlan) {
+  if (!isMarketing(plan.template.category)) return undefined;
+  return { policy: plan.marketingLimitRetry, validUntil: plan.validUntil };
 }
 
 function logBackgroundError(err: unknown): void {

@@ -37,6 +37,8 @@ export type SendOutcome =
       title: string;
       details: string;
       latencyMs?: number;
+      /** Not sent: Chorus held it back (a marketing opt-out found at send), not Meta. */
+      byChorus?: boolean;
     }
   /** Concerns the sender or template, not the recipient: pause the broadcast. */
   | { seq: number; outcome: "halt"; code: number; title: string; latencyMs?: number }

@@ -87,6 +87,9 @@ export const ADDED_RECIPIENT_COLUMNS: ReadonlyArray<[name: string, type: string]
   // The person's latest reaction to the message (engagement, not a reply) and its time.
   ["reaction", "TEXT"],
   ["reacted_at", "TEXT"],
+  // Meta's per-user marketing limit (131049): times put back for it, and the given-up try's wamid.
+  ["marketing_retries", "INTEGER NOT NULL DEFAULT 0"],
+  ["previous_wamid", "TEXT"],
 ];
 
 /** Indexes on added columns: created once the columns exist. */

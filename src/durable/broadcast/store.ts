@@ -4,7 +4,12 @@
  * `moveRecipients`/`setRecipientStatus`, which adjust the counters in the same
  * statement group, so the counters always equal the rows.
  */
-import { BREAKER_WINDOW, type RecipientChange, type Settlement } from "../../domain/settlement";
+import {
+  BREAKER_WINDOW,
+  type RecipientChange,
+  type Settlement,
+  type SettlingRow,
+} from "../../domain/settlement";
 import { ADDED_RECIPIENT_COLUMNS, BROADCAST_DO_SCHEMA, LATE_INDEXES } from "./schema";
 import {
   type BroadcastPlan,
@@ -72,6 +77,8 @@ const CHANGE_COLUMNS: Record<keyof RecipientChange, string> = {
   errorDetails: "error_details",
   failedAt: "failed_at",
   nextSendAt: "next_send_at",
+  previousWamid: "previous_wamid",
+  marketingRetries: "marketing_retries",
 };
 
 function changeColumns(change: RecipientChange): Record<string, SqlStorageValue> {
@@ -649,14 +656,12 @@ export class BroadcastStore {
   }
 
   /** What a settlement needs to know of a row. */
-  settlingRow(seq: number): {
-    status: RecipientStatus;
-    attempts: number;
-    wamid: string | null;
-    claimedAt: number | null;
-  } | null {
+  settlingRow(seq: number): SettlingRow | null {
     const row = this.sql
-      .exec<Row>("SELECT status, attempts, wamid, claimed_at FROM recipients WHERE seq = ?", seq)
+      .exec<Row>(
+        "SELECT status, attempts, wamid, claimed_at, marketing_retries FROM recipients WHERE seq = ?",
+        seq,
+      )
       .toArray()[0];
     if (!row) return null;
     return {
@@ -664,7 +669,17 @@ export class BroadcastStore {
       attempts: Number(row.attempts),
       wamid: str(row.wamid),
       claimedAt: num(row.claimed_at),
+      marketingRetries: Number(row.marketing_retries ?? 0),
     };
+  }
+
+  /** Whether `wamid` is the message of an earlier try of this recipient, given up on (131049). */
+  isPreviousWamid(seq: number, wamid: string): boolean {
+    return (
+      this.sql
+        .exec("SELECT 1 FROM recipients WHERE seq = ? AND previous_wamid = ?", seq, wamid)
+        .toArray().length > 0
+    );
   }
 
   /** Writes what a settlement decided for one row (status and counters together). */

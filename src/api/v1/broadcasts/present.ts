@@ -144,6 +144,8 @@ function logError(r: RecipientView): string | null {
   if (r.errors?.length) return r.errors.join("; ");
   if (r.status === "cancelled") return "Broadcast cancelled";
   if (r.status === "failed" || r.status === "undeliverable") return r.errorTitle;
+  // Held for later because of Meta's answer (131049 until tomorrow…): why it waits.
+  if (r.status === "pending" && r.nextSendAt && r.errorCode !== null) return r.errorTitle;
   return null;
 }
 
