@@ -29,8 +29,18 @@ export async function recordMarketingPreference(
 ): Promise<void> {
   const subjects = [p.phone, p.userId].filter((v): v is string => !!v);
   if (subjects.length === 0) return;
-  await d1.batch(
-    subjects.map((subject) =>
+  // The same person's other rows (a user-id row naming this phone, a phone
+  // row naming this user id) follow too, so that no older row outvotes this event.
+  const samePerson = d1
+    .prepare(
+      `UPDATE marketing_opt_outs SET state = ?, at = ?, source = ?, detail = ?,
+         updated_at = strftime('%Y-%m-%dT%H:%M:%fZ','now')
+       WHERE account_id = ? AND at <= ? AND (phone = ? OR user_id = ?)`,
+    )
+    .bind(p.state, p.at, p.source, p.detail, accountId, p.at, p.phone, p.userId);
+  await d1.batch([
+    samePerson,
+    ...subjects.map((subject) =>
       d1
         .prepare(
           `INSERT INTO marketing_opt_outs (account_id, subject, phone, user_id, state, at, source, detail, updated_at)
@@ -44,7 +54,7 @@ export async function recordMarketingPreference(
         )
         .bind(accountId, subject, p.phone, p.userId, p.state, p.at, p.source, p.detail),
     ),
-  );
+  ]);
 }
 
 /** The phones with a marketing opt-out in force (a stop not followed by a resume). */
@@ -101,4 +111,13 @@ export async function marketingRulesFor(
     loadMarketingOptOuts(d1, accountId),
   ]);
   return { blockUs: account ? Number(account.block_us_marketing) === 1 : true, optedOut };
+}
+
+/** The accounts with a sender on this phone number id (a preference is each one's). */
+export async function accountsOfNumber(d1: D1Database, phoneNumberId: string): Promise<string[]> {
+  const { results } = await d1
+    .prepare("SELECT DISTINCT account_id FROM senders WHERE phone_number_id = ?")
+    .bind(phoneNumberId)
+    .all<{ account_id: string }>();
+  return results.map((r) => r.account_id);
 }

@@ -9,7 +9,9 @@
  * accepted and a slow answer never holds the queue.
  */
 
-import { MARKETING_LIMIT_CODE } from "../domain/meta-errors";
+import { optedOutOfMarketing } from "../db/marketing-opt-outs";
+import { isMarketing, MARKETING_OPTED_OUT } from "../domain/marketing-rules";
+import { MARKETING_LIMIT_CODE, MARKETING_OPT_OUT_CODE } from "../domain/meta-errors";
 import { departBy, ewma, MAX_DEPARTURE_DELAY_MS } from "../domain/pacing";
 import type { BroadcastPlan } from "../durable/broadcast/types";
 import type { ClaimedRecipient } from "../durable/broadcast-do";
@@ -172,7 +174,7 @@ export async function startBatch(
   const sender = senderStub(env, plan.sender.phoneNumberId);
   const senderStops: string[] = [];
   const answers: Promise<void>[] = [];
-  let rest = claim.recipients;
+  let rest = await withoutMarketingOptOuts(env, plan, claim.recipients, settler);
   while (rest.length > 0 && !settler.stopped) {
     // As many connections as are free within a moment: a slow answer holds its own, not the wave.
     const releases = await connections.acquire(rest.length);
@@ -253,6 +255,39 @@ export async function startBatch(
     }
   })();
   return { answered };
+}
+
+/**
+ * Invariant 9 at send: who stopped marketing since the create (Meta's
+ * `user_preferences` or a 131050) gets no marketing template. They fail with
+ * the reason, unsent, and are no verdict of Meta's for the breaker. One D1
+ * read per wave, marketing templates only.
+ */
+async function withoutMarketingOptOuts(
+  env: Bindings,
+  plan: BroadcastPlan,
+  recipients: ClaimedRecipient[],
+  settler: Settler,
+): Promise<ClaimedRecipient[]> {
+  if (!isMarketing(plan.template.category)) return recipients;
+  const stopped = await optedOutOfMarketing(
+    env.DB,
+    plan.accountId,
+    recipients.map((r) => r.identifier),
+  );
+  if (stopped.size === 0) return recipients;
+  for (const r of recipients) {
+    if (!stopped.has(r.identifier)) continue;
+    settler.add({
+      seq: r.seq,
+      outcome: "failed",
+      code: MARKETING_OPT_OUT_CODE,
+      title: MARKETING_OPTED_OUT,
+      details: "Not sent: the person opted out of marketing after the broadcast was created",
+      byChorus: true,
+    });
+  }
+  return recipients.filter((r) => !stopped.has(r.identifier));
 }
 
 /**

@@ -19,13 +19,15 @@ import { broadcastStub } from "../durable/stubs";
 import type { Bindings } from "../env";
 import { log } from "../log";
 import type { AccountEvent, QualityEvent, TemplateStatusEvent } from "../whatsapp/webhooks";
+import { applyPreference } from "./preferences";
 
 const TEMPLATE_STOPS = new Set(["PAUSED", "DISABLED"]);
 const TEMPLATE_SENDABLE = new Set(["APPROVED", "REINSTATED"]);
 
 export async function applyAccountEvent(env: Bindings, event: AccountEvent): Promise<void> {
   if (event.kind === "template_status") await applyTemplateStatus(env, event);
-  else await applyQuality(env, event);
+  else if (event.kind === "quality") await applyQuality(env, event);
+  else await applyPreference(env, event);
 }
 
 async function applyTemplateStatus(env: Bindings, e: TemplateStatusEvent): Promise<void> {

@@ -38,6 +38,8 @@ export interface StatusEvent {
   /** Epoch ms, from Meta's event (not our arrival time). */
   at: number;
   recipientId: string;
+  /** The business-scoped user id (`recipient_user_id`, 2026), when Meta gives it. */
+  recipientUserId?: string | null;
   broadcast: { accountId: string; broadcastId: string; seq: number } | null;
   error: { code: number; title: string; details: string } | null;
 }
@@ -100,7 +102,24 @@ export interface QualityEvent {
   at: number;
 }
 
-export type AccountEvent = TemplateStatusEvent | QualityEvent;
+/**
+ * `user_preferences` (category `marketing_messages`): a person stopped (or
+ * resumed) marketing from this business. Either id may be missing.
+ */
+export interface PreferenceEvent {
+  kind: "preference";
+  phoneNumberId: string;
+  /** The person's phone digits (`wa_id`), or null. */
+  waId: string | null;
+  /** The business-scoped user id, or null. */
+  userId: string | null;
+  value: "stop" | "resume";
+  detail: string;
+  /** Epoch ms, Meta's `timestamp`. */
+  at: number;
+}
+
+export type AccountEvent = TemplateStatusEvent | QualityEvent | PreferenceEvent;
 export type InboundEvent = MessageEvent | ReactionEvent;
 export type WebhookEvent = StatusEvent | InboundEvent | AccountEvent;
 
@@ -175,6 +194,10 @@ export function splitEnvelope(body: unknown): WebhookEvent[] {
     for (const change of arr(entry.changes)) {
       if (!isObj(change) || !isObj(change.value)) continue;
       const value = change.value;
+      if (s(change.field) === "user_preferences") {
+        events.push(...preferenceEvents(value));
+        continue;
+      }
       const account = accountEvent(s(entry.id), s(change.field), value, eventTime(entry.time));
       if (account) {
         events.push(account);
@@ -191,6 +214,7 @@ export function splitEnvelope(body: unknown): WebhookEvent[] {
           status: s(st.status) as DeliveryStatus,
           at: eventTime(st.timestamp),
           recipientId: s(st.recipient_id),
+          recipientUserId: s(st.recipient_user_id) || null,
           broadcast: parseCallbackData(st.biz_opaque_callback_data),
           error: firstError
             ? {
@@ -240,4 +264,28 @@ function accountEvent(wabaId: string, field: string, value: Obj, at: number): Ac
     };
   }
   return null;
+}
+
+/** `user_preferences`: only the marketing category, only `stop`/`resume`, only with an id. */
+function preferenceEvents(value: Obj): PreferenceEvent[] {
+  const phoneNumberId = isObj(value.metadata) ? s(value.metadata.phone_number_id) : "";
+  const events: PreferenceEvent[] = [];
+  for (const p of arr(value.user_preferences)) {
+    if (!isObj(p) || s(p.category) !== "marketing_messages") continue;
+    const v = s(p.value);
+    if (v !== "stop" && v !== "resume") continue;
+    const waId = s(p.wa_id).replace(/\D/g, "") || null;
+    const userId = s(p.user_id) || null;
+    if (!phoneNumberId || (!waId && !userId)) continue;
+    events.push({
+      kind: "preference",
+      phoneNumberId,
+      waId,
+      userId,
+      value: v,
+      detail: s(p.detail) || `User requested to ${v} marketing messages`,
+      at: eventTime(p.timestamp),
+    });
+  }
+  return events;
 }
