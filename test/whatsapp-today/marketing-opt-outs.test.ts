@@ -88,6 +88,8 @@ describe("marketing opt-outs", () => {
     expect(await call(s.account, "GET", `/v1/suppressions/${p}`)).toMatchObject({
       scope: "marketing",
     });
+    const kept = await call(s.account, "DELETE", `/v1/suppressions/${p}`, undefined, 409);
+    expect(kept.details).toContain("resume");
 
     const other = person();
     const marketing = await createBroadcast(s, holidayBody(s.sender.phoneNumber, [p, other]));

@@ -76,6 +76,7 @@ const remove = createRoute({
   responses: {
     200: jsonContent(z.object({ success: z.literal(true) }), "Removed"),
     ...errorResponses,
+    ...conflictResponse,
   },
 });
 
@@ -124,8 +125,16 @@ export function registerSuppressionRoutes(app: App) {
 
   app.openapi(remove, async (c) => {
     const { phone } = c.req.valid("param");
-    if (!(await deleteSuppression(database(c.env.DB), c.get("account").accountId, phone)))
+    const { accountId } = c.get("account");
+    if (!(await deleteSuppression(database(c.env.DB), accountId, phone))) {
+      const { rows } = await listSuppressionEntries(c.env.DB, accountId, 1, 0, phone);
+      if (rows[0])
+        throw conflict(
+          "Marketing opt-out",
+          `phone: ${e164(phone)} stopped marketing messages at Meta; only the person's resume lifts it`,
+        );
       throw notFound(`${e164(phone)} is not suppressed`);
+    }
     return c.json({ success: true as const }, 200);
   });
 }
