@@ -46,6 +46,7 @@ app.get("/", (c) =>
       "POST /__sandbox/numbers/{phone-number-id}/quality",
       "POST /__sandbox/templates/status",
       "POST /__sandbox/numbers/{phone-number-id}/user_preferences",
+      "POST /__sandbox/numbers/{phone-number-id}/capability",
       "POST /__sandbox/numbers/{phone-number-id}/webhooks/drain[?all=true]",
       "GET /__sandbox/messages[?phone_number_id=&to=]",
       "GET /__sandbox/stats[?phone_number_id=]",
@@ -163,6 +164,32 @@ app.post("/__sandbox/numbers/:id/user_preferences", async (c) => {
         timestamp,
       },
     ],
+  });
+  return c.json({ webhook });
+});
+
+/**
+ * W6: Meta changed the portfolio's messaging limit: a signed
+ * `business_capability_update` webhook, the limit as given (a TIER_* string or a number).
+ */
+app.post("/__sandbox/numbers/:id/capability", async (c) => {
+  const id = c.req.param("id");
+  const body = await jsonBody(c);
+  const limit = field(body, "max_daily_conversations_per_business");
+  const perPhone = field(body, "max_daily_conversation_per_phone");
+  if (
+    (typeof limit !== "string" && typeof limit !== "number") ||
+    (perPhone !== undefined && typeof perPhone !== "number")
+  )
+    return problem(
+      c,
+      "expected {max_daily_conversations_per_business: TIER_* | number, max_daily_conversation_per_phone?: number}",
+    );
+  const number = numberStub(c.env, id);
+  if (!(await number.getConfig(id))) return problem(c, "unknown phone number id", 404);
+  const webhook = await number.emit("business_capability_update", {
+    max_daily_conversations_per_business: limit,
+    ...(perPhone !== undefined ? { max_daily_conversation_per_phone: perPhone } : {}),
   });
   return c.json({ webhook });
 });

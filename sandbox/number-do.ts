@@ -386,6 +386,8 @@ export class SandboxNumberDO extends DurableObject<SandboxEnv> {
       display_phone_number: cfg.display_phone_number,
       verified_name: "Chorus Sandbox",
       quality_rating: cfg.quality_rating,
+      // W5: the portfolio's limit (v24.0+), and the deprecated field beside it.
+      whatsapp_business_manager_messaging_limit: cfg.messaging_limit_tier,
       messaging_limit_tier: cfg.messaging_limit_tier,
       throughput: { level: throughputLevel(cfg) },
     };

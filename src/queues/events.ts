@@ -51,7 +51,11 @@ export async function consumeEvents(
       }
       continue;
     }
-    if (event.kind === "template_status" || event.kind === "quality") {
+    if (
+      event.kind === "template_status" ||
+      event.kind === "quality" ||
+      event.kind === "capability"
+    ) {
       try {
         await applyAccountEvent(env, event);
         message.ack();

@@ -14,11 +14,17 @@ import {
   setTemplateStatus,
   updateNumberQuality,
 } from "../db/signals";
-import { HIGH_MPS, limitOfTier, STANDARD_MPS } from "../domain/messaging-limit";
+import { HIGH_MPS, STANDARD_MPS } from "../domain/messaging-limit";
+import { limitOfValue } from "../domain/portfolio-limit";
 import { broadcastStub } from "../durable/stubs";
 import type { Bindings } from "../env";
 import { log } from "../log";
-import type { AccountEvent, QualityEvent, TemplateStatusEvent } from "../whatsapp/webhooks";
+import type {
+  AccountEvent,
+  CapabilityEvent,
+  QualityEvent,
+  TemplateStatusEvent,
+} from "../whatsapp/webhooks";
 import { applyPreference } from "./preferences";
 
 const TEMPLATE_STOPS = new Set(["PAUSED", "DISABLED"]);
@@ -27,7 +33,14 @@ const TEMPLATE_SENDABLE = new Set(["APPROVED", "REINSTATED"]);
 export async function applyAccountEvent(env: Bindings, event: AccountEvent): Promise<void> {
   if (event.kind === "template_status") await applyTemplateStatus(env, event);
   else if (event.kind === "quality") await applyQuality(env, event);
+  else if (event.kind === "capability") await applyCapability(env, event);
   else await applyPreference(env, event);
+}
+
+/** `business_capability_update`: the portfolio's new messaging limit (a tier or a number). */
+async function applyCapability(env: Bindings, e: CapabilityEvent): Promise<void> {
+  const limit = limitOfValue(e.limit);
+  if (limit !== undefined) await setMessagingLimit(env.DB, e.wabaId, limit);
 }
 
 async function applyTemplateStatus(env: Bindings, e: TemplateStatusEvent): Promise<void> {
@@ -48,7 +61,8 @@ async function applyTemplateStatus(env: Bindings, e: TemplateStatusEvent): Promi
 
 async function applyQuality(env: Bindings, e: QualityEvent): Promise<void> {
   const at = new Date(e.at).toISOString();
-  const limit = limitOfTier(e.limit);
+  // The new shape may give the portfolio's limit as a number, the docs as a tier.
+  const limit = limitOfValue(e.limit);
   switch (e.event) {
     case "THROUGHPUT_UPGRADE":
       await updateNumberQuality(env.DB, e.wabaId, e.displayPhoneNumber, {

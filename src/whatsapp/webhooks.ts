@@ -119,7 +119,19 @@ export interface PreferenceEvent {
   at: number;
 }
 
-export type AccountEvent = TemplateStatusEvent | QualityEvent | PreferenceEvent;
+/**
+ * `business_capability_update`: the portfolio's messaging limit changed
+ * (`max_daily_conversations_per_business`, a TIER_* string or a number).
+ */
+export interface CapabilityEvent {
+  kind: "capability";
+  wabaId: string;
+  /** As Meta sent it: a tier name or a number, as text. */
+  limit: string | null;
+  at: number;
+}
+
+export type AccountEvent = TemplateStatusEvent | QualityEvent | PreferenceEvent | CapabilityEvent;
 export type InboundEvent = MessageEvent | ReactionEvent;
 export type WebhookEvent = StatusEvent | InboundEvent | AccountEvent;
 
@@ -248,6 +260,15 @@ function accountEvent(wabaId: string, field: string, value: Obj, at: number): Ac
       language: s(value.message_template_language),
       event: s(value.event).toUpperCase(),
       reason: s(value.reason) || "NONE",
+      at,
+    };
+  }
+  if (field === "business_capability_update") {
+    if (!wabaId) return null;
+    return {
+      kind: "capability",
+      wabaId,
+      limit: s(value.max_daily_conversations_per_business) || null,
       at,
     };
   }
