@@ -42,6 +42,10 @@ export interface AcceptedMessage {
   attempt?: number;
 }
 
+/** W7/W8: template or portfolio pacing holds a marketing message for quality assessment. */
+export const heldForQuality = (digits: string, category: string | undefined) =>
+  category?.toUpperCase() === "MARKETING" && (digits.endsWith("7070") || digits.endsWith("7071"));
+
 /** W1: Meta delivers no marketing template to a +1 number with a US area code (Canada's go). */
 export const isUsNumber = (digits: string) =>
   digits.startsWith("1") && parsePhoneNumberFromString(`+${digits}`)?.country === "US";
@@ -74,6 +78,13 @@ function marketingFailure(m: AcceptedMessage) {
       131049,
       "This message was not delivered to maintain healthy ecosystem engagement.",
       "Per-user marketing message limit reached for this recipient.",
+    );
+  // W8: held, then the template is paused on a bad signal and Meta drops what it held.
+  if (m.digits.endsWith("7071"))
+    return statusError(
+      132015,
+      "Template is Paused",
+      "The message template was paused for low quality; held messages were dropped.",
     );
   if (m.digits.endsWith("5050"))
     return statusError(

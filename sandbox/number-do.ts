@@ -9,7 +9,13 @@
  * throughput check and the accept, so concurrent sends cannot overrun the cap.
  */
 import { DurableObject } from "cloudflare:workers";
-import { noMessageId, recipientRefusal, rollFault, scheduledEvents } from "./behaviours";
+import {
+  heldForQuality,
+  noMessageId,
+  recipientRefusal,
+  rollFault,
+  scheduledEvents,
+} from "./behaviours";
 import {
   applyPatch,
   demoConfig,
@@ -239,7 +245,16 @@ export class SandboxNumberDO extends DurableObject<SandboxEnv> {
         messaging_product: "whatsapp",
         contacts: [{ input: message.to, wa_id: message.digits }],
         // 9999: accepted, but the answer carries no message id.
-        messages: noMessageId(message.digits) ? [] : [{ id: wamid, message_status: "accepted" }],
+        messages: noMessageId(message.digits)
+          ? []
+          : [
+              {
+                id: wamid,
+                message_status: heldForQuality(message.digits, template?.category)
+                  ? "held_for_quality_assessment"
+                  : "accepted",
+              },
+            ],
       }),
     };
   }

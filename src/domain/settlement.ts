@@ -43,6 +43,8 @@ export interface RecipientChange {
   /** The wamid of a try given up on (131049): its late statuses are not this try's. */
   previousWamid?: string | null;
   marketingRetries?: number;
+  /** Meta held the message for quality assessment (pacing); cleared by its next status. */
+  heldAt?: string | null;
   submittedAt?: string;
   claimedAt?: null;
   batchId?: null;
@@ -95,7 +97,13 @@ export function settle(
       if (UNSENT.has(row.status)) {
         return {
           to: "submitted",
-          change: { wamid: outcome.wamid, submittedAt: ctx.now, claimedAt: null, attempts: tries },
+          change: {
+            wamid: outcome.wamid,
+            submittedAt: ctx.now,
+            claimedAt: null,
+            attempts: tries,
+            ...(outcome.held ? { heldAt: ctx.now } : {}),
+          },
           verdict: "ok",
           counted: true,
           halt: null,

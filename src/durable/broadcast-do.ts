@@ -413,6 +413,8 @@ export class BroadcastDO extends DurableObject<Bindings> {
         }
         const at = new Date(e.at).toISOString();
         const assign: Record<string, SqlStorageValue> = {};
+        // Meta's next status releases a held message (sent…), or ends it (failed 132015).
+        if (r.held) assign.held_at = null;
         if (!r.wamid) assign.wamid = e.wamid;
         if (e.status === "sent" && !r.sentAt) assign.sent_at = at;
         // The earliest wins: a delivered_at inferred from an earlier-arriving read gives way to Meta's own.

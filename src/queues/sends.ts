@@ -320,9 +320,10 @@ async function sendOne(
   const latencyMs = Date.now() - leftAt;
   const seq = recipient.seq;
   if (result.ok) {
-    return result.wamid
-      ? { seq, outcome: "accepted", wamid: result.wamid, latencyMs }
-      : { seq, outcome: "unconfirmed", latencyMs };
+    if (!result.wamid) return { seq, outcome: "unconfirmed", latencyMs };
+    return result.held
+      ? { seq, outcome: "accepted", wamid: result.wamid, latencyMs, held: true }
+      : { seq, outcome: "accepted", wamid: result.wamid, latencyMs };
   }
   const failed = {
     seq,

@@ -17,7 +17,7 @@ export interface TemplateMessage {
 
 export type SendResult =
   /** `wamid` null: a 2xx without a message id (accepted or not, nobody knows yet). */
-  | { ok: true; wamid: string | null }
+  | { ok: true; wamid: string | null; held?: boolean }
   | {
       ok: false;
       code: number;
@@ -79,10 +79,15 @@ export async function sendTemplate(
     };
   }
   if (res.ok) {
-    const body = (await res.json().catch(() => null)) as { messages?: { id?: string }[] } | null;
+    const body = (await res.json().catch(() => null)) as {
+      messages?: { id?: string; message_status?: string }[];
+    } | null;
     const wamid = body?.messages?.[0]?.id;
+    // Template or portfolio pacing: accepted, neither sent nor failed until Meta releases it.
+    const held = body?.messages?.[0]?.message_status === "held_for_quality_assessment";
     // A 2xx without an id: Meta may well have accepted it, so it is not sent again blindly.
-    return wamid ? { ok: true, wamid } : { ok: true, wamid: null };
+    if (!wamid) return { ok: true, wamid: null };
+    return held ? { ok: true, wamid, held } : { ok: true, wamid };
   }
   const error = await readMetaError(res);
   return {

@@ -140,7 +140,8 @@ const recipients = createRoute({
         .datetime({ offset: true })
         .optional()
         .openapi({ description: "Only rows changed at or after this time, oldest change first" }),
-      status: RecipientItemSchema.shape.status.optional(),
+      // `held` is a mark on submitted recipients, not a status to filter by.
+      status: RecipientItemSchema.shape.status.exclude(["held"]).optional(),
     }),
   },
   responses: {

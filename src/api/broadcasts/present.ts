@@ -27,6 +27,7 @@ export function broadcastDetails(s: BroadcastSummary) {
     failed: c.failed,
     pending: c.pending,
     submitted: c.submitted,
+    held: s.held ?? 0,
     cancelled: c.cancelled,
     replied: c.replied,
     pause_reason: s.pauseReason,
@@ -73,7 +74,7 @@ export function recipientItem(r: RecipientView) {
   const error = recipientError(r);
   return {
     identifier: r.identifier,
-    status: publicStatus(r.status),
+    status: r.held && r.status === "submitted" ? ("held" as const) : publicStatus(r.status),
     client_reference: r.clientReference,
     ...(r.deliveredAt ? { delivered_at: isoTime(r.deliveredAt) } : {}),
     ...(r.readAt ? { read_at: isoTime(r.readAt) } : {}),

@@ -155,6 +155,10 @@ export const BroadcastDetailsSchema = z
       .int()
       .openapi({ description: "Extension: accepted by WhatsApp (cumulative)" }),
     cancelled: z.number().int().openapi({ description: "Extension" }),
+    held: z.number().int().openapi({
+      description:
+        "Extension: of the submitted, held by Meta for quality assessment (pacing), neither sent nor failed yet",
+    }),
     replied: z.number().int().openapi({ description: "Extension" }),
     pause_reason: z.string().nullable().openapi({ description: "Extension: why it is paused" }),
     send_window: SendWindowSchema.nullable().openapi({ description: "Extension" }),
@@ -175,6 +179,7 @@ export const RecipientItemSchema = z
     status: z.enum([
       "pending",
       "submitted",
+      "held",
       "sent",
       "delivered",
       "read",

@@ -90,6 +90,8 @@ export const ADDED_RECIPIENT_COLUMNS: ReadonlyArray<[name: string, type: string]
   // Meta's per-user marketing limit (131049): times put back for it, and the given-up try's wamid.
   ["marketing_retries", "INTEGER NOT NULL DEFAULT 0"],
   ["previous_wamid", "TEXT"],
+  // Meta answered held_for_quality_assessment (pacing): when, until its next status.
+  ["held_at", "TEXT"],
 ];
 
 /** Indexes on added columns: created once the columns exist. */

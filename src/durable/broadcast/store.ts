@@ -79,6 +79,7 @@ const CHANGE_COLUMNS: Record<keyof RecipientChange, string> = {
   nextSendAt: "next_send_at",
   previousWamid: "previous_wamid",
   marketingRetries: "marketing_retries",
+  heldAt: "held_at",
 };
 
 function changeColumns(change: RecipientChange): Record<string, SqlStorageValue> {
@@ -777,7 +778,7 @@ export class BroadcastStore {
       name: b.plan.name,
       state: b.state,
       sender: b.plan.sender,
-      template: b.plan.template,
+      template: { name: b.plan.template.name, language: b.plan.template.language },
       scheduledAt: b.plan.scheduledAt,
       validUntil: b.plan.validUntil,
       locationId: b.plan.locationId,
@@ -794,7 +795,17 @@ export class BroadcastStore {
       tierNotice: b.plan.tierNotice ?? null,
       statusCallbackUrl: b.plan.statusCallbackUrl ?? null,
       counters: this.counters(),
+      held: this.heldCount(),
     };
+  }
+
+  /** Messages Meta holds for quality assessment and has not released yet. */
+  heldCount(): number {
+    return Number(
+      this.sql
+        .exec<{ n: number }>("SELECT COUNT(*) AS n FROM recipients WHERE held_at IS NOT NULL")
+        .one().n,
+    );
   }
 
   /**
@@ -846,6 +857,7 @@ function toView(row: Row): RecipientView {
     failedAt: str(row.failed_at),
     repliedAt: str(row.replied_at),
     replyText: str(row.reply_text),
+    ...(row.held_at ? { held: true } : {}),
     nextSendAt:
       row.status === "pending" && num(row.next_send_at) !== null
         ? new Date(Number(row.next_send_at)).toISOString()

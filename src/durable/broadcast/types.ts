@@ -134,6 +134,8 @@ export interface BroadcastSummary {
   tierNotice: string | null;
   statusCallbackUrl: string | null;
   counters: Counters;
+  /** Of the submitted, how many Meta holds for quality assessment (pacing). */
+  held?: number;
 }
 
 export interface RecipientView {
@@ -156,6 +158,8 @@ export interface RecipientView {
   replyText: string | null;
   /** ISO 8601: a held pending row goes out no earlier than this. */
   nextSendAt: string | null;
+  /** Meta holds the message for quality assessment (pacing): accepted, not yet sent. */
+  held?: boolean;
   createdAt: string;
   updatedAt: string;
 }
