@@ -13,4 +13,6 @@ CREATE TABLE `marketing_opt_outs` (
 );
 --> statement-breakpoint
 CREATE INDEX `marketing_opt_outs_state_idx` ON `marketing_opt_outs` (`account_id`,`state`,`at`);--> statement-breakpoint
-ALTER TABLE `accounts` ADD `block_us_marketing` integer DEFAULT true NOT NULL;
+ALTER TABLE `accounts` ADD `block_us_marketing` integer DEFAULT true NOT NULL;--> statement-breakpoint
+ALTER TABLE `accounts` ADD `pause_on_red_quality` integer DEFAULT true NOT NULL;--> statement-breakpoint
+ALTER TABLE `templates` ADD `quality_score` text;

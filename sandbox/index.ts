@@ -47,6 +47,7 @@ app.get("/", (c) =>
       "POST /__sandbox/templates/status",
       "POST /__sandbox/numbers/{phone-number-id}/user_preferences",
       "POST /__sandbox/numbers/{phone-number-id}/capability",
+      "POST /__sandbox/templates/quality",
       "POST /__sandbox/numbers/{phone-number-id}/webhooks/drain[?all=true]",
       "GET /__sandbox/messages[?phone_number_id=&to=]",
       "GET /__sandbox/stats[?phone_number_id=]",
@@ -190,6 +191,45 @@ app.post("/__sandbox/numbers/:id/capability", async (c) => {
   const webhook = await number.emit("business_capability_update", {
     max_daily_conversations_per_business: limit,
     ...(perPhone !== undefined ? { max_daily_conversation_per_phone: perPhone } : {}),
+  });
+  return c.json({ webhook });
+});
+
+const QUALITY_SCORES = ["GREEN", "YELLOW", "RED", "UNKNOWN"] as const;
+
+/** W9: Meta re-rated a template: a signed `message_template_quality_update` webhook. */
+app.post("/__sandbox/templates/quality", async (c) => {
+  const body = await jsonBody(c);
+  const id = field(body, "phone_number_id");
+  const name = field(body, "name");
+  const language = field(body, "language");
+  const score = QUALITY_SCORES.find((q) => q === field(body, "new_quality_score"));
+  const previous = field(body, "previous_quality_score") ?? "GREEN";
+  if (
+    typeof id !== "string" ||
+    typeof name !== "string" ||
+    typeof language !== "string" ||
+    !score ||
+    typeof previous !== "string"
+  )
+    return problem(
+      c,
+      `expected {phone_number_id, name, language, new_quality_score: ${QUALITY_SCORES.join("|")}, previous_quality_score?}`,
+    );
+  const number = numberStub(c.env, id);
+  const config = await number.getConfig(id);
+  if (!config) return problem(c, "unknown phone number id", 404);
+  const current = wabaTemplates(await registryStub(c.env).customTemplates(config.waba_id)).find(
+    (t) => t.name === name && t.language === language,
+  );
+  if (!current)
+    return problem(c, `no template ${name} (${language}) in WABA ${config.waba_id}`, 404);
+  const webhook = await number.emit("message_template_quality_update", {
+    previous_quality_score: previous,
+    new_quality_score: score,
+    message_template_id: Number(current.id),
+    message_template_name: name,
+    message_template_language: language,
   });
   return c.json({ webhook });
 });

@@ -31,6 +31,8 @@ export const accounts = sqliteTable("accounts", {
    * delivered them since 2025-04-01 (131049). On by default; off once Meta lifts it.
    */
   blockUsMarketing: integer("block_us_marketing", { mode: "boolean" }).notNull().default(true),
+  /** Pause live broadcasts of a template whose quality Meta rates RED (on by default). */
+  pauseOnRedQuality: integer("pause_on_red_quality", { mode: "boolean" }).notNull().default(true),
   createdAt: text("created_at").notNull().default(now),
 });
 
@@ -119,6 +121,8 @@ export const templates = sqliteTable(
     status: text("status").notNull(),
     category: text("category").notNull(),
     parameterFormat: text("parameter_format").notNull().default("POSITIONAL"),
+    /** Meta's latest `message_template_quality_update`: GREEN, YELLOW, RED, UNKNOWN; null before one. */
+    qualityScore: text("quality_score"),
     /** Meta's `components` array, as JSON. */
     components: text("components").notNull(),
     syncedAt: text("synced_at").notNull().default(now),

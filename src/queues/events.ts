@@ -54,7 +54,8 @@ export async function consumeEvents(
     if (
       event.kind === "template_status" ||
       event.kind === "quality" ||
-      event.kind === "capability"
+      event.kind === "capability" ||
+      event.kind === "template_quality"
     ) {
       try {
         await applyAccountEvent(env, event);

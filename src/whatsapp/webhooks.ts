@@ -131,7 +131,24 @@ export interface CapabilityEvent {
   at: number;
 }
 
-export type AccountEvent = TemplateStatusEvent | QualityEvent | PreferenceEvent | CapabilityEvent;
+/** `message_template_quality_update`: Meta's quality rating of a template changed. */
+export interface TemplateQualityEvent {
+  kind: "template_quality";
+  wabaId: string;
+  name: string;
+  language: string;
+  /** GREEN, YELLOW, RED, UNKNOWN. */
+  score: string;
+  previous: string | null;
+  at: number;
+}
+
+export type AccountEvent =
+  | TemplateStatusEvent
+  | QualityEvent
+  | PreferenceEvent
+  | CapabilityEvent
+  | TemplateQualityEvent;
 export type InboundEvent = MessageEvent | ReactionEvent;
 export type WebhookEvent = StatusEvent | InboundEvent | AccountEvent;
 
@@ -260,6 +277,20 @@ function accountEvent(wabaId: string, field: string, value: Obj, at: number): Ac
       language: s(value.message_template_language),
       event: s(value.event).toUpperCase(),
       reason: s(value.reason) || "NONE",
+      at,
+    };
+  }
+  if (field === "message_template_quality_update") {
+    const name = s(value.message_template_name);
+    const score = s(value.new_quality_score).toUpperCase();
+    if (!wabaId || !name || !score) return null;
+    return {
+      kind: "template_quality",
+      wabaId,
+      name,
+      language: s(value.message_template_language),
+      score,
+      previous: s(value.previous_quality_score).toUpperCase() || null,
       at,
     };
   }

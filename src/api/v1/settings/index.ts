@@ -16,6 +16,10 @@ const SettingsSchema = z
   .object({
     sendWindow: SendWindowSchema.nullable(),
     timezone: WindowZoneSchema,
+    pauseOnRedQuality: z.boolean().openapi({
+      description:
+        "Pause live broadcasts of a template Meta rates RED (message_template_quality_update); on by default",
+    }),
     blockUsMarketing: z.boolean().openapi({
       description:
         "Reject marketing templates to US +1 numbers at create (Meta answers 131049 to them since 2025-04-01); on by default",
@@ -51,11 +55,13 @@ function present(row: {
   sendWindow: string | null;
   windowTimezone: string;
   blockUsMarketing: boolean;
+  pauseOnRedQuality: boolean;
 }) {
   return {
     sendWindow: row.sendWindow ? JSON.parse(row.sendWindow) : null,
     timezone: row.windowTimezone,
     blockUsMarketing: row.blockUsMarketing,
+    pauseOnRedQuality: row.pauseOnRedQuality,
   };
 }
 
@@ -75,6 +81,7 @@ export function registerSettingsRoutes(app: App) {
       patch.sendWindow = body.sendWindow ? JSON.stringify(body.sendWindow) : null;
     if (body.timezone !== undefined) patch.windowTimezone = body.timezone;
     if (body.blockUsMarketing !== undefined) patch.blockUsMarketing = body.blockUsMarketing;
+    if (body.pauseOnRedQuality !== undefined) patch.pauseOnRedQuality = body.pauseOnRedQuality;
     if (Object.keys(patch).length > 0)
       await db.update(accounts).set(patch).where(eq(accounts.id, accountId));
     const account = await getAccount(db, accountId);
