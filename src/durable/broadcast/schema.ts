@@ -97,4 +97,5 @@ export const ADDED_RECIPIENT_COLUMNS: ReadonlyArray<[name: string, type: string]
 /** Indexes on added columns: created once the columns exist. */
 export const LATE_INDEXES = `
 CREATE INDEX IF NOT EXISTS recipients_due_idx ON recipients (next_send_at, seq) WHERE status = 'pending';
+CREATE INDEX IF NOT EXISTS recipients_held_idx ON recipients (seq) WHERE held_at IS NOT NULL;
 `;
