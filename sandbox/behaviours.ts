@@ -3,6 +3,7 @@
  * sandbox/README.md) and by the number's random fault injection; and which
  * webhooks an accepted message then produces, and when.
  */
+import { parsePhoneNumberFromString } from "libphonenumber-js/max";
 import type { NumberConfig } from "./config";
 import { ERRORS, type MetaError } from "./errors";
 import { newWamid, type OutboxEvent } from "./webhooks";
@@ -37,6 +38,61 @@ export interface AcceptedMessage {
   category: string;
   /** The business number's digits, which replies name in `context.from`. */
   businessDigits: string;
+  /** This try of its (to, callback data) pair, from 1. */
+  attempt?: number;
+}
+
+/** W7/W8: template or portfolio pacing holds a marketing message for quality assessment. */
+export const heldForQuality = (digits: string, category: string | undefined) =>
+  category?.toUpperCase() === "MARKETING" && (digits.endsWith("7070") || digits.endsWith("7071"));
+
+/** W1: Meta delivers no marketing template to a +1 number with a US area code (Canada's go). */
+export const isUsNumber = (digits: string) =>
+  digits.startsWith("1") && parsePhoneNumberFromString(`+${digits}`)?.country === "US";
+
+const ERROR_DOCS = "https://developers.facebook.com/docs/whatsapp/cloud-api/support/error-codes/";
+
+/** A status webhook's `errors[]` entry, as Meta writes it. */
+const statusError = (code: number, title: string, details: string) => ({
+  code,
+  title,
+  message: title,
+  error_data: { details },
+  href: ERROR_DOCS,
+});
+
+/**
+ * The asynchronous marketing failures (W1–W3): accepted, then `failed`
+ * without a `sent`, as Meta reports them. Null when the message goes on.
+ */
+function marketingFailure(m: AcceptedMessage) {
+  if (m.category !== "marketing") return null;
+  if (isUsNumber(m.digits))
+    return statusError(
+      131049,
+      "This message was not delivered to maintain healthy ecosystem engagement.",
+      "Marketing template messages are not delivered to US phone numbers.",
+    );
+  if (m.digits.endsWith("2223") && (m.attempt ?? 1) <= 2)
+    return statusError(
+      131049,
+      "This message was not delivered to maintain healthy ecosystem engagement.",
+      "Per-user marketing message limit reached for this recipient.",
+    );
+  // W8: held, then the template is paused on a bad signal and Meta drops what it held.
+  if (m.digits.endsWith("7071"))
+    return statusError(
+      132015,
+      "Template is Paused",
+      "The message template was paused for low quality; held messages were dropped.",
+    );
+  if (m.digits.endsWith("5050"))
+    return statusError(
+      131050,
+      "Unable to deliver the message. This recipient has chosen to stop receiving marketing messages on WhatsApp from your business.",
+      "The user has chosen to stop receiving marketing messages from this business.",
+    );
+  return null;
 }
 
 export interface ScheduledEvent {
@@ -91,6 +147,8 @@ export function scheduledEvents(
       origin: { type: m.category },
     },
   };
+  const marketing = marketingFailure(m);
+  if (marketing) return [status("failed", at(delays.sent_ms), { errors: [marketing] })];
   const events = [status("sent", at(delays.sent_ms), { ...conversation, ...pricing })];
 
   if (m.digits.endsWith("1111")) {

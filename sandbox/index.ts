@@ -45,6 +45,9 @@ app.get("/", (c) =>
       "GET|POST /__sandbox/numbers/{phone-number-id}",
       "POST /__sandbox/numbers/{phone-number-id}/quality",
       "POST /__sandbox/templates/status",
+      "POST /__sandbox/numbers/{phone-number-id}/user_preferences",
+      "POST /__sandbox/numbers/{phone-number-id}/capability",
+      "POST /__sandbox/templates/quality",
       "POST /__sandbox/numbers/{phone-number-id}/webhooks/drain[?all=true]",
       "GET /__sandbox/messages[?phone_number_id=&to=]",
       "GET /__sandbox/stats[?phone_number_id=]",
@@ -118,6 +121,117 @@ app.post("/__sandbox/numbers/:id/quality", async (c) => {
   const id = c.req.param("id");
   const result = await numberStub(c.env, id).qualityEvent(id, await jsonBody(c));
   return "error" in result ? problem(c, result.error) : c.json(result);
+});
+
+/**
+ * W4: a person tapped "Stop promotions" (or resumed them): Meta's
+ * `user_preferences` webhook, signed, through the number's webhook path.
+ */
+app.post("/__sandbox/numbers/:id/user_preferences", async (c) => {
+  const id = c.req.param("id");
+  const body = await jsonBody(c);
+  const waId = field(body, "wa_id");
+  const userId = field(body, "user_id");
+  const value = field(body, "value");
+  const timestamp = field(body, "timestamp") ?? Math.floor(Date.now() / 1000);
+  if (
+    (waId !== undefined && typeof waId !== "string") ||
+    (userId !== undefined && typeof userId !== "string") ||
+    (waId === undefined && userId === undefined) ||
+    (value !== "stop" && value !== "resume") ||
+    typeof timestamp !== "number"
+  )
+    return problem(c, 'expected {wa_id?, user_id?, value: "stop"|"resume", timestamp?: <unix s>}');
+  const number = numberStub(c.env, id);
+  const config = await number.getConfig(id);
+  if (!config) return problem(c, "unknown phone number id", 404);
+  const who = {
+    ...(waId !== undefined ? { wa_id: waId } : {}),
+    ...(userId !== undefined ? { user_id: userId } : {}),
+  };
+  const webhook = await number.emit("user_preferences", {
+    messaging_product: "whatsapp",
+    metadata: { display_phone_number: config.display_phone_number, phone_number_id: id },
+    contacts: [{ profile: { name: "Sandbox User" }, ...who }],
+    user_preferences: [
+      {
+        ...who,
+        detail:
+          value === "stop"
+            ? "User requested to stop marketing messages"
+            : "User requested to resume marketing messages",
+        category: "marketing_messages",
+        value,
+        timestamp,
+      },
+    ],
+  });
+  return c.json({ webhook });
+});
+
+/**
+ * W6: Meta changed the portfolio's messaging limit: a signed
+ * `business_capability_update` webhook, the limit as given (a TIER_* string or a number).
+ */
+app.post("/__sandbox/numbers/:id/capability", async (c) => {
+  const id = c.req.param("id");
+  const body = await jsonBody(c);
+  const limit = field(body, "max_daily_conversations_per_business");
+  const perPhone = field(body, "max_daily_conversation_per_phone");
+  if (
+    (typeof limit !== "string" && typeof limit !== "number") ||
+    (perPhone !== undefined && typeof perPhone !== "number")
+  )
+    return problem(
+      c,
+      "expected {max_daily_conversations_per_business: TIER_* | number, max_daily_conversation_per_phone?: number}",
+    );
+  const number = numberStub(c.env, id);
+  if (!(await number.getConfig(id))) return problem(c, "unknown phone number id", 404);
+  const webhook = await number.emit("business_capability_update", {
+    max_daily_conversations_per_business: limit,
+    ...(perPhone !== undefined ? { max_daily_conversation_per_phone: perPhone } : {}),
+  });
+  return c.json({ webhook });
+});
+
+const QUALITY_SCORES = ["GREEN", "YELLOW", "RED", "UNKNOWN"] as const;
+
+/** W9: Meta re-rated a template: a signed `message_template_quality_update` webhook. */
+app.post("/__sandbox/templates/quality", async (c) => {
+  const body = await jsonBody(c);
+  const id = field(body, "phone_number_id");
+  const name = field(body, "name");
+  const language = field(body, "language");
+  const score = QUALITY_SCORES.find((q) => q === field(body, "new_quality_score"));
+  const previous = field(body, "previous_quality_score") ?? "GREEN";
+  if (
+    typeof id !== "string" ||
+    typeof name !== "string" ||
+    typeof language !== "string" ||
+    !score ||
+    typeof previous !== "string"
+  )
+    return problem(
+      c,
+      `expected {phone_number_id, name, language, new_quality_score: ${QUALITY_SCORES.join("|")}, previous_quality_score?}`,
+    );
+  const number = numberStub(c.env, id);
+  const config = await number.getConfig(id);
+  if (!config) return problem(c, "unknown phone number id", 404);
+  const current = wabaTemplates(await registryStub(c.env).customTemplates(config.waba_id)).find(
+    (t) => t.name === name && t.language === language,
+  );
+  if (!current)
+    return problem(c, `no template ${name} (${language}) in WABA ${config.waba_id}`, 404);
+  const webhook = await number.emit("message_template_quality_update", {
+    previous_quality_score: previous,
+    new_quality_score: score,
+    message_template_id: Number(current.id),
+    message_template_name: name,
+    message_template_language: language,
+  });
+  return c.json({ webhook });
 });
 
 const TEMPLATE_EVENTS = ["PAUSED", "DISABLED", "APPROVED", "REINSTATED"] as const;

@@ -9,7 +9,13 @@
  * throughput check and the accept, so concurrent sends cannot overrun the cap.
  */
 import { DurableObject } from "cloudflare:workers";
-import { noMessageId, recipientRefusal, rollFault, scheduledEvents } from "./behaviours";
+import {
+  heldForQuality,
+  noMessageId,
+  recipientRefusal,
+  rollFault,
+  scheduledEvents,
+} from "./behaviours";
 import {
   applyPatch,
   demoConfig,
@@ -213,6 +219,7 @@ export class SandboxNumberDO extends DurableObject<SandboxEnv> {
         acceptedAt: now,
         category: template ? template.category.toLowerCase() : "service",
         businessDigits: digitsOf(cfg.display_phone_number),
+        attempt: pair.attempts,
       },
       cfg.delays,
     );
@@ -238,7 +245,16 @@ export class SandboxNumberDO extends DurableObject<SandboxEnv> {
         messaging_product: "whatsapp",
         contacts: [{ input: message.to, wa_id: message.digits }],
         // 9999: accepted, but the answer carries no message id.
-        messages: noMessageId(message.digits) ? [] : [{ id: wamid, message_status: "accepted" }],
+        messages: noMessageId(message.digits)
+          ? []
+          : [
+              {
+                id: wamid,
+                message_status: heldForQuality(message.digits, template?.category)
+                  ? "held_for_quality_assessment"
+                  : "accepted",
+              },
+            ],
       }),
     };
   }
@@ -385,6 +401,8 @@ export class SandboxNumberDO extends DurableObject<SandboxEnv> {
       display_phone_number: cfg.display_phone_number,
       verified_name: "Chorus Sandbox",
       quality_rating: cfg.quality_rating,
+      // W5: the portfolio's limit (v24.0+), and the deprecated field beside it.
+      whatsapp_business_manager_messaging_limit: cfg.messaging_limit_tier,
       messaging_limit_tier: cfg.messaging_limit_tier,
       throughput: { level: throughputLevel(cfg) },
     };

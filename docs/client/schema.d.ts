@@ -613,7 +613,7 @@ export interface paths {
     };
     /**
      * List suppressed numbers
-     * @description Newest first.
+     * @description Newest first. `scope` `all` (STOP replies, manual entries) or `marketing` (Meta's marketing opt-outs: a `user_preferences` stop or a 131050; only the person's `resume` lifts them).
      */
     get: operations["v1.suppressions.list"];
     put?: never;
@@ -636,7 +636,7 @@ export interface paths {
     get: operations["v1.suppressions.get"];
     put?: never;
     post?: never;
-    /** Stop suppressing a number (the contact's optedIn is not changed) */
+    /** Stop suppressing a number (the contact's optedIn is not changed; a marketing opt-out stays until the person resumes) */
     delete: operations["v1.suppressions.delete"];
     options?: never;
     head?: never;
@@ -1142,6 +1142,11 @@ export interface components {
        */
       tier_policy?: "defer" | "refuse";
       /**
+       * @description Extension: on Meta's per-user marketing limit (131049), `next_day` (default) puts the recipient back for 24 h, at most 2 more times and never past valid_until; `none` fails it at once
+       * @enum {string}
+       */
+      marketing_limit_retry?: "next_day" | "none";
+      /**
        * Format: uri
        * @description Extension: every status change of this broadcast's recipients, and its end, are POSTed here (signed with the account's broadcast secret)
        * @example https://example.com/chorus/callbacks
@@ -1281,6 +1286,11 @@ export interface components {
        */
       tier_policy?: "defer" | "refuse";
       /**
+       * @description Extension: on Meta's per-user marketing limit (131049), `next_day` (default) puts the recipient back for 24 h, at most 2 more times and never past valid_until; `none` fails it at once
+       * @enum {string}
+       */
+      marketing_limit_retry?: "next_day" | "none";
+      /**
        * Format: uri
        * @description Extension: every status change of this broadcast's recipients, and its end, are POSTed here (signed with the account's broadcast secret)
        * @example https://example.com/chorus/callbacks
@@ -1307,6 +1317,8 @@ export interface components {
       submitted: number;
       /** @description Extension */
       cancelled: number;
+      /** @description Extension: of the submitted, held by Meta for quality assessment (pacing), neither sent nor failed yet */
+      held: number;
       /** @description Extension */
       replied: number;
       /** @description Extension: why it is paused */
@@ -1361,6 +1373,7 @@ export interface components {
       status:
         | "pending"
         | "submitted"
+        | "held"
         | "sent"
         | "delivered"
         | "read"
@@ -1446,6 +1459,8 @@ export interface components {
       language: string;
       status: string;
       category: string;
+      /** @description Meta's latest quality rating (GREEN, YELLOW, RED, UNKNOWN) from its message_template_quality_update webhook; null before one */
+      qualityScore: string | null;
       wabaId: string;
       parameterFormat: string;
       components: unknown[];
@@ -1655,12 +1670,24 @@ export interface components {
     };
     Suppression: {
       /**
-       * @description E.164, with '+'
+       * @description E.164, with '+'; null for a marketing opt-out Meta gave by user id only
        * @example +447700900123
        */
-      phone: string;
+      phone: string | null;
       /** @example opt-out */
       reason: string;
+      /**
+       * @description `all`: nothing is sent (a STOP reply, a manual entry); `marketing`: no marketing template (Meta's opt-out), utility still goes
+       * @enum {string}
+       */
+      scope: "all" | "marketing";
+      /**
+       * @description Where it came from: a STOP reply, an entry made here, Meta's user_preferences webhook, or a failed status with 131050
+       * @enum {string}
+       */
+      source: "131050" | "stop_reply" | "manual" | "user_preferences";
+      /** @description Meta's business-scoped user id, if any */
+      userId: string | null;
       createdAt: string;
     };
     SuppressionCreate: {
@@ -1857,6 +1884,11 @@ export interface components {
        */
       tierPolicy?: "defer" | "refuse";
       /**
+       * @description Extension: on Meta's per-user marketing limit (131049), `next_day` (default) puts the recipient back for 24 h, at most 2 more times and never past valid_until; `none` fails it at once
+       * @enum {string}
+       */
+      marketingLimitRetry?: "next_day" | "none";
+      /**
        * Format: uri
        * @description Extension: every status change of this broadcast's recipients, and its end, are POSTed here
        * @example https://example.com/chorus/callbacks
@@ -1890,6 +1922,10 @@ export interface components {
        * @example 400
        */
       recipientRetentionDays: number;
+      /** @description Pause live broadcasts of a template Meta rates RED (message_template_quality_update); on by default */
+      pauseOnRedQuality: boolean;
+      /** @description Reject marketing templates to US +1 numbers at create (Meta answers 131049 to them since 2025-04-01); on by default */
+      blockUsMarketing: boolean;
     };
     CallbackSecret: {
       secret: string;
@@ -6439,6 +6475,15 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
+      /** @description Conflict with the resource's state */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
       /** @description Body over this route's limit */
       413: {
         headers: {
@@ -7197,6 +7242,10 @@ export interface operations {
            * @example 400
            */
           recipientRetentionDays?: number;
+          /** @description Pause live broadcasts of a template Meta rates RED (message_template_quality_update); on by default */
+          pauseOnRedQuality?: boolean;
+          /** @description Reject marketing templates to US +1 numbers at create (Meta answers 131049 to them since 2025-04-01); on by default */
+          blockUsMarketing?: boolean;
         };
       };
     };

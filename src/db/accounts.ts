@@ -75,7 +75,14 @@ export async function optOutKeywords(d1: D1Database, accountId: string): Promise
 
 /** The account's broadcast defaults that a settings change may set. */
 export type AccountSettingsPatch = Partial<
-  Pick<typeof accounts.$inferInsert, "sendWindow" | "windowTimezone" | "recipientRetentionDays">
+  Pick<
+    typeof accounts.$inferInsert,
+    | "sendWindow"
+    | "windowTimezone"
+    | "recipientRetentionDays"
+    | "blockUsMarketing"
+    | "pauseOnRedQuality"
+  >
 >;
 
 export async function updateAccountSettings(

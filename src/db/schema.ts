@@ -33,6 +33,13 @@ export const accounts = sqliteTable("accounts", {
    * "d1" (today), "dual" (D1 and its month shards, while a backfill runs).
    */
   dataPlane: text("data_plane").notNull().default("d1"),
+  /**
+   * Reject marketing templates to US +1 numbers at create: Meta has not
+   * delivered them since 2025-04-01 (131049). On by default; off once Meta lifts it.
+   */
+  blockUsMarketing: integer("block_us_marketing", { mode: "boolean" }).notNull().default(true),
+  /** Pause live broadcasts of a template whose quality Meta rates RED (on by default). */
+  pauseOnRedQuality: integer("pause_on_red_quality", { mode: "boolean" }).notNull().default(true),
   createdAt: text("created_at").notNull().default(now),
 });
 
@@ -121,6 +128,8 @@ export const templates = sqliteTable(
     status: text("status").notNull(),
     category: text("category").notNull(),
     parameterFormat: text("parameter_format").notNull().default("POSITIONAL"),
+    /** Meta's latest `message_template_quality_update`: GREEN, YELLOW, RED, UNKNOWN; null before one. */
+    qualityScore: text("quality_score"),
     /** Meta's `components` array, as JSON. */
     components: text("components").notNull(),
     syncedAt: text("synced_at").notNull().default(now),
@@ -133,6 +142,43 @@ export type ApiKey = typeof apiKeys.$inferSelect;
 export type Location = typeof locations.$inferSelect;
 export type Sender = typeof senders.$inferSelect;
 export type Template = typeof templates.$inferSelect;
+
+/**
+ * Marketing-only opt-outs (Meta's `user_preferences` webhook, or a 131050):
+ * the person stopped marketing from this business, utility still goes. One
+ * row per account and subject, the subject being a phone (E.164 digits) or a
+ * business-scoped user id, so either finds it; the latest of Meta's
+ * timestamps wins, and a `resume` is kept (an older `stop` arriving later
+ * must not win). Per business, not per number: whether Meta's choice is per
+ * number is unconfirmed, so the safer reading is kept.
+ */
+export const marketingOptOuts = sqliteTable(
+  "marketing_opt_outs",
+  {
+    accountId: text("account_id")
+      .notNull()
+      .references(() => accounts.id, { onDelete: "cascade" }),
+    /** A phone (digits) or a user id (`CC.…`). */
+    subject: text("subject").notNull(),
+    /** The phone, when Meta gave it (a user-id row keeps it so that lists can show it). */
+    phone: text("phone"),
+    userId: text("user_id"),
+    /** `stop` or `resume`. */
+    state: text("state").notNull(),
+    /** Meta's event time, epoch ms: the latest wins. */
+    at: integer("at").notNull(),
+    /** `user_preferences` (the webhook) or `131050` (a failed status). */
+    source: text("source").notNull(),
+    detail: text("detail").notNull(),
+    updatedAt: text("updated_at").notNull().default(now),
+  },
+  (t) => [
+    primaryKey({ columns: [t.accountId, t.subject] }),
+    index("marketing_opt_outs_state_idx").on(t.accountId, t.state, t.at),
+  ],
+);
+
+export type MarketingOptOut = typeof marketingOptOuts.$inferSelect;
 
 /**
  * One row per broadcast (both surfaces): the summary the BroadcastDO keeps

@@ -12,6 +12,7 @@ export type BroadcastState =
   | "cancelled";
 
 /** Recipient states inside the DO (see domain/status.ts): `queued` = in a batch on the sends queue; `sending` = claimed by a consumer. */
+import type { MarketingLimitRetry } from "./marketing-limit";
 import type { TierPolicy } from "./messaging-limit";
 import type { SendWindow, WindowZone } from "./send-window";
 import type { RecipientStatus } from "./status";
@@ -46,7 +47,8 @@ export interface BroadcastPlan {
   surface: "broadcasts" | "v1";
   name: string;
   sender: SenderSnapshot;
-  template: { name: string; language: string };
+  /** `category`: Meta's (MARKETING, UTILITY, AUTHENTICATION) at create; absent in older plans. */
+  template: { name: string; language: string; category?: string };
   /** ISO 8601, UTC. When sending starts. */
   scheduledAt: string;
   validUntil: string | null;
@@ -75,6 +77,8 @@ export interface BroadcastPlan {
   statusCallbackUrl?: string | null;
   /** Set once broadcast.completed/cancelled is on the callbacks queue. */
   endEventSent?: boolean;
+  /** A 131049 (per-user marketing limit): try again a day later (default) or fail at once. */
+  marketingLimitRetry?: MarketingLimitRetry;
 }
 
 /** One recipient row as the create loads it. */
@@ -130,6 +134,8 @@ export interface BroadcastSummary {
   tierNotice: string | null;
   statusCallbackUrl: string | null;
   counters: Counters;
+  /** Of the submitted, how many Meta holds for quality assessment (pacing). */
+  held?: number;
 }
 
 export interface RecipientView {
@@ -152,6 +158,8 @@ export interface RecipientView {
   replyText: string | null;
   /** ISO 8601: a held pending row goes out no earlier than this. */
   nextSendAt: string | null;
+  /** Meta holds the message for quality assessment (pacing): accepted, not yet sent. */
+  held?: boolean;
   createdAt: string;
   updatedAt: string;
 }

@@ -78,7 +78,11 @@ function digitsOnly(suppressed: ReadonlySet<string>): ReadonlySet<string> {
 export function validateRecipients(
   plan: ParameterPlan,
   recipients: readonly RecipientInput[],
-  options: { suppressed: ReadonlySet<string> },
+  options: {
+    suppressed: ReadonlySet<string>;
+    /** Why this template may not go to this number (marketing rules), or null. */
+    blocked?: (digits: string) => string | null;
+  },
 ): { accepted: AcceptedRecipient[]; rejected: RejectedRecipient[] } {
   const accepted: AcceptedRecipient[] = [];
   const rejected: RejectedRecipient[] = [];
@@ -98,6 +102,8 @@ export function validateRecipients(
     else {
       if (taken.has(phone.digits)) errors.push(DUPLICATE);
       if (optedOut.has(phone.digits)) errors.push(OPTED_OUT);
+      const blocked = options.blocked?.(phone.digits);
+      if (blocked) errors.push(blocked);
     }
 
     const rendered = renderRecipient(plan, r.parameters);

@@ -6,6 +6,12 @@
  * what this decides.
  */
 import type { SendOutcome } from "../queues/messages";
+import {
+  type MarketingLimitRetry,
+  marketingLimitRetryAt,
+  marketingLimitWaitTitle,
+} from "./marketing-limit";
+import { MARKETING_LIMIT_CODE } from "./meta-errors";
 import type { RecipientStatus } from "./status";
 
 /** A recipient put back for later (pair rate, throughput, 5xx) this many times fails instead. */
@@ -21,11 +27,24 @@ export interface SettlingRow {
   wamid: string | null;
   /** The claim the row is under now (epoch ms, the claim's token), or null. */
   claimedAt: number | null;
+  /** Times it was put back for Meta's per-user marketing limit (131049). */
+  marketingRetries?: number;
+}
+
+/** The broadcast's policy for 131049 (domain/marketing-limit.ts). */
+export interface MarketingLimitContext {
+  policy: MarketingLimitRetry | undefined;
+  validUntil: string | null;
 }
 
 /** Fields a settlement sets; absent ones stay as they are. */
 export interface RecipientChange {
-  wamid?: string;
+  wamid?: string | null;
+  /** The wamid of a try given up on (131049): its late statuses are not this try's. */
+  previousWamid?: string | null;
+  marketingRetries?: number;
+  /** Meta held the message for quality assessment (pacing); cleared by its next status. */
+  heldAt?: string | null;
   submittedAt?: string;
   claimedAt?: null;
   batchId?: null;
@@ -62,7 +81,12 @@ const UNSENT: ReadonlySet<RecipientStatus> = new Set(["pending", "queued", "send
 export function settle(
   row: SettlingRow,
   outcome: SendOutcome,
-  ctx: { stopped: boolean; claim: number | null; now: string },
+  ctx: {
+    stopped: boolean;
+    claim: number | null;
+    now: string;
+    marketingLimit?: MarketingLimitContext;
+  },
 ): Settlement | null {
   const claimed = row.status === "sending";
   const ours = claimed && (ctx.claim === null || row.claimedAt === ctx.claim);
@@ -73,7 +97,13 @@ export function settle(
       if (UNSENT.has(row.status)) {
         return {
           to: "submitted",
-          change: { wamid: outcome.wamid, submittedAt: ctx.now, claimedAt: null, attempts: tries },
+          change: {
+            wamid: outcome.wamid,
+            submittedAt: ctx.now,
+            claimedAt: null,
+            attempts: tries,
+            ...(outcome.held ? { heldAt: ctx.now } : {}),
+          },
           verdict: "ok",
           counted: true,
           halt: null,
@@ -104,8 +134,12 @@ export function settle(
         counted: false,
         halt: null,
       };
-    case "failed":
+    case "failed": {
       if (!UNSENT.has(row.status)) return null;
+      if (outcome.code === MARKETING_LIMIT_CODE && !ctx.stopped) {
+        const later = afterMarketingLimit({ ...row, attempts: tries }, outcome, ctx);
+        if (later) return later;
+      }
       return {
         to: "failed",
         change: {
@@ -116,10 +150,12 @@ export function settle(
           errorDetails: outcome.details,
           failedAt: ctx.now,
         },
-        verdict: "failed",
+        // A recipient Chorus itself held back (a marketing opt-out at send) is no verdict of Meta's.
+        verdict: outcome.byChorus ? null : "failed",
         counted: false,
         halt: null,
       };
+    }
     case "halt":
       return {
         to: ours ? giveBack : row.status,
@@ -159,6 +195,48 @@ export function settle(
         halt: null,
       };
   }
+}
+
+/**
+ * A 131049 (per-user marketing limit) on a send's answer or in a failed
+ * status: back to pending a day later while the broadcast's policy, the
+ * retries left and valid_until allow (domain/marketing-limit.ts), else null
+ * (the recipient fails as usual). Not a verdict for the breaker: the person's
+ * limit says nothing about the sender. The old wamid is kept aside so that its
+ * late statuses are not taken for the next try's.
+ */
+export function afterMarketingLimit(
+  row: SettlingRow,
+  error: { code: number; title: string; details: string },
+  ctx: { now: string; marketingLimit?: MarketingLimitContext },
+): Settlement | null {
+  if (!ctx.marketingLimit) return null;
+  const retried = row.marketingRetries ?? 0;
+  const at = marketingLimitRetryAt({
+    policy: ctx.marketingLimit.policy,
+    retried,
+    validUntil: ctx.marketingLimit.validUntil,
+    now: Date.parse(ctx.now),
+  });
+  if (at === null) return null;
+  return {
+    to: "pending",
+    change: {
+      claimedAt: null,
+      batchId: null,
+      attempts: row.attempts,
+      wamid: null,
+      ...(row.wamid ? { previousWamid: row.wamid } : {}),
+      marketingRetries: retried + 1,
+      errorCode: error.code,
+      errorTitle: marketingLimitWaitTitle(retried),
+      errorDetails: error.details,
+      nextSendAt: at,
+    },
+    verdict: null,
+    counted: false,
+    halt: null,
+  };
 }
 
 /**

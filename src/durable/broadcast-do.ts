@@ -17,6 +17,7 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import { deleteBroadcastSummary } from "../db/broadcasts";
+import { marketingRulesFor } from "../db/marketing-opt-outs";
 import { REACH_WINDOW_MS, reachedInLast24h } from "../db/reach";
 import { deleteRecipientStates } from "../db/recipient-states";
 import { senderMessagingLimit } from "../db/senders";
@@ -32,10 +33,12 @@ import type {
 import { canMove } from "../domain/broadcast-moves";
 import { callingCodeOf } from "../domain/calling-code";
 import { type AudienceCount, countByCallingCode, type PricedMessages } from "../domain/cost";
+import { isMarketing, rejectBlocked } from "../domain/marketing-rules";
 import { budgetFor, budgetMessage } from "../domain/messaging-limit";
+import { MARKETING_LIMIT_CODE } from "../domain/meta-errors";
 import { CLAIM_LEASE_MS } from "../domain/pacing";
 import { type ExportRecord, exportRecord } from "../domain/recipient-export";
-import { breakerTrips, settle } from "../domain/settlement";
+import { afterMarketingLimit, breakerTrips, settle } from "../domain/settlement";
 import { applyDeliveryStatus } from "../domain/status";
 import type { V1Definition } from "../domain/v1-broadcast";
 import type { Bindings } from "../env";
@@ -386,7 +389,12 @@ export class BroadcastDO extends DurableObject<Bindings> {
     const b = this.live();
     if (!b) return "gone";
     let haltReason: string | null = null;
-    const ctx = { stopped: b.state === "cancelled", claim: claimedAt, now: nowIso() };
+    const ctx = {
+      stopped: b.state === "cancelled",
+      claim: claimedAt,
+      now: nowIso(),
+      marketingLimit: marketingLimitOf(b.plan),
+    };
     const verdicts: boolean[] = [];
     this.ctx.storage.transactionSync(() => {
       const latencies: number[] = [];
@@ -442,6 +450,9 @@ export class BroadcastDO extends DurableObject<Bindings> {
     if (!this.live()) return { applied: 0, unknown: events.length };
     let applied = 0;
     let unknown = 0;
+    let putBack = false;
+    const plan = this.store.broadcast()?.plan;
+    const now = nowIso();
     this.ctx.storage.transactionSync(() => {
       for (const e of events) {
         const byWamid = this.store.recipientByWamid(e.wamid);
@@ -450,8 +461,31 @@ export class BroadcastDO extends DurableObject<Bindings> {
           unknown++;
           continue;
         }
+        // A late status of a try given up on (131049) is not about the next try.
+        if (!byWamid && this.store.isPreviousWamid(r.seq, e.wamid)) {
+          unknown++;
+          continue;
+        }
+        if (e.status === "failed" && e.error?.code === MARKETING_LIMIT_CODE && plan) {
+          const row = this.store.settlingRow(r.seq);
+          const later =
+            row && applyDeliveryStatus(r.status, "failed") === "failed"
+              ? afterMarketingLimit({ ...row, wamid: row.wamid ?? e.wamid }, e.error, {
+                  now,
+                  marketingLimit: marketingLimitOf(plan),
+                })
+              : null;
+          if (row && later) {
+            this.store.applySettlement(r.seq, row.status, later);
+            putBack = true;
+            applied++;
+            continue;
+          }
+        }
         const at = new Date(e.at).toISOString();
         const assign: Record<string, SqlStorageValue> = {};
+        // Meta's next status releases a held message (sent…), or ends it (failed 132015).
+        if (r.held) assign.held_at = null;
         if (!r.wamid) assign.wamid = e.wamid;
         if (e.status === "sent" && !r.sentAt) assign.sent_at = at;
         // The earliest wins: a delivered_at inferred from an earlier-arriving read gives way to Meta's own.
@@ -483,6 +517,10 @@ export class BroadcastDO extends DurableObject<Bindings> {
         }
       }
     });
+    // A completed broadcast with someone put back for tomorrow is sending again: it
+    // is completed only when nothing waits.
+    if (putBack && this.store.broadcast()?.state === "completed")
+      this.store.updateBroadcast({ state: "sending", completedAt: null });
     // Completion and the projection flush follow in the background; the events are applied already.
     this.ctx.waitUntil(
       this.afterProgress()
@@ -644,10 +682,17 @@ export class BroadcastDO extends DurableObject<Bindings> {
           throw new Error("The retargeted broadcast has not caught up yet");
       }
       const stillScheduled = () => this.store.broadcast()?.state === "scheduled";
+      // Marketing to US numbers or to people who stopped marketing: rejected with the reason.
+      const rules = await marketingRulesFor(
+        this.env.DB,
+        b.plan.accountId,
+        b.plan.template.category,
+      );
       const count = definition
         ? await resolveAudience(this.env.DB, b.plan.accountId, definition, (rows) => {
             if (!stillScheduled()) return false;
-            this.ctx.storage.transactionSync(() => this.store.insertRecipients(rows));
+            const checked = rejectBlocked(rows, b.plan.template.category, rules);
+            this.ctx.storage.transactionSync(() => this.store.insertRecipients(checked));
             return true;
           })
         : 0;
@@ -796,6 +841,16 @@ export class BroadcastDO extends DurableObject<Bindings> {
     // deleteAll drops the tables too: recreate them for any later call.
     this.store.ensureSchema();
   }
+}
+
+/**
+ * The broadcast's 131049 policy, as the settlement reads it: only for a
+ * marketing template (the limit is on marketing; a 131049 to anything else
+ * is taken as final).
+ */
+function marketingLimitOf(plan: BroadcastPlan) {
+  if (!isMarketing(plan.template.category)) return undefined;
+  return { policy: plan.marketingLimitRetry, validUntil: plan.validUntil };
 }
 
 function logBackgroundError(err: unknown): void {

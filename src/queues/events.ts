@@ -13,17 +13,19 @@ import { optOutKeywords } from "../db/accounts";
 import { optOutContact } from "../db/contacts";
 import { findByWamid, findLatestSent, identifierOf, type MessageRef } from "../db/recipient-states";
 import { accountsOfNumber } from "../db/senders";
+import { STOP_REPLY_REASON } from "../db/suppression-list";
 import { suppress } from "../db/suppressions";
 import { broadcastStub } from "../durable/stubs";
 import type { Bindings } from "../env";
 import { errorFields, log } from "../log";
 import type { InboundEvent, StatusEvent, WebhookEvent } from "../whatsapp/webhooks";
+import { applyOptOutStatus, applyPreference, isMarketingOptOut } from "./preferences";
 import { applyAccountEvent } from "./signals";
 import { settleUnplaced } from "./unplaced";
 
 const REPLY_WINDOW_MS = 24 * 60 * 60 * 1000;
 
-export const OPT_OUT_REASON = "Recipient replied STOP";
+export const OPT_OUT_REASON = STOP_REPLY_REASON;
 
 export async function consumeEvents(
   batch: MessageBatch<WebhookEvent>,
@@ -41,7 +43,22 @@ export async function consumeEvents(
 
   for (const message of batch.messages) {
     const event = message.body;
-    if (event.kind === "template_status" || event.kind === "quality") {
+    if (event.kind === "preference") {
+      try {
+        await applyPreference(env, event);
+        message.ack();
+      } catch (err) {
+        logError("marketing preference failed", err);
+        message.retry({ delaySeconds: 5 });
+      }
+      continue;
+    }
+    if (
+      event.kind === "template_status" ||
+      event.kind === "quality" ||
+      event.kind === "capability" ||
+      event.kind === "template_quality"
+    ) {
       try {
         await applyAccountEvent(env, event);
         message.ack();
@@ -74,6 +91,15 @@ export async function consumeEvents(
     if (!ref) {
       unplaced.push(message as Message<StatusEvent>);
       continue;
+    }
+    if (isMarketingOptOut(event)) {
+      try {
+        await applyOptOutStatus(env, ref, event);
+      } catch (err) {
+        logError("marketing opt-out from a status failed", err);
+        message.retry({ delaySeconds: 5 });
+        continue;
+      }
     }
     const key = `${ref.accountId}:${ref.broadcastId}`;
     const group = groups.get(key) ?? { ref, events: [], messages: [] };

@@ -22,7 +22,8 @@ export type CallbackMessage =
  * out (the BroadcastDO sizes what it keeps in flight by it).
  */
 export type SendOutcome =
-  | { seq: number; outcome: "accepted"; wamid: string; latencyMs?: number }
+  /** `held`: Meta answered `held_for_quality_assessment` (pacing): accepted, not yet sent. */
+  | { seq: number; outcome: "accepted"; wamid: string; latencyMs?: number; held?: boolean }
   /**
    * A 2xx without a message id: Meta may have accepted it, so it is not sent
    * again blindly. The row stays claimed: a status webhook (matched by its
@@ -37,6 +38,8 @@ export type SendOutcome =
       title: string;
       details: string;
       latencyMs?: number;
+      /** Not sent: Chorus held it back (a marketing opt-out found at send), not Meta. */
+      byChorus?: boolean;
     }
   /** Concerns the sender or template, not the recipient: pause the broadcast. */
   | { seq: number; outcome: "halt"; code: number; title: string; latencyMs?: number }

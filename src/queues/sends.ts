@@ -9,8 +9,11 @@
  * accepted and a slow answer never holds the queue.
  */
 
+import { optedOutOfMarketing } from "../db/marketing-opt-outs";
 import { senderCredentials } from "../db/senders";
 import type { BroadcastPlan } from "../domain/broadcast";
+import { isMarketing, MARKETING_OPTED_OUT } from "../domain/marketing-rules";
+import { MARKETING_LIMIT_CODE, MARKETING_OPT_OUT_CODE } from "../domain/meta-errors";
 import { departBy, ewma, MAX_DEPARTURE_DELAY_MS } from "../domain/pacing";
 import type { ClaimedRecipient } from "../durable/broadcast-do";
 import { PAIR_SPACING_MS } from "../durable/sender-do";
@@ -19,7 +22,7 @@ import type { Bindings } from "../env";
 import { errorFields, log } from "../log";
 import { decryptAccessToken } from "../whatsapp/access-token";
 import { type Connections, invocationConnections } from "../whatsapp/connections";
-import { PAIR_RATE_CODE, SPAM_LIMIT_CODE } from "../whatsapp/errors";
+import { PAIR_RATE_CODE } from "../whatsapp/errors";
 import { callbackData, sendTemplate } from "../whatsapp/messages";
 import { departureTime } from "./departures";
 import type { SendBatchMessage, SendOutcome } from "./messages";
@@ -166,9 +169,9 @@ export async function startBatch(
 
   const timeoutMs = sendTimeoutMs(env);
   const sender = senderStub(env, plan.sender.phoneNumberId);
-  const spamLimits: string[] = [];
+  const senderStops: string[] = [];
   const answers: Promise<void>[] = [];
-  let rest = claim.recipients;
+  let rest = await withoutMarketingOptOuts(env, plan, claim.recipients, settler);
   while (rest.length > 0 && !settler.stopped) {
     // As many connections as are free within a moment: a slow answer holds its own, not the wave.
     const releases = await connections.acquire(rest.length);
@@ -223,11 +226,11 @@ export async function startBatch(
         await sleepUntil(leaveAt);
         answers.push(
           sendOne(env, plan, current.token, recipient, { timeoutMs, release }).then((outcome) => {
-            const { throughput, ...settled } = outcome;
+            const { throughput, senderStop, ...settled } = outcome;
             // Every throughput-class answer (130429, 80007, 4, HTTP 429) slows the number down.
             if (throughput) sender.slowDown().catch(() => undefined);
-            if (settled.outcome === "halt" && settled.code === SPAM_LIMIT_CODE)
-              spamLimits.push(settled.title);
+            if (senderStop && settled.outcome === "halt")
+              senderStops.push(`${settled.code}: ${settled.title}`);
             settler.add(settled);
           }),
         );
@@ -237,21 +240,58 @@ export async function startBatch(
   const answered = (async () => {
     await Promise.all(answers);
     await settler.drain();
-    if (spamLimits.length > 0) {
-      // The number itself is limited: every live broadcast of it pauses, not only this one.
+    if (senderStops.length > 0) {
+      // The number or the account is stopped (spam limit, lock, token…): every
+      // live broadcast of the sender pauses, not only this one.
       await pauseSender(
         env,
         plan.accountId,
         plan.sender.id,
-        `${SPAM_LIMIT_CODE}: ${spamLimits[0]} (every broadcast of ${plan.sender.phoneNumber} is paused)`,
+        `${senderStops[0]} (every broadcast of ${plan.sender.phoneNumber} is paused)`,
       );
     }
   })();
   return { answered };
 }
 
-/** One send's outcome, and whether Meta said the number is over its throughput. */
-type SentOutcome = SendOutcome & { throughput?: boolean };
+/**
+ * Invariant 9 at send: who stopped marketing since the create (Meta's
+ * `user_preferences` or a 131050) gets no marketing template. They fail with
+ * the reason, unsent, and are no verdict of Meta's for the breaker. One D1
+ * read per wave, marketing templates only.
+ */
+async function withoutMarketingOptOuts(
+  env: Bindings,
+  plan: BroadcastPlan,
+  recipients: ClaimedRecipient[],
+  settler: Settler,
+): Promise<ClaimedRecipient[]> {
+  if (!isMarketing(plan.template.category)) return recipients;
+  const stopped = await optedOutOfMarketing(
+    env.DB,
+    plan.accountId,
+    recipients.map((r) => r.identifier),
+  );
+  if (stopped.size === 0) return recipients;
+  for (const r of recipients) {
+    if (!stopped.has(r.identifier)) continue;
+    settler.add({
+      seq: r.seq,
+      outcome: "failed",
+      code: MARKETING_OPT_OUT_CODE,
+      title: MARKETING_OPTED_OUT,
+      details: "Not sent: the person opted out of marketing after the broadcast was created",
+      byChorus: true,
+    });
+  }
+  return recipients.filter((r) => !stopped.has(r.identifier));
+}
+
+/**
+ * One send's outcome, whether Meta said the number is over its throughput,
+ * and whether the error stops the whole sender (domain/meta-errors.ts).
+ */
+type SentOutcome = SendOutcome & { throughput?: boolean; senderStop?: boolean };
 
 async function sendOne(
   env: Bindings,
@@ -277,26 +317,25 @@ async function sendOne(
   const latencyMs = Date.now() - leftAt;
   const seq = recipient.seq;
   if (result.ok) {
-    return result.wamid
-      ? { seq, outcome: "accepted", wamid: result.wamid, latencyMs }
-      : { seq, outcome: "unconfirmed", latencyMs };
+    if (!result.wamid) return { seq, outcome: "unconfirmed", latencyMs };
+    return result.held
+      ? { seq, outcome: "accepted", wamid: result.wamid, latencyMs, held: true }
+      : { seq, outcome: "accepted", wamid: result.wamid, latencyMs };
   }
-  switch (result.errorClass) {
-    case "throughput":
+  const failed = {
+    seq,
+    outcome: "failed",
+    code: result.code,
+    title: result.title,
+    details: result.details,
+    latencyMs,
+  } as const;
+  const rule = result.rule;
+  switch (rule.action) {
     case "retry": {
-      const throughput = result.errorClass === "throughput";
+      const throughput = rule.throughput === true;
       const attempts = recipient.attempts + 1;
-      if (attempts >= MAX_SEND_ATTEMPTS) {
-        return {
-          seq,
-          outcome: "failed",
-          code: result.code,
-          title: result.title,
-          details: result.details,
-          latencyMs,
-          throughput,
-        };
-      }
+      if (attempts >= MAX_SEND_ATTEMPTS) return { ...failed, throughput };
       return {
         seq,
         outcome: "reschedule",
@@ -307,26 +346,33 @@ async function sendOne(
         throughput,
       };
     }
-    case "pair":
+    case "reschedule":
+      // The per-user marketing limit waits a day or ends, as the broadcast's
+      // marketing_limit_retry says: the BroadcastDO decides (domain/marketing-limit.ts),
+      // the same way for this answer as for a failed status webhook.
+      if (result.code === MARKETING_LIMIT_CODE) return failed;
       return {
         seq,
         outcome: "reschedule",
-        notBefore: Date.now() + PAIR_SPACING_MS,
+        notBefore:
+          Date.now() + (result.code === PAIR_RATE_CODE ? PAIR_SPACING_MS : (rule.delayMs ?? 0)),
         code: result.code,
         title: result.title,
         latencyMs,
       };
-    case "halt":
+    case "pause_broadcast":
       return { seq, outcome: "halt", code: result.code, title: result.title, latencyMs };
-    case "permanent":
+    case "pause_sender":
       return {
         seq,
-        outcome: "failed",
+        outcome: "halt",
         code: result.code,
         title: result.title,
-        details: result.details,
         latencyMs,
+        senderStop: true,
       };
+    case "fail":
+      return failed;
   }
 }
 

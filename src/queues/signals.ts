@@ -14,18 +14,55 @@ import {
   setTemplateStatus,
   updateNumberQuality,
 } from "../db/signals";
-import { HIGH_MPS, limitOfTier, STANDARD_MPS } from "../domain/messaging-limit";
+import { accountsPausingOnRed, setTemplateQuality } from "../db/template-quality";
+import { HIGH_MPS, STANDARD_MPS } from "../domain/messaging-limit";
+import { limitOfValue } from "../domain/portfolio-limit";
 import { broadcastStub } from "../durable/stubs";
 import type { Bindings } from "../env";
 import { log } from "../log";
-import type { AccountEvent, QualityEvent, TemplateStatusEvent } from "../whatsapp/webhooks";
+import type {
+  AccountEvent,
+  CapabilityEvent,
+  QualityEvent,
+  TemplateQualityEvent,
+  TemplateStatusEvent,
+} from "../whatsapp/webhooks";
+import { applyPreference } from "./preferences";
 
 const TEMPLATE_STOPS = new Set(["PAUSED", "DISABLED"]);
 const TEMPLATE_SENDABLE = new Set(["APPROVED", "REINSTATED"]);
 
 export async function applyAccountEvent(env: Bindings, event: AccountEvent): Promise<void> {
   if (event.kind === "template_status") await applyTemplateStatus(env, event);
-  else await applyQuality(env, event);
+  else if (event.kind === "quality") await applyQuality(env, event);
+  else if (event.kind === "capability") await applyCapability(env, event);
+  else if (event.kind === "template_quality") await applyTemplateQuality(env, event);
+  else await applyPreference(env, event);
+}
+
+/**
+ * `message_template_quality_update`: the rating is kept on the template; RED
+ * pauses the live broadcasts using it, with the reason, in accounts whose
+ * `pauseOnRedQuality` is on (the default): Meta pauses such a template soon
+ * after, and what is sent meanwhile lowers the number's quality.
+ */
+async function applyTemplateQuality(env: Bindings, e: TemplateQualityEvent): Promise<void> {
+  await setTemplateQuality(env.DB, e.wabaId, e.name, e.language, e.score);
+  if (e.score !== "RED") return;
+  const live = await liveBroadcastsUsingTemplate(env.DB, e.wabaId, e.name, e.language);
+  const pausing = await accountsPausingOnRed(env.DB, [...new Set(live.map((r) => r.accountId))]);
+  const reason = `Template ${e.name} (${e.language}) quality rated RED by Meta${e.previous ? ` (was ${e.previous})` : ""}`;
+  await pauseAll(
+    env,
+    live.filter((r) => pausing.has(r.accountId)),
+    reason,
+  );
+}
+
+/** `business_capability_update`: the portfolio's new messaging limit (a tier or a number). */
+async function applyCapability(env: Bindings, e: CapabilityEvent): Promise<void> {
+  const limit = limitOfValue(e.limit);
+  if (limit !== undefined) await setMessagingLimit(env.DB, e.wabaId, limit);
 }
 
 async function applyTemplateStatus(env: Bindings, e: TemplateStatusEvent): Promise<void> {
@@ -46,7 +83,8 @@ async function applyTemplateStatus(env: Bindings, e: TemplateStatusEvent): Promi
 
 async function applyQuality(env: Bindings, e: QualityEvent): Promise<void> {
   const at = new Date(e.at).toISOString();
-  const limit = limitOfTier(e.limit);
+  // The new shape may give the portfolio's limit as a number, the docs as a tier.
+  const limit = limitOfValue(e.limit);
   switch (e.event) {
     case "THROUGHPUT_UPGRADE":
       await updateNumberQuality(env.DB, e.wabaId, e.displayPhoneNumber, {

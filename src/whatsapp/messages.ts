@@ -2,7 +2,7 @@
  * Sends one template message through the Cloud API and says what happened.
  */
 import type { Bindings } from "../env";
-import { classifyError, type ErrorClass, TIMEOUT_CODE } from "./errors";
+import { classifyError, type ErrorRule, TIMEOUT_CODE } from "./errors";
 import { type CloudApiCall, cloudApiFetch, cloudApiUrl, readMetaError } from "./http";
 
 export interface TemplateMessage {
@@ -17,14 +17,15 @@ export interface TemplateMessage {
 
 export type SendResult =
   /** `wamid` null: a 2xx without a message id (accepted or not, nobody knows yet). */
-  | { ok: true; wamid: string | null }
+  | { ok: true; wamid: string | null; held?: boolean }
   | {
       ok: false;
       code: number;
       title: string;
       details: string;
       httpStatus: number;
-      errorClass: ErrorClass;
+      /** What the error means for the broadcast (domain/meta-errors.ts). */
+      rule: ErrorRule;
     };
 
 export function templatePayload(m: TemplateMessage) {
@@ -74,14 +75,19 @@ export async function sendTemplate(
       title: timedOut ? "Timed out waiting for WhatsApp" : "Could not reach WhatsApp",
       details: String(err),
       httpStatus: 0,
-      errorClass: "retry",
+      rule: classifyError(TIMEOUT_CODE, 0),
     };
   }
   if (res.ok) {
-    const body = (await res.json().catch(() => null)) as { messages?: { id?: string }[] } | null;
+    const body = (await res.json().catch(() => null)) as {
+      messages?: { id?: string; message_status?: string }[];
+    } | null;
     const wamid = body?.messages?.[0]?.id;
+    // Template or portfolio pacing: accepted, neither sent nor failed until Meta releases it.
+    const held = body?.messages?.[0]?.message_status === "held_for_quality_assessment";
     // A 2xx without an id: Meta may well have accepted it, so it is not sent again blindly.
-    return wamid ? { ok: true, wamid } : { ok: true, wamid: null };
+    if (!wamid) return { ok: true, wamid: null };
+    return held ? { ok: true, wamid, held } : { ok: true, wamid };
   }
   const error = await readMetaError(res);
   return {
@@ -90,7 +96,7 @@ export async function sendTemplate(
     title: error.title,
     details: error.details,
     httpStatus: res.status,
-    errorClass: classifyError(error.code, res.status),
+    rule: classifyError(error.code, res.status),
   };
 }
 

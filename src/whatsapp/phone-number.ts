@@ -7,7 +7,9 @@ import type { Bindings } from "../env";
 import { cloudApiFetch, cloudApiUrl } from "./http";
 
 export interface PhoneNumberFields {
-  /** TIER_250 … TIER_UNLIMITED, or null when Meta did not say. */
+  /** `whatsapp_business_manager_messaging_limit` (v24.0+): TIER_250 … TIER_UNLIMITED, or null. */
+  businessManagerLimit: string | null;
+  /** The deprecated `messaging_limit_tier`, the fallback, or null when Meta did not say. */
   messagingLimitTier: string | null;
   /** STANDARD or HIGH, or null when Meta did not say. */
   throughputLevel: string | null;
@@ -19,7 +21,7 @@ export async function fetchPhoneNumberFields(
   phoneNumberId: string,
   accessToken: string,
 ): Promise<PhoneNumberFields | null> {
-  const url = `${cloudApiUrl(env, encodeURIComponent(phoneNumberId))}?fields=messaging_limit_tier,throughput`;
+  const url = `${cloudApiUrl(env, encodeURIComponent(phoneNumberId))}?fields=whatsapp_business_manager_messaging_limit,messaging_limit_tier,throughput`;
   const res = await cloudApiFetch(env, url, {
     headers: { authorization: `Bearer ${accessToken}` },
   }).catch(() => null);
@@ -28,11 +30,16 @@ export async function fetchPhoneNumberFields(
     return null;
   }
   const body = (await res.json().catch(() => null)) as {
+    whatsapp_business_manager_messaging_limit?: unknown;
     messaging_limit_tier?: unknown;
     throughput?: { level?: unknown };
   } | null;
   if (!body) return null;
   return {
+    businessManagerLimit:
+      typeof body.whatsapp_business_manager_messaging_limit === "string"
+        ? body.whatsapp_business_manager_messaging_limit
+        : null,
     messagingLimitTier:
       typeof body.messaging_limit_tier === "string" ? body.messaging_limit_tier : null,
     throughputLevel: typeof body.throughput?.level === "string" ? body.throughput.level : null,

@@ -6,7 +6,8 @@ import type { Database } from "../db/client";
 import type { Sender } from "../db/schema";
 import { setMessagingLimit, updateNumberQuality } from "../db/signals";
 import { upsertTemplates } from "../db/templates";
-import { HIGH_MPS, limitOfTier, STANDARD_MPS } from "../domain/messaging-limit";
+import { HIGH_MPS, STANDARD_MPS } from "../domain/messaging-limit";
+import { limitOfFields } from "../domain/portfolio-limit";
 import type { Bindings } from "../env";
 import { decryptAccessToken } from "./access-token";
 import { fetchPhoneNumberFields, type PhoneNumberFields } from "./phone-number";
@@ -31,7 +32,7 @@ async function applyPhoneNumberFields(
   sender: Sender,
   fields: PhoneNumberFields,
 ): Promise<void> {
-  const limit = limitOfTier(fields.messagingLimitTier);
+  const limit = limitOfFields(fields);
   if (limit !== undefined) await setMessagingLimit(d1, sender.wabaId, limit);
   if (fields.throughputLevel === "HIGH") {
     await updateNumberQuality(d1, sender.wabaId, sender.phoneNumber, { throughputMps: HIGH_MPS });

@@ -40,6 +40,8 @@ export interface StatusEvent {
   /** Epoch ms, from Meta's event (not our arrival time). */
   at: number;
   recipientId: string;
+  /** The business-scoped user id (`recipient_user_id`, 2026), when Meta gives it. */
+  recipientUserId?: string | null;
   broadcast: { accountId: string; broadcastId: string; seq: number } | null;
   error: { code: number; title: string; details: string } | null;
   /** Meta's `pricing` (on `sent` and one of `delivered`/`read`, never on `failed`); absent: none. */
@@ -104,7 +106,53 @@ export interface QualityEvent {
   at: number;
 }
 
-export type AccountEvent = TemplateStatusEvent | QualityEvent;
+/**
+ * `user_preferences` (category `marketing_messages`): a person stopped (or
+ * resumed) marketing from this business. Either id may be missing.
+ */
+export interface PreferenceEvent {
+  kind: "preference";
+  phoneNumberId: string;
+  /** The person's phone digits (`wa_id`), or null. */
+  waId: string | null;
+  /** The business-scoped user id, or null. */
+  userId: string | null;
+  value: "stop" | "resume";
+  detail: string;
+  /** Epoch ms, Meta's `timestamp`. */
+  at: number;
+}
+
+/**
+ * `business_capability_update`: the portfolio's messaging limit changed
+ * (`max_daily_conversations_per_business`, a TIER_* string or a number).
+ */
+export interface CapabilityEvent {
+  kind: "capability";
+  wabaId: string;
+  /** As Meta sent it: a tier name or a number, as text. */
+  limit: string | null;
+  at: number;
+}
+
+/** `message_template_quality_update`: Meta's quality rating of a template changed. */
+export interface TemplateQualityEvent {
+  kind: "template_quality";
+  wabaId: string;
+  name: string;
+  language: string;
+  /** GREEN, YELLOW, RED, UNKNOWN. */
+  score: string;
+  previous: string | null;
+  at: number;
+}
+
+export type AccountEvent =
+  | TemplateStatusEvent
+  | QualityEvent
+  | PreferenceEvent
+  | CapabilityEvent
+  | TemplateQualityEvent;
 export type InboundEvent = MessageEvent | ReactionEvent;
 export type WebhookEvent = StatusEvent | InboundEvent | AccountEvent;
 
@@ -179,6 +227,10 @@ export function splitEnvelope(body: unknown): WebhookEvent[] {
     for (const change of arr(entry.changes)) {
       if (!isObj(change) || !isObj(change.value)) continue;
       const value = change.value;
+      if (s(change.field) === "user_preferences") {
+        events.push(...preferenceEvents(value));
+        continue;
+      }
       const account = accountEvent(s(entry.id), s(change.field), value, eventTime(entry.time));
       if (account) {
         events.push(account);
@@ -195,6 +247,7 @@ export function splitEnvelope(body: unknown): WebhookEvent[] {
           status: s(st.status) as DeliveryStatus,
           at: eventTime(st.timestamp),
           recipientId: s(st.recipient_id),
+          recipientUserId: s(st.recipient_user_id) || null,
           broadcast: parseCallbackData(st.biz_opaque_callback_data),
           error: firstError
             ? {
@@ -242,6 +295,29 @@ function accountEvent(wabaId: string, field: string, value: Obj, at: number): Ac
       at,
     };
   }
+  if (field === "message_template_quality_update") {
+    const name = s(value.message_template_name);
+    const score = s(value.new_quality_score).toUpperCase();
+    if (!wabaId || !name || !score) return null;
+    return {
+      kind: "template_quality",
+      wabaId,
+      name,
+      language: s(value.message_template_language),
+      score,
+      previous: s(value.previous_quality_score).toUpperCase() || null,
+      at,
+    };
+  }
+  if (field === "business_capability_update") {
+    if (!wabaId) return null;
+    return {
+      kind: "capability",
+      wabaId,
+      limit: s(value.max_daily_conversations_per_business) || null,
+      at,
+    };
+  }
   if (field === "phone_number_quality_update") {
     const displayPhoneNumber = s(value.display_phone_number).replace(/\D/g, "");
     if (!wabaId || !displayPhoneNumber) return null;
@@ -255,4 +331,28 @@ function accountEvent(wabaId: string, field: string, value: Obj, at: number): Ac
     };
   }
   return null;
+}
+
+/** `user_preferences`: only the marketing category, only `stop`/`resume`, only with an id. */
+function preferenceEvents(value: Obj): PreferenceEvent[] {
+  const phoneNumberId = isObj(value.metadata) ? s(value.metadata.phone_number_id) : "";
+  const events: PreferenceEvent[] = [];
+  for (const p of arr(value.user_preferences)) {
+    if (!isObj(p) || s(p.category) !== "marketing_messages") continue;
+    const v = s(p.value);
+    if (v !== "stop" && v !== "resume") continue;
+    const waId = s(p.wa_id).replace(/\D/g, "") || null;
+    const userId = s(p.user_id) || null;
+    if (!phoneNumberId || (!waId && !userId)) continue;
+    events.push({
+      kind: "preference",
+      phoneNumberId,
+      waId,
+      userId,
+      value: v,
+      detail: s(p.detail) || `User requested to ${v} marketing messages`,
+      at: eventTime(p.timestamp),
+    });
+  }
+  return events;
 }

@@ -185,6 +185,8 @@ describe("sending windows", () => {
       sendWindow: { start: "10:00", end: "18:00" },
       timezone: "Europe/Paris",
       recipientRetentionDays: 400,
+      pauseOnRedQuality: true,
+      blockUsMarketing: true,
     });
     const body = (extra: Record<string, unknown>) =>
       helloBody(s.sender.phoneNumber, [mobileNumber(Math.floor(Math.random() * 60_000), "0")], {

@@ -152,7 +152,8 @@ const recipients = createRoute({
         .datetime({ offset: true })
         .optional()
         .openapi({ description: "Only rows changed at or after this time, oldest change first" }),
-      status: RecipientItemSchema.shape.status.optional(),
+      // `held` is a mark on submitted recipients, not a status to filter by.
+      status: RecipientItemSchema.shape.status.exclude(["held"]).optional(),
     }),
   },
   responses: {
@@ -213,7 +214,11 @@ export function registerBroadcastRoutes(app: App) {
       surface: "broadcasts",
       name: body.name,
       sender: senderSnapshot(prepared.sender),
-      template: { name: prepared.template.name, language: prepared.template.language },
+      template: {
+        name: prepared.template.name,
+        language: prepared.template.language,
+        category: prepared.template.category,
+      },
       scheduledAt: prepared.scheduledAt.toISOString(),
       validUntil: prepared.validUntil?.toISOString() ?? null,
       locationId: null,
@@ -225,6 +230,7 @@ export function registerBroadcastRoutes(app: App) {
       ...resolveSendWindow({ window: body.send_window, zone: body.timezone }, account),
       tierPolicy: body.tier_policy ?? "defer",
       statusCallbackUrl: body.status_callback_url ?? null,
+      marketingLimitRetry: body.marketing_limit_retry ?? "next_day",
     };
     const rows: NewRecipient[] = [
       ...prepared.accepted.map((r) => ({

@@ -3,8 +3,10 @@
  * parameters against the template, and validate every recipient.
  */
 import type { Context } from "hono";
+import { marketingRulesFor } from "../../db/marketing-opt-outs";
 import type { Sender, Template } from "../../db/schema";
 import { loadSuppressed } from "../../db/suppressions";
+import { marketingBlock } from "../../domain/marketing-rules";
 import { planParameters } from "../../domain/parameters";
 import {
   type AcceptedRecipient,
@@ -86,7 +88,11 @@ export async function prepareBroadcast(
   if (!planned.ok) throw fail(planned.errors.join("; "));
 
   const suppressed = await loadSuppressed(c.env.DB, accountId);
-  const { accepted, rejected } = validateRecipients(planned.plan, body.recipients, { suppressed });
+  const rules = await marketingRulesFor(c.env.DB, accountId, template.category);
+  const { accepted, rejected } = validateRecipients(planned.plan, body.recipients, {
+    suppressed,
+    blocked: (digits) => marketingBlock(digits, template.category, rules),
+  });
   if (options.requireAccepted && accepted.length === 0) {
     const sample = rejected
       .slice(0, 5)

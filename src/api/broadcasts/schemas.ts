@@ -6,6 +6,7 @@
 import { z } from "@hono/zod-openapi";
 import { CallbackUrlSchema } from "../callback-url";
 import { CostSchema, EstimateSchema } from "../cost";
+import { MarketingLimitRetrySchema } from "../marketing-limit-retry";
 import { BudgetWarningSchema, TierPolicySchema } from "../messaging-limit";
 import { SendWindowSchema, WindowZoneSchema } from "../send-window";
 
@@ -99,6 +100,7 @@ function broadcastRequest(maxRecipients: number) {
     }),
     timezone: WindowZoneSchema.optional(),
     tier_policy: TierPolicySchema.optional(),
+    marketing_limit_retry: MarketingLimitRetrySchema.optional(),
     status_callback_url: CallbackUrlSchema.optional().openapi({
       description:
         "Extension: every status change of this broadcast's recipients, and its end, are POSTed here (signed with the account's broadcast secret)",
@@ -166,6 +168,10 @@ export const BroadcastDetailsSchema = z
       .int()
       .openapi({ description: "Extension: accepted by WhatsApp (cumulative)" }),
     cancelled: z.number().int().openapi({ description: "Extension" }),
+    held: z.number().int().openapi({
+      description:
+        "Extension: of the submitted, held by Meta for quality assessment (pacing), neither sent nor failed yet",
+    }),
     replied: z.number().int().openapi({ description: "Extension" }),
     pause_reason: z.string().nullable().openapi({ description: "Extension: why it is paused" }),
     send_window: SendWindowSchema.nullable().openapi({ description: "Extension" }),
@@ -190,6 +196,7 @@ export const RecipientItemSchema = z
     status: z.enum([
       "pending",
       "submitted",
+      "held",
       "sent",
       "delivered",
       "read",

@@ -95,9 +95,15 @@ export const ADDED_RECIPIENT_COLUMNS: ReadonlyArray<[name: string, type: string]
   ["pricing_billable", "INTEGER"],
   ["priced_at", "TEXT"],
   ["pricing_calling_code", "TEXT"],
+  // Meta's per-user marketing limit (131049): times put back for it, and the given-up try's wamid.
+  ["marketing_retries", "INTEGER NOT NULL DEFAULT 0"],
+  ["previous_wamid", "TEXT"],
+  // Meta answered held_for_quality_assessment (pacing): when, until its next status.
+  ["held_at", "TEXT"],
 ];
 
 /** Indexes on added columns: created once the columns exist. */
 export const LATE_INDEXES = `
 CREATE INDEX IF NOT EXISTS recipients_due_idx ON recipients (next_send_at, seq) WHERE status = 'pending';
+CREATE INDEX IF NOT EXISTS recipients_held_idx ON recipients (seq) WHERE held_at IS NOT NULL;
 `;

@@ -16,7 +16,12 @@ import {
   type RecipientView,
 } from "../../domain/broadcast";
 import type { MessagePricing, PricedMessages } from "../../domain/cost";
-import { BREAKER_WINDOW, type RecipientChange, type Settlement } from "../../domain/settlement";
+import {
+  BREAKER_WINDOW,
+  type RecipientChange,
+  type Settlement,
+  type SettlingRow,
+} from "../../domain/settlement";
 import { ADDED_RECIPIENT_COLUMNS, BROADCAST_DO_SCHEMA, LATE_INDEXES } from "./schema";
 
 /** A pending row is due when it is not held, or held until a time now past. */
@@ -74,6 +79,9 @@ const CHANGE_COLUMNS: Record<keyof RecipientChange, string> = {
   errorDetails: "error_details",
   failedAt: "failed_at",
   nextSendAt: "next_send_at",
+  previousWamid: "previous_wamid",
+  marketingRetries: "marketing_retries",
+  heldAt: "held_at",
 };
 
 function changeColumns(change: RecipientChange): Record<string, SqlStorageValue> {
@@ -743,14 +751,12 @@ export class BroadcastStore {
   }
 
   /** What a settlement needs to know of a row. */
-  settlingRow(seq: number): {
-    status: RecipientStatus;
-    attempts: number;
-    wamid: string | null;
-    claimedAt: number | null;
-  } | null {
+  settlingRow(seq: number): SettlingRow | null {
     const row = this.sql
-      .exec<Row>("SELECT status, attempts, wamid, claimed_at FROM recipients WHERE seq = ?", seq)
+      .exec<Row>(
+        "SELECT status, attempts, wamid, claimed_at, marketing_retries FROM recipients WHERE seq = ?",
+        seq,
+      )
       .toArray()[0];
     if (!row) return null;
     return {
@@ -758,7 +764,17 @@ export class BroadcastStore {
       attempts: Number(row.attempts),
       wamid: str(row.wamid),
       claimedAt: num(row.claimed_at),
+      marketingRetries: Number(row.marketing_retries ?? 0),
     };
+  }
+
+  /** Whether `wamid` is the message of an earlier try of this recipient, given up on (131049). */
+  isPreviousWamid(seq: number, wamid: string): boolean {
+    return (
+      this.sql
+        .exec("SELECT 1 FROM recipients WHERE seq = ? AND previous_wamid = ?", seq, wamid)
+        .toArray().length > 0
+    );
   }
 
   /** Writes what a settlement decided for one row (status and counters together). */
@@ -856,7 +872,7 @@ export class BroadcastStore {
       name: b.plan.name,
       state: b.state,
       sender: b.plan.sender,
-      template: b.plan.template,
+      template: { name: b.plan.template.name, language: b.plan.template.language },
       scheduledAt: b.plan.scheduledAt,
       validUntil: b.plan.validUntil,
       locationId: b.plan.locationId,
@@ -873,7 +889,17 @@ export class BroadcastStore {
       tierNotice: b.plan.tierNotice ?? null,
       statusCallbackUrl: b.plan.statusCallbackUrl ?? null,
       counters: this.counters(),
+      held: this.heldCount(),
     };
+  }
+
+  /** Messages Meta holds for quality assessment and has not released yet. */
+  heldCount(): number {
+    return Number(
+      this.sql
+        .exec<{ n: number }>("SELECT COUNT(*) AS n FROM recipients WHERE held_at IS NOT NULL")
+        .one().n,
+    );
   }
 
   /**
@@ -925,6 +951,7 @@ function toView(row: Row): RecipientView {
     failedAt: str(row.failed_at),
     repliedAt: str(row.replied_at),
     replyText: str(row.reply_text),
+    ...(row.held_at ? { held: true } : {}),
     nextSendAt:
       row.status === "pending" && num(row.next_send_at) !== null
         ? new Date(Number(row.next_send_at)).toISOString()

@@ -106,10 +106,8 @@ export async function buildV1Plan(
   const planned = planV1Parameters(found.analysis, params);
   if (!planned.ok) throw invalid(planned.errors.join("; "));
 
-  const windows = resolveSendWindow(
-    { window: body.sendWindow, zone: body.timezone },
-    await getAccount(db, accountId),
-  );
+  const account = await getAccount(db, accountId);
+  const windows = resolveSendWindow({ window: body.sendWindow, zone: body.timezone }, account);
   const definition: V1Definition = {
     ...params,
     type: body.type,
@@ -133,7 +131,7 @@ export async function buildV1Plan(
     surface: "v1",
     name: body.name,
     sender: senderSnapshot(sender),
-    template: { name: template.name, language: template.language },
+    template: { name: template.name, language: template.language, category: template.category },
     scheduledAt: new Date(Math.max(requested, now)).toISOString(),
     validUntil: null,
     locationId: body.location?.id ?? null,
@@ -145,5 +143,6 @@ export async function buildV1Plan(
     ...windows,
     tierPolicy: body.tierPolicy ?? "defer",
     statusCallbackUrl: body.statusCallbackUrl ?? null,
+    marketingLimitRetry: body.marketingLimitRetry ?? "next_day",
   };
 }

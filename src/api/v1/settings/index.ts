@@ -1,6 +1,7 @@
 /**
  * /v1/settings: the account's defaults for its broadcasts (the sending
- * window and whose clock it reads) and how long recipients stay hot.
+ * window and whose clock it reads), how long recipients stay hot, and the
+ * WhatsApp guards (marketing to US numbers, pausing on RED quality).
  */
 import { createRoute, z } from "@hono/zod-openapi";
 import type { App } from "../../../app";
@@ -18,6 +19,14 @@ const SettingsSchema = z
       description:
         "Recipients of broadcasts finished more than this many days ago are archived (export still reads them) and leave message_statuses; default 400",
       example: 400,
+    }),
+    pauseOnRedQuality: z.boolean().openapi({
+      description:
+        "Pause live broadcasts of a template Meta rates RED (message_template_quality_update); on by default",
+    }),
+    blockUsMarketing: z.boolean().openapi({
+      description:
+        "Reject marketing templates to US +1 numbers at create (Meta answers 131049 to them since 2025-04-01); on by default",
     }),
   })
   .openapi("AccountSettings");
@@ -52,11 +61,15 @@ function present(row: {
   sendWindow: string | null;
   windowTimezone: string;
   recipientRetentionDays: number;
+  blockUsMarketing: boolean;
+  pauseOnRedQuality: boolean;
 }) {
   return {
     sendWindow: row.sendWindow ? JSON.parse(row.sendWindow) : null,
     timezone: row.windowTimezone,
     recipientRetentionDays: row.recipientRetentionDays,
+    blockUsMarketing: row.blockUsMarketing,
+    pauseOnRedQuality: row.pauseOnRedQuality,
   };
 }
 
@@ -77,6 +90,8 @@ export function registerSettingsRoutes(app: App) {
     if (body.timezone !== undefined) patch.windowTimezone = body.timezone;
     if (body.recipientRetentionDays !== undefined)
       patch.recipientRetentionDays = body.recipientRetentionDays;
+    if (body.blockUsMarketing !== undefined) patch.blockUsMarketing = body.blockUsMarketing;
+    if (body.pauseOnRedQuality !== undefined) patch.pauseOnRedQuality = body.pauseOnRedQuality;
     await updateAccountSettings(db, accountId, patch);
     const account = await getAccount(db, accountId);
     if (!account) throw notFound("No such account");

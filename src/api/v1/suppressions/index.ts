@@ -10,12 +10,13 @@ import {
   deleteSuppression,
   getSuppression,
   insertSuppression,
-  listSuppressions,
+  listSuppressionEntries,
 } from "../../../db/suppression-list";
 import { conflict, notFound } from "../../../errors";
 import { conflictResponse, errorResponses, jsonBody, jsonContent, PageQuery } from "../../openapi";
 import { e164 } from "../contacts/schemas";
 import {
+  entryJson,
   PhoneParam,
   SuppressionSchema,
   SuppressionWriteSchema,
@@ -32,7 +33,8 @@ const list = createRoute({
   tags,
   security,
   summary: "List suppressed numbers",
-  description: "Newest first.",
+  description:
+    "Newest first. `scope` `all` (STOP replies, manual entries) or `marketing` (Meta's marketing opt-outs: a `user_preferences` stop or a 131050; only the person's `resume` lifts them).",
   request: { query: PageQuery },
   responses: {
     200: jsonContent(z.array(SuppressionSchema), "Suppressions; the total is in X-Total-Count"),
@@ -72,25 +74,27 @@ const remove = createRoute({
   operationId: "v1.suppressions.delete",
   tags,
   security,
-  summary: "Stop suppressing a number (the contact's optedIn is not changed)",
+  summary:
+    "Stop suppressing a number (the contact's optedIn is not changed; a marketing opt-out stays until the person resumes)",
   request: { params: PhoneParam },
   responses: {
     200: jsonContent(z.object({ success: z.literal(true) }), "Removed"),
     ...errorResponses,
+    ...conflictResponse,
   },
 });
 
 export function registerSuppressionRoutes(app: App) {
   app.openapi(list, async (c) => {
     const { limit, page } = c.req.valid("query");
-    const { rows, total } = await listSuppressions(
-      database(c.env.DB),
+    const { rows, total } = await listSuppressionEntries(
+      c.env.DB,
       c.get("account").accountId,
       limit,
       (page - 1) * limit,
     );
     c.header("X-Total-Count", String(total));
-    return c.json(rows.map(toSuppressionJson), 200);
+    return c.json(rows.map(entryJson), 200);
   });
 
   app.openapi(create, async (c) => {
@@ -110,14 +114,31 @@ export function registerSuppressionRoutes(app: App) {
   app.openapi(get, async (c) => {
     const { phone } = c.req.valid("param");
     const suppression = await getSuppression(database(c.env.DB), c.get("account").accountId, phone);
-    if (!suppression) throw notFound(`${e164(phone)} is not suppressed`);
-    return c.json(toSuppressionJson(suppression), 200);
+    if (suppression) return c.json(toSuppressionJson(suppression), 200);
+    // Else Meta's marketing opt-out, if there is one.
+    const { rows } = await listSuppressionEntries(
+      c.env.DB,
+      c.get("account").accountId,
+      1,
+      0,
+      phone,
+    );
+    if (!rows[0]) throw notFound(`${e164(phone)} is not suppressed`);
+    return c.json(entryJson(rows[0]), 200);
   });
 
   app.openapi(remove, async (c) => {
     const { phone } = c.req.valid("param");
-    if (!(await deleteSuppression(database(c.env.DB), c.get("account").accountId, phone)))
+    const { accountId } = c.get("account");
+    if (!(await deleteSuppression(database(c.env.DB), accountId, phone))) {
+      const { rows } = await listSuppressionEntries(c.env.DB, accountId, 1, 0, phone);
+      if (rows[0])
+        throw conflict(
+          "Marketing opt-out",
+          `phone: ${e164(phone)} stopped marketing messages at Meta; only the person's resume lifts it`,
+        );
       throw notFound(`${e164(phone)} is not suppressed`);
+    }
     return c.json({ success: true as const }, 200);
   });
 }

@@ -1,11 +1,30 @@
 import { z } from "@hono/zod-openapi";
-import type { Suppression } from "../../../db/suppression-list";
+import {
+  STOP_REPLY_REASON,
+  type Suppression,
+  type SuppressionEntry,
+} from "../../../db/suppression-list";
 import { e164, PhoneInput } from "../contacts/schemas";
 
 export const SuppressionSchema = z
   .object({
-    phone: z.string().openapi({ example: "+447700900123", description: "E.164, with '+'" }),
+    phone: z.string().nullable().openapi({
+      example: "+447700900123",
+      description: "E.164, with '+'; null for a marketing opt-out Meta gave by user id only",
+    }),
     reason: z.string().openapi({ example: "opt-out" }),
+    scope: z.enum(["all", "marketing"]).openapi({
+      description:
+        "`all`: nothing is sent (a STOP reply, a manual entry); `marketing`: no marketing template (Meta's opt-out), utility still goes",
+    }),
+    source: z.enum(["stop_reply", "manual", "user_preferences", "131050"]).openapi({
+      description:
+        "Where it came from: a STOP reply, an entry made here, Meta's user_preferences webhook, or a failed status with 131050",
+    }),
+    userId: z
+      .string()
+      .nullable()
+      .openapi({ description: "Meta's business-scoped user id, if any" }),
     createdAt: z.string(),
   })
   .openapi("Suppression");
@@ -31,5 +50,23 @@ export const PhoneParam = z.object({
 });
 
 export function toSuppressionJson(s: Suppression): z.infer<typeof SuppressionSchema> {
-  return { phone: e164(s.phone), reason: s.reason, createdAt: s.createdAt };
+  return entryJson({
+    phone: s.phone,
+    userId: null,
+    reason: s.reason,
+    scope: "all",
+    source: s.reason === STOP_REPLY_REASON ? "stop_reply" : "manual",
+    createdAt: s.createdAt,
+  });
+}
+
+export function entryJson(s: SuppressionEntry): z.infer<typeof SuppressionSchema> {
+  return {
+    phone: s.phone === null ? null : e164(s.phone),
+    reason: s.reason,
+    scope: s.scope,
+    source: s.source,
+    userId: s.userId,
+    createdAt: s.createdAt,
+  };
 }

@@ -30,6 +30,10 @@ export const TemplateSchema = z
     language: z.string(),
     status: z.string(),
     category: z.string(),
+    qualityScore: z.string().nullable().openapi({
+      description:
+        "Meta's latest quality rating (GREEN, YELLOW, RED, UNKNOWN) from its message_template_quality_update webhook; null before one",
+    }),
     wabaId: z.string(),
     parameterFormat: z.string(),
     components: z.array(z.unknown()),
@@ -44,6 +48,7 @@ function toTemplateJson(t: Template): z.infer<typeof TemplateSchema> {
     language: t.language,
     status: t.status,
     category: t.category,
+    qualityScore: t.qualityScore,
     wabaId: t.wabaId,
     parameterFormat: t.parameterFormat,
     components: JSON.parse(t.components) as unknown[],
