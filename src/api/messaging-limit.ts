@@ -8,6 +8,8 @@ import { z } from "@hono/zod-openapi";
 import { reachedInLast24h } from "../db/reach";
 import type { Sender } from "../db/schema";
 import { type Budget, budgetFor, budgetMessage } from "../domain/messaging-limit";
+import { catchUpPortfolio } from "../durable/broadcast/portfolio-catch-up";
+import type { Bindings } from "../env";
 
 export const TierPolicySchema = z.enum(["defer", "refuse"]).openapi({
   description:
@@ -24,14 +26,16 @@ export const BudgetWarningSchema = z
   })
   .openapi("MessagingLimitWarning");
 
+/** Reads the projection once the portfolio's recent broadcasts have flushed to it (invariant 8). */
 export async function forecastBudget(
-  d1: D1Database,
+  env: Bindings,
   sender: Sender,
   people: readonly string[],
 ): Promise<Budget | null> {
   if (sender.messagingLimit === null) return null;
+  await catchUpPortfolio(env, sender.accountId, sender.wabaId);
   const { reached, newPeople } = await reachedInLast24h(
-    d1,
+    env.DB,
     sender.accountId,
     sender.wabaId,
     people,

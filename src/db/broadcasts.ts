@@ -88,3 +88,28 @@ export async function recentBroadcastsOfNumber(
     updatedAt: r.updated_at,
   }));
 }
+
+/**
+ * The account's broadcasts on any number of one portfolio (WABA) that are
+ * live or changed since `since`: those whose Durable Objects may have sent
+ * to people D1's projection does not show yet. Newest first, at most `limit`.
+ */
+export async function recentBroadcastsOfPortfolio(
+  d1: D1Database,
+  accountId: string,
+  wabaId: string,
+  since: string,
+  limit = 50,
+): Promise<string[]> {
+  const { results } = await d1
+    .prepare(
+      `SELECT b.id FROM broadcasts b
+       JOIN senders s ON s.id = b.sender_id
+       WHERE b.account_id = ? AND s.waba_id = ?
+         AND (b.status IN ('sending', 'paused') OR b.updated_at >= ?)
+       ORDER BY b.updated_at DESC LIMIT ?`,
+    )
+    .bind(accountId, wabaId, since, limit)
+    .all<{ id: string }>();
+  return results.map((r) => r.id);
+}

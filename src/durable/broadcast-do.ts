@@ -57,6 +57,7 @@ import {
 import { resolveAudience } from "./broadcast/audience";
 import { Dispatcher } from "./broadcast/dispatcher";
 import { Outbox } from "./broadcast/outbox";
+import { catchUpPortfolio } from "./broadcast/portfolio-catch-up";
 import {
   type BroadcastRow,
   BroadcastStore,
@@ -745,6 +746,7 @@ export class BroadcastDO extends DurableObject<Bindings> {
     const limit = await senderMessagingLimit(this.env.DB, plan.accountId, plan.sender.id);
     if (limit === null) return { refuse: false, notice: null };
     const people = this.store.pendingPeople();
+    await catchUpPortfolio(this.env, plan.accountId, plan.sender.wabaId, plan.broadcastId);
     const { reached, newPeople } = await reachedInLast24h(
       this.env.DB,
       plan.accountId,

@@ -4,10 +4,20 @@
  * `refuse` answers 409 and creates nothing; `defer` sends up to the limit and
  * holds the rest for 24 h, saying so.
  */
+import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
+import { broadcastStub } from "../../src/durable/stubs";
 import { mobileNumber } from "../domain/phones";
-import { createBroadcast, details, helloBody, type Setup, setup, waitForStatus } from "../engine";
+import {
+  createBroadcast,
+  details,
+  future,
+  helloBody,
+  type Setup,
+  setup,
+  waitForStatus,
+} from "../engine";
 import { api, bearer, call, expectStatus, jsonInit } from "../helpers";
 
 /** Numbers ending in 0: none of the sandbox's scripted behaviours (2222 is never accepted…). */
@@ -119,4 +129,42 @@ describe("messaging-tier budget", () => {
     expect(got.pauseReason).toContain("tier_policy: refuse");
     expect(got.deliveryStats.sentCount).toBe(0);
   }, 40_000);
+
+  it("invariant 8: the budget counts what a broadcast sent before its projection reached D1", async () => {
+    const s = await setup();
+    await call(s.account, "PUT", `/v1/senders/${s.sender.id}`, { messagingLimit: 250 }, 200);
+    const base = Math.floor(Math.random() * 50_000);
+    const first = await createBroadcast(
+      s,
+      helloBody(s.sender.phoneNumber, people(base, 245), { scheduled_for: future(1_500) }),
+    );
+    // The first broadcast's flushes to D1 happen only when asked to catch up
+    // (what a reader that must see its GET asks for), never on its own alarm.
+    await runInDurableObject(broadcastStub(env, s.account.accountId, first.uuid), (obj) => {
+      const instance = obj as any;
+      const flush = instance.outbox.flush.bind(instance.outbox);
+      // RPC calls reach only the class's own methods, so the test tells a
+      // catch-up's flush from the alarm's by who called it.
+      instance.outbox.flush = async () =>
+        new Error().stack?.includes("catchUp") ? flush() : undefined;
+    });
+    await waitForStatus(s, first.uuid, "completed");
+    const projected = await env.DB.prepare(
+      "SELECT COUNT(*) AS n FROM recipient_states WHERE broadcast_id = ? AND submitted_at IS NOT NULL",
+    )
+      .bind(first.uuid)
+      .first<{ n: number }>();
+    expect(projected?.n, "D1 must not have the sends yet, or this test shows nothing").toBe(0);
+    // Its GET says 245 were sent: a create now must count them.
+    const created = await createBroadcast(
+      s,
+      helloBody(s.sender.phoneNumber, people(base + 2_000, 10)),
+    );
+    expect(created.warnings.messaging_limit).toMatchObject({
+      limit: 250,
+      reached_24h: 245,
+      new_people: 10,
+      held: 5,
+    });
+  }, 60_000);
 });

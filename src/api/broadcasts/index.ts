@@ -192,7 +192,7 @@ export function registerBroadcastRoutes(app: App) {
       checkCallbackUrl(c.env, body.status_callback_url, "status_callback_url");
     const prepared = await prepareBroadcast(c, body, { requireAccepted: true });
     const budget = await forecastBudget(
-      c.env.DB,
+      c.env,
       prepared.sender,
       prepared.accepted.map((r) => r.identifier),
     );
