@@ -67,6 +67,8 @@ import {
 } from "./broadcast/store";
 import { broadcastStub } from "./stubs";
 
+/** Where the estimate's audience by calling code is kept (the DO's key-value storage). */
+const ESTIMATE_AUDIENCE_KEY = "estimate-audience";
 /** An uncommitted create is abandoned (and wiped) after this long. */
 const LOADING_TTL_MS = 5 * 60_000;
 /** A queued batch never claimed within this long is presumed lost and re-enqueued. */
@@ -159,6 +161,7 @@ export class BroadcastDO extends DurableObject<Bindings> {
           loadingDeadline: null,
         });
       });
+      await this.keepEstimateAudience();
       await this.outbox.flush();
       await this.scheduleAlarm();
     }
@@ -552,11 +555,26 @@ export class BroadcastDO extends DurableObject<Bindings> {
     return this.live() ? this.store.pricedMessages() : null;
   }
 
-  /** The audience an estimate prices, by calling code: null until it is known (v1, before start). */
-  estimateAudience(): AudienceCount[] | null {
+  /**
+   * The audience an estimate prices, by calling code: null until it is known
+   * (v1, before start). Counted once, when the audience is resolved (at
+   * commit, or when a v1 audience loads), and kept: a read costs no scan of
+   * the recipients, and a later cancel or archive does not change what the
+   * broadcast was estimated at.
+   */
+  async estimateAudience(): Promise<AudienceCount[] | null> {
     const b = this.live();
     if (!b?.plan.audienceResolved) return null;
-    return countByCallingCode(this.store.acceptedIdentifiers());
+    return (
+      (await this.ctx.storage.get<AudienceCount[]>(ESTIMATE_AUDIENCE_KEY)) ??
+      (await this.keepEstimateAudience())
+    );
+  }
+
+  private async keepEstimateAudience(): Promise<AudienceCount[]> {
+    const counts = countByCallingCode(this.store.acceptedIdentifiers());
+    await this.ctx.storage.put(ESTIMATE_AUDIENCE_KEY, counts);
+    return counts;
   }
 
   /** For the dashboard: accepted sends per second, and failures by Meta's error code. */
@@ -710,6 +728,7 @@ export class BroadcastDO extends DurableObject<Bindings> {
             : {}),
         });
       });
+      await this.keepEstimateAudience();
     } finally {
       this.resolving = false;
     }

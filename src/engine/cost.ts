@@ -12,12 +12,15 @@ import {
   type Cost,
   cardInForce,
   costOf,
+  countByCallingCode,
   DEFAULT_CURRENCY,
   type Estimate,
   estimateCost,
   type PricedMessages,
   templatePricingCategory,
 } from "../domain/cost";
+import type { V1Definition } from "../domain/v1-broadcast";
+import { resolveAudience } from "../durable/broadcast/audience";
 import { broadcastStub } from "../durable/stubs";
 import type { Bindings } from "../env";
 
@@ -86,4 +89,39 @@ export async function broadcastCosting(
       )
     : null;
   return { estimate, cost: await costFor(d1, summary, priced ?? []) };
+}
+
+/**
+ * What a broadcast would cost at most, for a draft or a scheduled one too
+ * (null when it is not found on this surface). Before sending starts its
+ * audience is read from D1 as it is now, the way sending will resolve it
+ * (nothing is stored); afterwards the recipients it resolved are priced.
+ */
+export async function draftEstimate(
+  env: Bindings,
+  accountId: string,
+  broadcastId: string,
+  surface: BroadcastSummary["surface"],
+): Promise<{ estimate: Estimate | null } | null> {
+  const stub = broadcastStub(env, accountId, broadcastId);
+  const summary = await stub.summary();
+  if (summary?.surface !== surface) return null;
+  let audience: AudienceCount[] | null = await stub.estimateAudience();
+  if (!audience) {
+    const numbers: string[] = [];
+    const definition = JSON.parse(summary.definition ?? "null") as V1Definition | null;
+    if (definition)
+      await resolveAudience(env.DB, accountId, definition, (rows) => {
+        for (const r of rows) if (!r.rejected) numbers.push(r.identifier);
+        return true;
+      });
+    audience = countByCallingCode(numbers);
+  }
+  const category = await templateCategoryOf(
+    env.DB,
+    accountId,
+    summary.sender.wabaId,
+    summary.template,
+  );
+  return { estimate: await estimateFor(env.DB, category, audience) };
 }

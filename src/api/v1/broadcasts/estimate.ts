@@ -6,11 +6,7 @@
  */
 import { createRoute } from "@hono/zod-openapi";
 import type { App } from "../../../app";
-import { type AudienceCount, countByCallingCode } from "../../../domain/cost";
-import type { V1Definition } from "../../../domain/v1-broadcast";
-import { resolveAudience } from "../../../durable/broadcast/audience";
-import { broadcastStub } from "../../../durable/stubs";
-import { estimateFor, templateCategoryOf } from "../../../engine/cost";
+import { draftEstimate } from "../../../engine/cost";
 import { notFound } from "../../../errors";
 import { EstimateSchema } from "../../cost";
 import { errorResponses, IdParam, jsonContent } from "../../openapi";
@@ -34,27 +30,8 @@ export const route = createRoute({
 export function register(app: App) {
   app.openapi(route, async (c) => {
     const { id } = c.req.valid("param");
-    const { accountId } = c.get("account");
-    const stub = broadcastStub(c.env, accountId, id);
-    const summary = await stub.summary();
-    if (summary?.surface !== "v1") throw notFound(`No broadcast ${id}`);
-    let audience: AudienceCount[] | null = await stub.estimateAudience();
-    if (!audience) {
-      const numbers: string[] = [];
-      const definition = JSON.parse(summary.definition ?? "null") as V1Definition | null;
-      if (definition)
-        await resolveAudience(c.env.DB, accountId, definition, (rows) => {
-          for (const r of rows) if (!r.rejected) numbers.push(r.identifier);
-          return true;
-        });
-      audience = countByCallingCode(numbers);
-    }
-    const category = await templateCategoryOf(
-      c.env.DB,
-      accountId,
-      summary.sender.wabaId,
-      summary.template,
-    );
-    return c.json(await estimateFor(c.env.DB, category, audience), 200);
+    const found = await draftEstimate(c.env, c.get("account").accountId, id, "v1");
+    if (!found) throw notFound(`No broadcast ${id}`);
+    return c.json(found.estimate, 200);
   });
 }
