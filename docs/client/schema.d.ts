@@ -1771,7 +1771,7 @@ export interface components {
       tierPolicy: string;
       /** @description Extension */
       statusCallbackUrl: string | null;
-      /** @description Extension (GET): what sending costs at most, once the audience is resolved (when sending starts; null before: POST /v1/broadcasts/{id}/estimate prices a draft) */
+      /** @description Extension (GET, POST and PUT of one broadcast; not the list): what sending costs at most, once the audience is resolved (when sending starts; null before: POST /v1/broadcasts/{id}/estimate prices a draft) */
       estimate?: {
         currency: string;
         /** @description Sum over the lines whose rate is known */

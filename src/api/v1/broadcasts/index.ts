@@ -24,6 +24,7 @@ import {
   broadcastSummary,
   removeBroadcast,
 } from "../../../engine/read-broadcast";
+import type { Bindings } from "../../../env";
 import { badRequest, conflict, notFound } from "../../../errors";
 import {
   conflictResponse,
@@ -146,6 +147,11 @@ function stateOutcome(result: StateChange, id: string, move: string) {
   throw conflict("Status change not allowed", `Cannot ${move} a broadcast that is ${result.state}`);
 }
 
+/** One broadcast as every single-broadcast answer shows it (GET, POST, PUT): with its estimate and cost. */
+async function withCost(env: Bindings, summary: BroadcastSummary) {
+  return { ...fromSummary(summary), ...(await broadcastCosting(env, summary)) };
+}
+
 export function registerV1BroadcastRoutes(app: App) {
   estimate.register(app);
   app.openapi(list, async (c) => {
@@ -178,14 +184,14 @@ export function registerV1BroadcastRoutes(app: App) {
     const plan = await buildV1Plan(c, body, id);
     const created = await createBroadcast(c.env, plan, []);
     if (!created.ok) throw conflict("Broadcast could not be created", "Try again");
-    return c.json(fromSummary(created.summary), 200);
+    return c.json(await withCost(c.env, created.summary), 200);
   });
 
   app.openapi(get, async (c) => {
     const { id } = c.req.valid("param");
     const summary = await broadcastSummary(c.env, c.get("account").accountId, id);
     if (summary?.surface !== "v1") throw notFound(`No broadcast ${id}`);
-    return c.json({ ...fromSummary(summary), ...(await broadcastCosting(c.env, summary)) }, 200);
+    return c.json(await withCost(c.env, summary), 200);
   });
 
   app.openapi(update, async (c) => {
@@ -223,7 +229,7 @@ export function registerV1BroadcastRoutes(app: App) {
     else if (move === "pause")
       summary = await change({ move: "pause", reason: "Paused by request" }, "pause");
     else if (move === "resume") summary = await change({ move: "resume" }, "resume");
-    return c.json(fromSummary(summary), 200);
+    return c.json(await withCost(c.env, summary), 200);
   });
 
   app.openapi(remove, async (c) => {

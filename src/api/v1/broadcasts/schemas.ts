@@ -128,10 +128,11 @@ export const V1BroadcastSchema = z
     statusCallbackUrl: z.string().nullable().openapi({ description: "Extension" }),
     estimate: EstimateSchema.nullable().optional().openapi({
       description:
-        "Extension (GET): what sending costs at most, once the audience is resolved (when sending starts; null before: POST /v1/broadcasts/{id}/estimate prices a draft)",
+        "Extension (GET, POST and PUT of one broadcast; not the list): what sending costs at most, once the audience is resolved (when sending starts; null before: POST /v1/broadcasts/{id}/estimate prices a draft)",
     }),
     cost: CostSchema.optional().openapi({
-      description: "Extension (GET): what Meta's statuses priced so far",
+      description:
+        "Extension (GET, POST and PUT of one broadcast; not the list): what Meta's statuses priced so far",
     }),
   })
   .openapi("V1Broadcast");
