@@ -18,7 +18,7 @@ import { SENDING_TICK_MS } from "../../src/durable/broadcast/alarm-schedule.ts";
 import { Dispatcher } from "../../src/durable/broadcast/dispatcher.ts";
 import type { BroadcastStore } from "../../src/durable/broadcast/store.ts";
 import type { Bindings } from "../../src/env.ts";
-import { departureTime } from "../../src/queues/departures.ts";
+import { depart } from "../../src/queues/departures.ts";
 import type { SendBatchMessage } from "../../src/queues/messages.ts";
 import { Connections } from "../../src/whatsapp/connections.ts";
 import { exponential, logNormal, prng, Sim, seedFor } from "./engine.ts";
@@ -664,15 +664,23 @@ class Consumer {
     const { sim } = this;
     // A timer may fire late (a busy isolate); a slot already past needs no timer.
     if (at > sim.now) await sim.sleepUntil(at + this.timerLate());
-    // The real departure gate (src/queues/departures.ts): late timers leave paced.
-    const leaveAt = departureTime(this.gateKey, at, slotIntervalMs(this.sc.mps), sim.now);
-    if (leaveAt > at + MAX_DEPARTURE_DELAY_MS) {
+    // The real departure gate (src/queues/departures.ts), on the simulation's clock.
+    const left = await depart(
+      this.gateKey,
+      at,
+      {
+        intervalMs: slotIntervalMs(this.sc.mps),
+        cap: this.sc.mps,
+        latest: at + MAX_DEPARTURE_DELAY_MS,
+      },
+      { now: () => sim.now, sleepUntil: (t) => sim.sleepUntil(t) },
+    );
+    if (left === null) {
       release();
       this.late++;
       settler.add({ id, outcome: "released", late: true });
       return null;
     }
-    if (leaveAt > sim.now) await sim.sleepUntil(leaveAt);
     this.receiver.arrive(sim.now);
     this.sendsInFlight++;
     this.peakSendsInFlight = Math.max(this.peakSendsInFlight, this.sendsInFlight);

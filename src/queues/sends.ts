@@ -24,7 +24,7 @@ import { decryptAccessToken } from "../whatsapp/access-token";
 import { type Connections, invocationConnections } from "../whatsapp/connections";
 import { PAIR_RATE_CODE } from "../whatsapp/errors";
 import { callbackData, sendTemplate } from "../whatsapp/messages";
-import { departureTime } from "./departures";
+import { depart } from "./departures";
 import type { SendBatchMessage, SendOutcome } from "./messages";
 import { pauseSender } from "./signals";
 
@@ -212,18 +212,19 @@ export async function startBatch(
           settler.add({ seq: recipient.seq, outcome: "released" });
           return;
         }
-        // Late timers of a busy isolate leave paced, not in a burst (./departures.ts).
-        const leaveAt = departureTime(plan.sender.phoneNumberId, at, reservation.intervalMs);
-        if (
-          leaveAt > at + MAX_DEPARTURE_DELAY_MS ||
-          leaveAt > departBy(claim.claimedAt, timeoutMs)
-        ) {
-          // Too far behind its slot: it gives the slot up and asks again.
+        // Sends leave as the receiver counts them, whatever this isolate's
+        // timers do (./departures.ts); too far behind its slot, a send gives
+        // the slot up and asks again.
+        const left = await depart(plan.sender.phoneNumberId, at, {
+          intervalMs: reservation.intervalMs,
+          cap: current.throughputMps,
+          latest: Math.min(at + MAX_DEPARTURE_DELAY_MS, departBy(claim.claimedAt, timeoutMs)),
+        });
+        if (left === null) {
           release();
           settler.add({ seq: recipient.seq, outcome: "released", late: true });
           return;
         }
-        await sleepUntil(leaveAt);
         answers.push(
           sendOne(env, plan, current.token, recipient, { timeoutMs, release }).then((outcome) => {
             const { throughput, senderStop, ...settled } = outcome;

@@ -14,7 +14,6 @@ import {
   maxInAnyWindow,
   slotIntervalMs,
 } from "../../src/domain/pacing";
-import { departureTime } from "../../src/queues/departures";
 
 describe("pacing", () => {
   it("keeps any one-second window within the cap for every cap from 1 to 1,000 mps", () => {
@@ -43,15 +42,5 @@ describe("pacing", () => {
     expect(inFlightTarget(80, 300)).toBe(48);
     expect(inFlightTarget(2, 300)).toBe(BATCH_SIZE * 2);
     expect(inFlightTarget(1000, 60_000)).toBe(10_000);
-  });
-
-  it("spaces departures of one isolate by an interval, however late their timers fire", () => {
-    const number = `gate-${Math.random()}`;
-    const now = 5_000;
-    // Five slots 10 ms apart whose timers all fire at once, 40 ms late.
-    const times = [0, 10, 20, 30, 40].map((offset) =>
-      departureTime(number, 4_960 + offset, 10, now),
-    );
-    expect(times).toEqual([5_000, 5_010, 5_020, 5_030, 5_040]);
   });
 });
