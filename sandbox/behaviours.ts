@@ -130,8 +130,8 @@ export function scheduledEvents(
       },
     },
   });
-  // 1010: the person came in through a free entry point (a click-to-WhatsApp ad): Meta does not bill it.
-  const free = m.digits.endsWith("1010");
+  // 1011: the person came in through a free entry point (a click-to-WhatsApp ad): Meta does not bill it.
+  const free = m.digits.endsWith("1011");
   const pricing = {
     pricing: {
       billable: !free && m.category !== "service",

@@ -1,7 +1,7 @@
 /**
  * What a broadcast costs, end to end: the sandbox prices every status as
  * Meta does (pricing.category from the template, type regular, or
- * free_entry_point for numbers ending in 1010), Chorus keeps it per
+ * free_entry_point for numbers ending in 1011), Chorus keeps it per
  * recipient, and the estimate, the cost and the usage follow the rate card.
  */
 import {
@@ -65,7 +65,7 @@ function numbers(prefix: string, n: number, width: number): string[] {
   const out: string[] = [];
   for (let i = 0; out.length < n; i++) {
     const tail = String(i).padStart(width, "0");
-    if (/(\d)\1\1\1$/.test(tail) || tail.endsWith("1010")) continue;
+    if (/(\d)\1\1\1$/.test(tail) || tail.endsWith("1011")) continue;
     out.push(`${prefix}${tail}`);
   }
   return out;
@@ -74,7 +74,7 @@ function numbers(prefix: string, n: number, width: number): string[] {
 const india = numbers("9198765", 400, 5);
 const brazil = numbers("551198765", 350, 4);
 const ukRegular = Array.from({ length: 240 }, (_, i) => mobileNumber(i + 1));
-const ukFree = Array.from({ length: 10 }, (_, i) => mobileNumber(i + 1, "1010"));
+const ukFree = Array.from({ length: 10 }, (_, i) => mobileNumber(i + 1, "1011"));
 const everyone = [...india, ...brazil, ...ukRegular, ...ukFree];
 
 function promoBody(from: string, identifiers: string[]) {
@@ -213,7 +213,7 @@ describe("cost", () => {
       },
       { timeout: 15_000, interval: 200 },
     );
-    // The ten numbers ending in 1010 came through a free entry point: not billed.
+    // The ten numbers ending in 1011 came through a free entry point: not billed.
     expect(cost).toEqual({
       currency: "USD",
       total: 39.291, // 4.72 + 21.875 + 240 × 0.0529
