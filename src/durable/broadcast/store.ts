@@ -736,6 +736,30 @@ export class BroadcastStore {
     });
   }
 
+  /**
+   * Meta's TTL ran out: a message submitted before `submittedBefore` (ISO)
+   * and neither delivered nor failed was dropped by Meta without a word
+   * (domain/meta-ttl.ts). A hold ends with it.
+   */
+  expireAtMeta(submittedBefore: string, title: string): number[] {
+    return this.moveRecipients(
+      ["submitted", "sent"],
+      "undeliverable",
+      { sql: "submitted_at IS NOT NULL AND submitted_at < ?", binds: [submittedBefore] },
+      { error_title: title, failed_at: nowIso(), held_at: null },
+    );
+  }
+
+  /** The earliest submit of a message Meta has not yet delivered or failed (ISO), or null. */
+  oldestAwaitingDelivery(): string | null {
+    const row = this.sql
+      .exec<{ at: string | null }>(
+        "SELECT MIN(submitted_at) AS at FROM recipients WHERE status IN ('submitted', 'sent')",
+      )
+      .one();
+    return row.at === null ? null : String(row.at);
+  }
+
   /** The queue gave up on a batch: its unsent rows fail with `reason`. */
   failBatch(batchId: number, reason: string): void {
     this.moveRecipients(
