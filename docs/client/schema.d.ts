@@ -1761,6 +1761,8 @@ export interface components {
         readCount: number;
         failedCount: number;
         repliedCount: number;
+        /** @description Extension (GET, POST and PUT of one broadcast; not the list): of the accepted (successCount), held by Meta for quality assessment (pacing): neither sent nor failed yet */
+        heldCount?: number;
       };
       /** @description Extension: why it is paused */
       pauseReason: string | null;
@@ -3267,6 +3269,7 @@ export interface operations {
         status?:
           | "pending"
           | "submitted"
+          | "held"
           | "sent"
           | "delivered"
           | "read"

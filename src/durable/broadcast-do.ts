@@ -194,9 +194,16 @@ export class BroadcastDO extends DurableObject<Bindings> {
     offset: number;
     updatedSince: string | null;
     status: RecipientStatus[] | null;
+    held?: boolean | null;
   }): { rows: RecipientView[]; total: number } | null {
     if (!this.live()) return null;
-    return this.store.listRecipients(query.limit, query.offset, query.updatedSince, query.status);
+    return this.store.listRecipients(
+      query.limit,
+      query.offset,
+      query.updatedSince,
+      query.status,
+      query.held ?? null,
+    );
   }
 
   /**

@@ -600,9 +600,11 @@ export class BroadcastStore {
     offset: number,
     updatedSince: string | null,
     status: RecipientStatus[] | null,
+    held: boolean | null = null,
   ) {
     const where: string[] = [];
     const binds: SqlStorageValue[] = [];
+    if (held !== null) where.push(held ? "held_at IS NOT NULL" : "held_at IS NULL");
     if (updatedSince) {
       where.push("updated_at >= ?");
       binds.push(updatedSince);
