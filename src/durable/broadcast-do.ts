@@ -829,6 +829,9 @@ export class BroadcastDO extends DurableObject<Bindings> {
 
   /** Messages Meta kept past their TTL without a word: undeliverable, "expired at Meta". */
   private expireAtMeta(b: BroadcastRow, now: number): void {
+    // Most ticks have nothing due: one index lookup, no scan.
+    const due = this.metaExpiryAt(b);
+    if (due === null || due > now) return;
     const ttl = this.ttlOf(b.plan);
     const before = new Date(submittedBeforeExpired(now, ttl)).toISOString();
     this.ctx.storage.transactionSync(() => this.store.expireAtMeta(before, EXPIRED_AT_META_TITLE));

@@ -100,6 +100,36 @@ describe("Meta's TTL (pure)", () => {
 });
 
 describe("expired at Meta, through the sandbox", () => {
+  it("W10: the sandbox keeps a template's message_send_ttl_seconds and refuses a bad one", async () => {
+    const s = await setup();
+    await withOneHourTemplate(s);
+    const listed = await expectStatus(
+      await env.WHATSAPP_API.fetch(
+        `http://sandbox.test/__sandbox/templates?waba_id=${s.sender.wabaId}`,
+      ),
+      200,
+    );
+    expect(listed.data.find((t: any) => t.name === NOTICE)).toMatchObject({
+      message_send_ttl_seconds: 3_600,
+    });
+    const bad = await expectStatus(
+      await env.WHATSAPP_API.fetch(
+        "http://sandbox.test/__sandbox/templates",
+        jsonInit("POST", {
+          waba_id: s.sender.wabaId,
+          template: {
+            name: "too_short",
+            language: "en",
+            message_send_ttl_seconds: 5,
+            components: [{ type: "BODY", text: "Hi" }],
+          },
+        }),
+      ),
+      400,
+    );
+    expect(JSON.stringify(bad)).toContain("message_send_ttl_seconds");
+  });
+
   it("W10: no status by send + TTL + margin → undeliverable, after the broadcast completed", async () => {
     const s = await setup();
     await withOneHourTemplate(s);

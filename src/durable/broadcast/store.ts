@@ -752,11 +752,17 @@ export class BroadcastStore {
     );
   }
 
-  /** The earliest submit of a message Meta has not yet delivered or failed (ISO), or null. */
+  /**
+   * The earliest submit of a message Meta has not yet delivered or failed
+   * (ISO), or null. One MIN per status: each is a single seek in
+   * recipients_submitted_at_idx (a MIN over `status IN (…)` would scan).
+   */
   oldestAwaitingDelivery(): string | null {
     const row = this.sql
       .exec<{ at: string | null }>(
-        "SELECT MIN(submitted_at) AS at FROM recipients WHERE status IN ('submitted', 'sent')",
+        `SELECT MIN(at) AS at FROM (
+           SELECT MIN(submitted_at) AS at FROM recipients WHERE status = 'submitted'
+           UNION ALL SELECT MIN(submitted_at) FROM recipients WHERE status = 'sent')`,
       )
       .one();
     return row.at === null ? null : String(row.at);
