@@ -1461,6 +1461,8 @@ export interface components {
       category: string;
       /** @description Meta's latest quality rating (GREEN, YELLOW, RED, UNKNOWN) from its message_template_quality_update webhook; null before one */
       qualityScore: string | null;
+      /** @description Extension: Meta's message_send_ttl_seconds as synced (how long Meta tries to deliver; a message still undelivered by send + TTL + 1 h is undeliverable, expired at Meta); null: Meta's default for the category (30 days marketing and utility, 10 minutes authentication) */
+      sendTtlSeconds: number | null;
       wabaId: string;
       parameterFormat: string;
       components: unknown[];

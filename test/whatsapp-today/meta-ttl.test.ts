@@ -128,6 +128,14 @@ describe("expired at Meta, through the sandbox", () => {
       400,
     );
     expect(JSON.stringify(bad)).toContain("message_send_ttl_seconds");
+    // Chorus read it on sync and shows it; a template without one has Meta's default (null).
+    const synced = await expectStatus(
+      await api("/v1/templates?limit=100", { headers: apiKey(s.account.key) }),
+      200,
+    );
+    const rows: any[] = Array.isArray(synced) ? synced : synced.data;
+    expect(rows.find((t) => t.name === NOTICE)).toMatchObject({ sendTtlSeconds: 3_600 });
+    expect(rows.find((t) => t.name === "hello_world")).toMatchObject({ sendTtlSeconds: null });
   });
 
   it("W10: no status by send + TTL + margin → undeliverable, after the broadcast completed", async () => {
