@@ -46,6 +46,9 @@ export interface AcceptedMessage {
 export const heldForQuality = (digits: string, category: string | undefined) =>
   category?.toUpperCase() === "MARKETING" && (digits.endsWith("7070") || digits.endsWith("7071"));
 
+/** W10: accepted, then no status at all (Meta dropped it when its template's TTL ran out). */
+export const expiresSilently = (digits: string) => digits.endsWith("8080");
+
 /** W1: Meta delivers no marketing template to a +1 number with a US area code (Canada's go). */
 export const isUsNumber = (digits: string) =>
   digits.startsWith("1") && parsePhoneNumberFromString(`+${digits}`)?.country === "US";
@@ -147,6 +150,8 @@ export function scheduledEvents(
       origin: { type: m.category },
     },
   };
+  // W10: the message outlives its time-to-live at Meta, which drops it and says nothing, ever.
+  if (expiresSilently(m.digits)) return [];
   const marketing = marketingFailure(m);
   if (marketing) return [status("failed", at(delays.sent_ms), { errors: [marketing] })];
   const events = [status("sent", at(delays.sent_ms), { ...conversation, ...pricing })];

@@ -15,6 +15,8 @@ export interface SandboxTemplate {
   category: (typeof TEMPLATE_CATEGORIES)[number];
   parameter_format: "POSITIONAL" | "NAMED";
   components: Record<string, unknown>[];
+  /** W10: Meta's time-to-live for this template's messages (absent: Meta's default for the category). */
+  message_send_ttl_seconds?: number;
 }
 
 const holiday = (language: string, body: string): SandboxTemplate => ({
@@ -203,6 +205,7 @@ const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !
 export function parseTemplate(input: unknown): SandboxTemplate | string {
   if (!isObj(input)) return "template must be an object";
   const { name, language, status, category, parameter_format, components, id } = input;
+  const ttl = input.message_send_ttl_seconds;
   if (typeof name !== "string" || !/^[a-z0-9_]{1,512}$/.test(name))
     return "template.name must be lowercase letters, digits and underscores";
   if (typeof language !== "string" || !language) return "template.language is required";
@@ -218,6 +221,9 @@ export function parseTemplate(input: unknown): SandboxTemplate | string {
     parameter_format !== "NAMED"
   )
     return "template.parameter_format must be POSITIONAL or NAMED";
+  // Meta's widest range (marketing through the Marketing Messages API); each category's narrower one is not checked here.
+  if (ttl !== undefined && (!Number.isInteger(ttl) || Number(ttl) < 30 || Number(ttl) > 2_592_000))
+    return "template.message_send_ttl_seconds must be an integer from 30 to 2592000";
   return {
     // Meta's template ids are numeric strings; a random one cannot collide with the built-ins'.
     id: typeof id === "string" && id ? id : randomId(),
@@ -227,6 +233,7 @@ export function parseTemplate(input: unknown): SandboxTemplate | string {
     category: TEMPLATE_CATEGORIES.find((c) => c === category) ?? "MARKETING",
     parameter_format: parameter_format === "NAMED" ? "NAMED" : "POSITIONAL",
     components,
+    ...(typeof ttl === "number" ? { message_send_ttl_seconds: ttl } : {}),
   };
 }
 

@@ -1461,6 +1461,8 @@ export interface components {
       category: string;
       /** @description Meta's latest quality rating (GREEN, YELLOW, RED, UNKNOWN) from its message_template_quality_update webhook; null before one */
       qualityScore: string | null;
+      /** @description Extension: Meta's message_send_ttl_seconds as synced (how long Meta tries to deliver; a message still undelivered by send + TTL + 1 h is undeliverable, expired at Meta); null: Meta's default for the category (30 days marketing and utility, 10 minutes authentication) */
+      sendTtlSeconds: number | null;
       wabaId: string;
       parameterFormat: string;
       components: unknown[];
@@ -1761,6 +1763,8 @@ export interface components {
         readCount: number;
         failedCount: number;
         repliedCount: number;
+        /** @description Extension (GET, POST and PUT of one broadcast; not the list): of the accepted (successCount), held by Meta for quality assessment (pacing): neither sent nor failed yet */
+        heldCount?: number;
       };
       /** @description Extension: why it is paused */
       pauseReason: string | null;
@@ -3267,6 +3271,7 @@ export interface operations {
         status?:
           | "pending"
           | "submitted"
+          | "held"
           | "sent"
           | "delivered"
           | "read"

@@ -130,6 +130,8 @@ export const templates = sqliteTable(
     parameterFormat: text("parameter_format").notNull().default("POSITIONAL"),
     /** Meta's latest `message_template_quality_update`: GREEN, YELLOW, RED, UNKNOWN; null before one. */
     qualityScore: text("quality_score"),
+    /** Meta's `message_send_ttl_seconds`: how long Meta tries to deliver; null when Meta gives none (its default for the category). */
+    sendTtlSeconds: integer("send_ttl_seconds"),
     /** Meta's `components` array, as JSON. */
     components: text("components").notNull(),
     syncedAt: text("synced_at").notNull().default(now),

@@ -109,6 +109,7 @@ export async function upsertTemplates(
         category: t.category,
         parameterFormat: (t.parameter_format ?? "POSITIONAL").toUpperCase(),
         components: JSON.stringify(t.components),
+        sendTtlSeconds: t.message_send_ttl_seconds ?? null,
         syncedAt,
       })
       .onConflictDoUpdate({
@@ -119,10 +120,34 @@ export async function upsertTemplates(
           category: sql`excluded.category`,
           parameterFormat: sql`excluded.parameter_format`,
           components: sql`excluded.components`,
+          sendTtlSeconds: sql`excluded.send_ttl_seconds`,
           syncedAt: sql`excluded.synced_at`,
         },
       }),
   );
   const [first, ...rest] = statements;
   if (first) await db.batch([first, ...rest]);
+}
+
+/** The template's Meta TTL in seconds as last synced; null when Meta gave none or the template is unknown. */
+export async function templateSendTtl(
+  db: Database,
+  accountId: string,
+  wabaId: string,
+  name: string,
+  language: string,
+): Promise<number | null> {
+  const row = await db
+    .select({ ttl: templates.sendTtlSeconds })
+    .from(templates)
+    .where(
+      and(
+        eq(templates.accountId, accountId),
+        eq(templates.wabaId, wabaId),
+        eq(templates.name, name),
+        eq(templates.language, language),
+      ),
+    )
+    .get();
+  return row?.ttl ?? null;
 }

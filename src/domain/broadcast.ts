@@ -49,6 +49,8 @@ export interface BroadcastPlan {
   sender: SenderSnapshot;
   /** `category`: Meta's (MARKETING, UTILITY, AUTHENTICATION) at create; absent in older plans. */
   template: { name: string; language: string; category?: string };
+  /** Meta's TTL for the template's messages (domain/meta-ttl.ts), read when sending starts; absent before. */
+  sendTtlSeconds?: number;
   /** ISO 8601, UTC. When sending starts. */
   scheduledAt: string;
   validUntil: string | null;

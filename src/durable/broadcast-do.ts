@@ -17,10 +17,12 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import { deleteBroadcastSummary } from "../db/broadcasts";
+import { database } from "../db/client";
 import { marketingRulesFor } from "../db/marketing-opt-outs";
 import { REACH_WINDOW_MS, reachedInLast24h } from "../db/reach";
 import { deleteRecipientStates } from "../db/recipient-states";
 import { senderMessagingLimit } from "../db/senders";
+import { templateSendTtl } from "../db/templates";
 import type {
   BeginOutcome,
   BroadcastPlan,
@@ -36,6 +38,12 @@ import { type AudienceCount, countByCallingCode, type PricedMessages } from "../
 import { isMarketing, rejectBlocked } from "../domain/marketing-rules";
 import { budgetFor, budgetMessage } from "../domain/messaging-limit";
 import { MARKETING_LIMIT_CODE } from "../domain/meta-errors";
+import {
+  EXPIRED_AT_META_TITLE,
+  expiredAtMetaAt,
+  sendTtlSeconds,
+  submittedBeforeExpired,
+} from "../domain/meta-ttl";
 import { CLAIM_LEASE_MS } from "../domain/pacing";
 import { type ExportRecord, exportRecord } from "../domain/recipient-export";
 import { afterMarketingLimit, breakerTrips, settle } from "../domain/settlement";
@@ -186,9 +194,16 @@ export class BroadcastDO extends DurableObject<Bindings> {
     offset: number;
     updatedSince: string | null;
     status: RecipientStatus[] | null;
+    held?: boolean | null;
   }): { rows: RecipientView[]; total: number } | null {
     if (!this.live()) return null;
-    return this.store.listRecipients(query.limit, query.offset, query.updatedSince, query.status);
+    return this.store.listRecipients(
+      query.limit,
+      query.offset,
+      query.updatedSince,
+      query.status,
+      query.held ?? null,
+    );
   }
 
   /**
@@ -653,7 +668,11 @@ export class BroadcastDO extends DurableObject<Bindings> {
       if (this.expired(b)) this.expireRemaining();
       this.sweep(now);
       await this.afterProgress();
-    } else if (b.state === "cancelled" || b.state === "paused") {
+    }
+    // Only where Meta may hold messages of this broadcast (never before sending started).
+    if (b.state !== "loading" && b.state !== "scheduled" && b.state !== "draft")
+      this.expireAtMeta(b, now);
+    if (b.state === "cancelled" || b.state === "paused") {
       // A consumer that died holding a claim after the stop: its rows must
       // still end somewhere (cancelled), or wait for the resume (pending).
       this.ctx.storage.transactionSync(() =>
@@ -748,6 +767,19 @@ export class BroadcastDO extends DurableObject<Bindings> {
       }
       this.store.updateBroadcast({ plan });
     }
+    if (b.plan.sendTtlSeconds === undefined) {
+      const ttl = await templateSendTtl(
+        database(this.env.DB),
+        b.plan.accountId,
+        b.plan.sender.wabaId,
+        b.plan.template.name,
+        b.plan.template.language,
+      );
+      b = this.store.broadcast();
+      if (b?.state !== "scheduled") return;
+      const plan = { ...b.plan, sendTtlSeconds: sendTtlSeconds(b.plan.template.category, ttl) };
+      this.store.updateBroadcast({ plan });
+    }
     this.store.updateBroadcast({ state: "sending", startedAt: b.startedAt ?? nowIso() });
     if (this.expired(b)) this.expireRemaining();
     await this.afterProgress();
@@ -795,6 +827,21 @@ export class BroadcastDO extends DurableObject<Bindings> {
     this.ctx.storage.transactionSync(() => this.store.expireUnsent(EXPIRED_TITLE));
   }
 
+  /** Messages Meta kept past their TTL without a word: undeliverable, "expired at Meta". */
+  private expireAtMeta(b: BroadcastRow, now: number): void {
+    // Most ticks have nothing due: one index lookup, no scan.
+    const due = this.metaExpiryAt(b);
+    if (due === null || due > now) return;
+    const ttl = this.ttlOf(b.plan);
+    const before = new Date(submittedBeforeExpired(now, ttl)).toISOString();
+    this.ctx.storage.transactionSync(() => this.store.expireAtMeta(before, EXPIRED_AT_META_TITLE));
+  }
+
+  /** The plan's TTL, or Meta's default for its category in a plan from before the TTL was read. */
+  private ttlOf(plan: BroadcastPlan): number {
+    return plan.sendTtlSeconds ?? sendTtlSeconds(plan.template.category, null);
+  }
+
   /** Gives back rows whose consumer died (stale claims) and batches that never arrived. */
   private sweep(now: number): void {
     this.ctx.storage.transactionSync(() => {
@@ -834,6 +881,7 @@ export class BroadcastDO extends DurableObject<Bindings> {
             counters: this.store.counters(),
             hasDue: b.state === "sending" && this.store.duePending(now, 1).length > 0,
             nextHeldAt: b.state === "sending" ? this.store.nextHeldAt() : null,
+            metaExpiryAt: this.metaExpiryAt(b),
             dirty:
               b.version > b.flushedVersion ||
               this.store.hasUnprojected() ||
@@ -848,6 +896,11 @@ export class BroadcastDO extends DurableObject<Bindings> {
     }
     const current = await this.ctx.storage.getAlarm();
     if (current === null || wanted < current) await this.ctx.storage.setAlarm(wanted);
+  }
+
+  private metaExpiryAt(b: BroadcastRow): number | null {
+    const oldest = this.store.oldestAwaitingDelivery();
+    return oldest === null ? null : expiredAtMetaAt(Date.parse(oldest), this.ttlOf(b.plan));
   }
 
   /** After a schedule change: the alarm may move later, so drop it and arm afresh. */

@@ -22,6 +22,8 @@ export interface RecipientQuery {
   /** ISO 8601: only rows changed at or after, oldest change first. */
   updatedSince: string | null;
   status: RecipientStatus[] | null;
+  /** Only messages Meta holds for quality assessment (true), or only others (false); absent: both. */
+  held?: boolean | null;
 }
 
 export function broadcastRecipients(

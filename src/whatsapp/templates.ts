@@ -12,6 +12,8 @@ export interface MetaTemplate {
   category: string;
   parameter_format?: string;
   components: unknown[];
+  /** How long Meta tries to deliver this template's messages; absent: Meta's default for the category. */
+  message_send_ttl_seconds?: number;
 }
 
 interface TemplatePage {
@@ -26,6 +28,14 @@ export class TemplateSyncError extends Error {
 }
 
 const MAX_PAGES = 200;
+
+/**
+ * Asked for by name: whether Meta's default field set includes
+ * `message_send_ttl_seconds` is unconfirmed (REFERENCE.md names the field,
+ * not the default set).
+ */
+const FIELDS =
+  "id,name,language,status,category,parameter_format,components,message_send_ttl_seconds";
 
 function isTemplate(value: unknown): value is MetaTemplate {
   if (!value || typeof value !== "object") return false;
@@ -45,7 +55,7 @@ export async function fetchTemplates(
 ): Promise<MetaTemplate[]> {
   const out: MetaTemplate[] = [];
   let url: string | undefined =
-    `${cloudApiUrl(env, `${encodeURIComponent(wabaId)}/message_templates`)}?limit=100`;
+    `${cloudApiUrl(env, `${encodeURIComponent(wabaId)}/message_templates`)}?limit=100&fields=${FIELDS}`;
   for (let page = 0; url && page < MAX_PAGES; page++) {
     const res = await cloudApiFetch(env, url, {
       headers: { authorization: `Bearer ${accessToken}` },
@@ -53,9 +63,19 @@ export async function fetchTemplates(
     if (!res.ok) throw new TemplateSyncError(await readMetaError(res));
     const body = (await res.json()) as TemplatePage;
     for (const item of body.data ?? []) {
-      if (isTemplate(item)) out.push({ ...item, category: item.category ?? "UNKNOWN" });
+      if (isTemplate(item))
+        out.push({
+          ...item,
+          category: item.category ?? "UNKNOWN",
+          message_send_ttl_seconds: ttlOf(item.message_send_ttl_seconds),
+        });
     }
     url = body.paging?.next;
   }
   return out;
+}
+
+/** A positive whole number of seconds, else none (Meta's default applies). */
+function ttlOf(value: unknown): number | undefined {
+  return typeof value === "number" && Number.isInteger(value) && value > 0 ? value : undefined;
 }

@@ -14,7 +14,7 @@ import {
   type Setup,
   setup,
 } from "../engine";
-import { api, bearer, expectStatus } from "../helpers";
+import { api, apiKey, bearer, call, expectStatus } from "../helpers";
 
 async function byIdentifier(s: Setup, uuid: string): Promise<Record<string, any>> {
   const page = await expectStatus(
@@ -22,6 +22,16 @@ async function byIdentifier(s: Setup, uuid: string): Promise<Record<string, any>
     200,
   );
   return Object.fromEntries(page.recipients.map((r: any) => [r.identifier, r]));
+}
+
+async function filtered(s: Setup, uuid: string, status: string): Promise<any[]> {
+  const page = await expectStatus(
+    await api(`/broadcasts/${uuid}/recipients?limit=100&status=${status}`, {
+      headers: bearer(s.account.key),
+    }),
+    200,
+  );
+  return page.recipients;
 }
 
 describe("held for quality assessment", () => {
@@ -41,6 +51,11 @@ describe("held for quality assessment", () => {
     expect(held[released].status).toBe("held");
     expect(held[dropped].status).toBe("held");
     expect((await details(s, created.uuid)).held).toBe(2);
+    // The status filter: `held` selects them, `submitted` (the others) does not.
+    expect((await filtered(s, created.uuid, "held")).map((r) => r.identifier).sort()).toEqual(
+      [released, dropped].sort(),
+    );
+    expect(await filtered(s, created.uuid, "submitted")).toEqual([]);
 
     await deliverWebhooks(s.number.phoneNumberId);
     await vi.waitUntil(
@@ -53,5 +68,42 @@ describe("held for quality assessment", () => {
     const after = await byIdentifier(s, created.uuid);
     expect(after[dropped]).toMatchObject({ error_code: 132015, error: "Template is Paused" });
     expect((await details(s, created.uuid)).held).toBe(0);
+    expect(await filtered(s, created.uuid, "held")).toEqual([]);
+  }, 30_000);
+
+  it("v1: the funnel counts held messages (deliveryStats.heldCount) until Meta releases them", async () => {
+    const s = await setup();
+    await call(s.account, "PUT", `/v1/senders/${s.sender.id}`, { isDefault: true });
+    const held = mobileNumber(Math.floor(Math.random() * 60_000), "7070");
+    const plain = mobileNumber(Math.floor(Math.random() * 60_000), "0");
+    await call(s.account, "POST", "/v1/contacts/bulk", {
+      contacts: [
+        { phone: held, firstName: "Hal" },
+        { phone: plain, firstName: "Pia" },
+      ],
+    });
+    const promo = await call(s.account, "POST", "/v1/broadcasts", {
+      name: "Promo",
+      type: "client",
+      template: { name: "class_booking_flow", language: "en" },
+      bodyTextParameters: ["{{contact.firstName}}"],
+    });
+    const v1 = async () =>
+      expectStatus(
+        await api(`/v1/broadcasts/${promo.id}`, { headers: apiKey(s.account.key) }),
+        200,
+      );
+    await vi.waitUntil(async () => (await v1()).processedStats.successCount === 2, {
+      timeout: 10_000,
+      interval: 200,
+    });
+    expect((await v1()).deliveryStats).toMatchObject({ heldCount: 1, sentCount: 0 });
+
+    await deliverWebhooks(s.number.phoneNumberId);
+    await vi.waitUntil(async () => (await v1()).deliveryStats.readCount === 2, {
+      timeout: 10_000,
+      interval: 200,
+    });
+    expect((await v1()).deliveryStats.heldCount).toBe(0);
   }, 30_000);
 });

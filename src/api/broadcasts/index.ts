@@ -31,7 +31,7 @@ import { resolveSendWindow } from "../send-window";
 import { registerMessageStatusRoute } from "./message-statuses";
 import { registerOverviewRoutes } from "./overview";
 import { prepareBroadcast } from "./prepare";
-import { broadcastDetails, internalStatuses, recipientItem } from "./present";
+import { broadcastDetails, recipientFilter, recipientItem } from "./present";
 import { registerRecipientsExportRoute } from "./recipients-export";
 import {
   BroadcastDetailsSchema,
@@ -152,8 +152,8 @@ const recipients = createRoute({
         .datetime({ offset: true })
         .optional()
         .openapi({ description: "Only rows changed at or after this time, oldest change first" }),
-      // `held` is a mark on submitted recipients, not a status to filter by.
-      status: RecipientItemSchema.shape.status.exclude(["held"]).optional(),
+      // `held`: submitted and held by Meta for quality assessment; `submitted`: the others.
+      status: RecipientItemSchema.shape.status.optional(),
     }),
   },
   responses: {
@@ -343,7 +343,7 @@ export function registerBroadcastRoutes(app: App) {
       limit: q.limit,
       offset: q.offset,
       updatedSince: q.updated ? new Date(q.updated).toISOString() : null,
-      status: q.status ? internalStatuses(q.status) : null,
+      ...(q.status ? recipientFilter(q.status) : { status: null }),
     });
     if (!page) throw notFound(`No broadcast ${uuid}`);
     return c.json(

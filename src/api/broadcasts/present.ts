@@ -51,6 +51,18 @@ export function publicStatus(status: RecipientStatus): PublicRecipientStatus {
   return status === "queued" || status === "sending" ? "pending" : status;
 }
 
+/**
+ * The rows a status filter selects: `held` is a submitted message Meta holds
+ * for quality assessment, so `submitted` is one it does not.
+ */
+export function recipientFilter(status: PublicRecipientStatus | "held"): {
+  status: RecipientStatus[];
+  held: boolean | null;
+} {
+  if (status === "held") return { status: ["submitted"], held: true };
+  return { status: internalStatuses(status), held: status === "submitted" ? false : null };
+}
+
 /** The internal statuses behind a public one (for filters). */
 export function internalStatuses(status: PublicRecipientStatus): RecipientStatus[] {
   return status === "pending" ? ["pending", "queued", "sending"] : [status];

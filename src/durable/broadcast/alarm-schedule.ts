@@ -1,7 +1,7 @@
 /**
  * When a broadcast's one alarm should next ring: the load's expiry, the
  * schedule, the sending tick, the first held row, the validity's end, a
- * stale claim's lease, the next flush. Pure: the BroadcastDO arms it.
+ * stale claim's lease, the next flush, the first message to expire at Meta. Pure: the BroadcastDO arms it.
  */
 
 import type { BroadcastState, Counters } from "../../domain/broadcast";
@@ -24,6 +24,8 @@ export interface AlarmInputs {
   nextHeldAt: number | null;
   /** The summary or some recipient row still has to reach D1. */
   dirty: boolean;
+  /** When the oldest undelivered message counts as dropped by Meta (domain/meta-ttl.ts), or null. */
+  metaExpiryAt?: number | null;
 }
 
 /** The next alarm (epoch ms, never before `now`), or null for none. */
@@ -43,6 +45,8 @@ export function nextAlarmAt(i: AlarmInputs, now: number): number | null {
   // Claims still out after a stop are checked until they settle or their lease ends.
   else if (i.counters.sending > 0) candidates.push(now + CLAIM_LEASE_MS);
   if (i.state !== "loading" && i.dirty) candidates.push(now + FLUSH_INTERVAL_MS);
+  // In any state, even completed: the TTL pass rings once, at the first message's expiry, not on a tick.
+  if (i.state !== "loading" && i.metaExpiryAt != null) candidates.push(i.metaExpiryAt);
   if (candidates.length === 0) return null;
   return Math.max(now, Math.min(...candidates));
 }

@@ -106,4 +106,5 @@ export const ADDED_RECIPIENT_COLUMNS: ReadonlyArray<[name: string, type: string]
 export const LATE_INDEXES = `
 CREATE INDEX IF NOT EXISTS recipients_due_idx ON recipients (next_send_at, seq) WHERE status = 'pending';
 CREATE INDEX IF NOT EXISTS recipients_held_idx ON recipients (seq) WHERE held_at IS NOT NULL;
+CREATE INDEX IF NOT EXISTS recipients_submitted_at_idx ON recipients (status, submitted_at);
 `;

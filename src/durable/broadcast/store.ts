@@ -600,9 +600,11 @@ export class BroadcastStore {
     offset: number,
     updatedSince: string | null,
     status: RecipientStatus[] | null,
+    held: boolean | null = null,
   ) {
     const where: string[] = [];
     const binds: SqlStorageValue[] = [];
+    if (held !== null) where.push(held ? "held_at IS NOT NULL" : "held_at IS NULL");
     if (updatedSince) {
       where.push("updated_at >= ?");
       binds.push(updatedSince);
@@ -734,6 +736,36 @@ export class BroadcastStore {
       error_title: title,
       failed_at: nowIso(),
     });
+  }
+
+  /**
+   * Meta's TTL ran out: a message submitted before `submittedBefore` (ISO)
+   * and neither delivered nor failed was dropped by Meta without a word
+   * (domain/meta-ttl.ts). A hold ends with it.
+   */
+  expireAtMeta(submittedBefore: string, title: string): number[] {
+    return this.moveRecipients(
+      ["submitted", "sent"],
+      "undeliverable",
+      { sql: "submitted_at IS NOT NULL AND submitted_at < ?", binds: [submittedBefore] },
+      { error_title: title, failed_at: nowIso(), held_at: null },
+    );
+  }
+
+  /**
+   * The earliest submit of a message Meta has not yet delivered or failed
+   * (ISO), or null. One MIN per status: each is a single seek in
+   * recipients_submitted_at_idx (a MIN over `status IN (…)` would scan).
+   */
+  oldestAwaitingDelivery(): string | null {
+    const row = this.sql
+      .exec<{ at: string | null }>(
+        `SELECT MIN(at) AS at FROM (
+           SELECT MIN(submitted_at) AS at FROM recipients WHERE status = 'submitted'
+           UNION ALL SELECT MIN(submitted_at) FROM recipients WHERE status = 'sent')`,
+      )
+      .one();
+    return row.at === null ? null : String(row.at);
   }
 
   /** The queue gave up on a batch: its unsent rows fail with `reason`. */

@@ -19,6 +19,8 @@ interface Counts {
   read: number;
   failed: number;
   replied: number;
+  /** Held by Meta for quality assessment; only the DO's summary knows it. */
+  held?: number;
 }
 
 interface Shown {
@@ -73,6 +75,7 @@ function v1Object(b: Shown, c: Counts): V1Broadcast {
       readCount: c.read,
       failedCount: c.failed,
       repliedCount: c.replied,
+      ...(c.held !== undefined ? { heldCount: c.held } : {}),
     },
     pauseReason: b.pauseReason,
   };
@@ -92,7 +95,7 @@ export function fromSummary(s: BroadcastSummary): V1Broadcast {
       pauseReason: s.pauseReason,
       definition: s.definition,
     },
-    { ...c, all: c.recipients },
+    { ...c, all: c.recipients, held: s.held ?? 0 },
   );
 }
 

@@ -120,6 +120,10 @@ export const V1BroadcastSchema = z
       readCount: z.number().int(),
       failedCount: z.number().int(),
       repliedCount: z.number().int(),
+      heldCount: z.number().int().optional().openapi({
+        description:
+          "Extension (GET, POST and PUT of one broadcast; not the list): of the accepted (successCount), held by Meta for quality assessment (pacing): neither sent nor failed yet",
+      }),
     }),
     pauseReason: z.string().nullable().openapi({ description: "Extension: why it is paused" }),
     sendWindow: SendWindowSchema.nullable().openapi({ description: "Extension" }),

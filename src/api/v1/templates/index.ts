@@ -34,6 +34,10 @@ export const TemplateSchema = z
       description:
         "Meta's latest quality rating (GREEN, YELLOW, RED, UNKNOWN) from its message_template_quality_update webhook; null before one",
     }),
+    sendTtlSeconds: z.number().int().nullable().openapi({
+      description:
+        "Extension: Meta's message_send_ttl_seconds as synced (how long Meta tries to deliver; a message still undelivered by send + TTL + 1 h is undeliverable, expired at Meta); null: Meta's default for the category (30 days marketing and utility, 10 minutes authentication)",
+    }),
     wabaId: z.string(),
     parameterFormat: z.string(),
     components: z.array(z.unknown()),
@@ -49,6 +53,7 @@ function toTemplateJson(t: Template): z.infer<typeof TemplateSchema> {
     status: t.status,
     category: t.category,
     qualityScore: t.qualityScore,
+    sendTtlSeconds: t.sendTtlSeconds,
     wabaId: t.wabaId,
     parameterFormat: t.parameterFormat,
     components: JSON.parse(t.components) as unknown[],

@@ -1,0 +1,1 @@
+ALTER TABLE `templates` ADD `send_ttl_seconds` integer;
