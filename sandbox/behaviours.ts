@@ -47,7 +47,7 @@ export const heldForQuality = (digits: string, category: string | undefined) =>
   category?.toUpperCase() === "MARKETING" && (digits.endsWith("7070") || digits.endsWith("7071"));
 
 /** W10: accepted, then no status at all (Meta dropped it when its template's TTL ran out). */
-export const expiresSilently = (digits: string) => digits.endsWith("8080");
+export const expiresSilently = (digits: string) => digits.endsWith("8088");
 
 /** W1: Meta delivers no marketing template to a +1 number with a US area code (Canada's go). */
 export const isUsNumber = (digits: string) =>

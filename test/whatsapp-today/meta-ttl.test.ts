@@ -5,7 +5,7 @@
  * without a status, so a message neither delivered nor failed by send + TTL +
  * a margin becomes `undeliverable` ("expired at Meta") in an alarm pass that
  * rings once, at that time, even after the broadcast completed. The clock is
- * moved (Date only), alarms run by hand. Sandbox: W10 (`…8080`: no status ever).
+ * moved (Date only), alarms run by hand. Sandbox: W10 (`…8088`: no status ever).
  */
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
@@ -144,7 +144,7 @@ describe("expired at Meta, through the sandbox", () => {
     vi.useFakeTimers({ toFake: ["Date"] });
     const t0 = Date.parse("2027-03-01T10:00:00Z");
     vi.setSystemTime(t0);
-    const silent = mobileNumber(Math.floor(Math.random() * 60_000), "8080");
+    const silent = mobileNumber(Math.floor(Math.random() * 60_000), "8088");
     const fine = mobileNumber(Math.floor(Math.random() * 60_000), "0");
     const created = await createBroadcast(
       s,
