@@ -13,8 +13,9 @@
  *   queue message carries exactly one wave: CONNECTIONS_PER_INVOCATION
  *   recipients, all of which can leave at once.
  * - **Never over the cap at the receiver.** Slots are spaced at
- *   SAFETY × the cap. Within an isolate, a departure gate keeps actual
- *   departures to one number at least one interval apart, so a stalled event
+ *   SAFETY × the cap. Within an isolate, a departure gate counts actual
+ *   departures to one number (never more than the cap within one second plus
+ *   the tolerance, and at least half an interval apart), so a stalled event
  *   loop releases its late sends paced, never in a burst. Across isolates,
  *   sends late by less than DEPARTURE_TOLERANCE_MS keep any one-second
  *   window within floor(0.97 × mps × 1.025) + 1 ≤ mps for every mps ≥ 1 (see
@@ -41,8 +42,9 @@ export const SAFETY = 0.97;
  * How late against its slot a send may leave while one-second windows at the
  * receiver provably stay within the cap: with SAFETY 0.97, any lateness under
  * 30.9 ms (see `maxInAnyWindow`). Within one isolate the departure gate
- * (queues/departures.ts) keeps sends at least one interval apart whatever
- * their lateness, so this bound is what sends of *different* isolates rely on.
+ * (queues/departures.ts) holds its actual departures to the cap within one
+ * second plus this tolerance whatever their lateness, so this bound is what
+ * sends of *different* isolates rely on.
  */
 export const DEPARTURE_TOLERANCE_MS = 25;
 
