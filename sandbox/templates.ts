@@ -169,6 +169,21 @@ export const BUILT_IN_TEMPLATES: readonly SandboxTemplate[] = [
     ],
   },
   {
+    id: "100000000000010",
+    name: "payment_reminder",
+    language: "en",
+    status: "APPROVED",
+    category: "UTILITY",
+    parameter_format: "POSITIONAL",
+    components: [
+      {
+        type: "BODY",
+        text: "Hi {{1}}, your payment of {{2}} is due on {{3}}.",
+        example: { body_text: [["Alex", "$12.50", "May 1, 2026"]] },
+      },
+    ],
+  },
+  {
     id: "100000000000009",
     name: "pending_promo",
     language: "en",

@@ -325,6 +325,28 @@ function textProblem(text: unknown, where: string): MetaError | null {
   return null;
 }
 
+/**
+ * A currency needs an ISO 4217 `code` and an integer `amount_1000` (the amount
+ * × 1000) beside its fallback; a date_time only its fallback. Meta's exact
+ * codes for these are unconfirmed: 131008 for a missing field, 131009 for a
+ * wrong one, as for the other parameters.
+ */
+function typedProblem(p: Obj, where: string): MetaError | null {
+  if (p.type !== "currency") return null;
+  const c = p.currency;
+  if (!isObj(c))
+    return ERRORS.missingParameter(`${where}body: currency parameters need a currency object`);
+  if (c.code === undefined || c.amount_1000 === undefined)
+    return ERRORS.missingParameter(
+      `${where}body: currency needs fallback_value, code and amount_1000`,
+    );
+  if (typeof c.code !== "string" || !/^[A-Z]{3}$/.test(c.code))
+    return ERRORS.invalidValue(`${where}body: currency.code must be an ISO 4217 code`);
+  if (typeof c.amount_1000 !== "number" || !Number.isSafeInteger(c.amount_1000))
+    return ERRORS.invalidValue(`${where}body: currency.amount_1000 must be an integer`);
+  return null;
+}
+
 function checkBody(t: Obj | undefined, body: Obj | undefined, ctx: Context): MetaError | null {
   const { where } = ctx;
   const text = str(t?.text);
@@ -340,7 +362,7 @@ function checkBody(t: Obj | undefined, body: Obj | undefined, ctx: Context): Met
       return ERRORS.paramFormat(
         `${where}body: parameters must be of type text, currency or date_time`,
       );
-    const problem = textProblem(parameterValue(p), `${where}body`);
+    const problem = textProblem(parameterValue(p), `${where}body`) ?? typedProblem(p, where);
     if (problem) return problem;
   }
   if (ctx.named) {

@@ -1093,8 +1093,26 @@ export interface components {
                   filename?: string;
                 };
           };
+          /** @description Each body variable's value by its name in body_order: text, or {currency: {fallback_value, code, amount_1000}} or {date_time: {fallback_value}} */
           body?: {
-            [key: string]: string;
+            [key: string]:
+              | string
+              | {
+                  currency: {
+                    /** @description What the message shows */
+                    fallback_value: string;
+                    /** @description ISO 4217 currency code, e.g. USD */
+                    code: string;
+                    /** @description The amount × 1000, an integer */
+                    amount_1000: number;
+                  };
+                }
+              | {
+                  date_time: {
+                    /** @description What the message shows */
+                    fallback_value: string;
+                  };
+                };
           };
           button?: {
             [key: string]: string;
@@ -1115,8 +1133,26 @@ export interface components {
                     filename?: string;
                   };
             };
+            /** @description Each body variable's value by its name in body_order: text, or {currency: {fallback_value, code, amount_1000}} or {date_time: {fallback_value}} */
             body?: {
-              [key: string]: string;
+              [key: string]:
+                | string
+                | {
+                    currency: {
+                      /** @description What the message shows */
+                      fallback_value: string;
+                      /** @description ISO 4217 currency code, e.g. USD */
+                      code: string;
+                      /** @description The amount × 1000, an integer */
+                      amount_1000: number;
+                    };
+                  }
+                | {
+                    date_time: {
+                      /** @description What the message shows */
+                      fallback_value: string;
+                    };
+                  };
             };
             button?: {
               [key: string]: string;
@@ -1237,8 +1273,26 @@ export interface components {
                   filename?: string;
                 };
           };
+          /** @description Each body variable's value by its name in body_order: text, or {currency: {fallback_value, code, amount_1000}} or {date_time: {fallback_value}} */
           body?: {
-            [key: string]: string;
+            [key: string]:
+              | string
+              | {
+                  currency: {
+                    /** @description What the message shows */
+                    fallback_value: string;
+                    /** @description ISO 4217 currency code, e.g. USD */
+                    code: string;
+                    /** @description The amount × 1000, an integer */
+                    amount_1000: number;
+                  };
+                }
+              | {
+                  date_time: {
+                    /** @description What the message shows */
+                    fallback_value: string;
+                  };
+                };
           };
           button?: {
             [key: string]: string;
@@ -1259,8 +1313,26 @@ export interface components {
                     filename?: string;
                   };
             };
+            /** @description Each body variable's value by its name in body_order: text, or {currency: {fallback_value, code, amount_1000}} or {date_time: {fallback_value}} */
             body?: {
-              [key: string]: string;
+              [key: string]:
+                | string
+                | {
+                    currency: {
+                      /** @description What the message shows */
+                      fallback_value: string;
+                      /** @description ISO 4217 currency code, e.g. USD */
+                      code: string;
+                      /** @description The amount × 1000, an integer */
+                      amount_1000: number;
+                    };
+                  }
+                | {
+                    date_time: {
+                      /** @description What the message shows */
+                      fallback_value: string;
+                    };
+                  };
             };
             button?: {
               [key: string]: string;
@@ -1747,6 +1819,20 @@ export interface components {
             }
           | null;
       } | null;
+      /** @description Extension */
+      currencyParameters: {
+        /** @description The body variable (0-based position in bodyTextParameters, which gives the fallback text) */
+        index: number;
+        /** @description ISO 4217 currency code, e.g. USD */
+        code: string;
+        /** @description The amount × 1000, an integer (12.50 is 12500) */
+        amount1000: number;
+      }[];
+      /** @description Extension */
+      dateTimeParameters: {
+        /** @description The body variable (0-based position in bodyTextParameters, which gives the fallback text) */
+        index: number;
+      }[];
       location: {
         id: string;
       } | null;
@@ -1863,6 +1949,24 @@ export interface components {
             }
           | null;
       } | null;
+      /** @description Extension: body variables sent as Meta's currency parameter */
+      currencyParameters?:
+        | {
+            /** @description The body variable (0-based position in bodyTextParameters, which gives the fallback text) */
+            index: number;
+            /** @description ISO 4217 currency code, e.g. USD */
+            code: string;
+            /** @description The amount × 1000, an integer (12.50 is 12500) */
+            amount1000: number;
+          }[]
+        | null;
+      /** @description Extension: body variables sent as Meta's date_time parameter */
+      dateTimeParameters?:
+        | {
+            /** @description The body variable (0-based position in bodyTextParameters, which gives the fallback text) */
+            index: number;
+          }[]
+        | null;
       location?: {
         id: string;
       } | null;

@@ -31,6 +31,8 @@ export type CloudMedia = ({ link: string } | { id: string }) & { filename?: stri
 
 export type CloudParameter =
   | { type: "text"; text: string; parameter_name?: string }
+  | { type: "currency"; currency: CloudCurrency; parameter_name?: string }
+  | { type: "date_time"; date_time: { fallback_value: string }; parameter_name?: string }
   | { type: "image"; image: CloudMedia }
   | { type: "video"; video: CloudMedia }
   | { type: "document"; document: CloudMedia }
@@ -38,6 +40,13 @@ export type CloudParameter =
   | { type: "coupon_code"; coupon_code: string }
   | { type: "payload"; payload: string }
   | { type: "action"; action: FlowAction };
+
+/** A localized amount: `amount_1000` is the amount × 1000; the fallback is what the text shows. */
+export interface CloudCurrency {
+  fallback_value: string;
+  code: string;
+  amount_1000: number;
+}
 
 export interface FlowAction {
   flow_token?: string;
@@ -187,9 +196,26 @@ const isMediaValue = (v: unknown): v is MediaValue =>
   Object.keys(v).every((k) => k === "link" || k === "id" || k === "filename") &&
   Object.values(v).every((x) => typeof x === "string");
 
+/**
+ * What a body variable takes: text, or Meta's `currency` (`fallback_value`,
+ * `code`, `amount_1000`) or `date_time` (`fallback_value`) object, whose
+ * fallback is the text the message shows.
+ */
+export type BodyValue =
+  | string
+  | { currency: { fallback_value: string; code: string; amount_1000: number } }
+  | { date_time: { fallback_value: string } };
+
+/** The text a body value puts in the message: itself, or a currency's or date's fallback. */
+export function bodyText(value: BodyValue): string {
+  if (typeof value === "string") return value;
+  if ("currency" in value) return value.currency.fallback_value;
+  return value.date_time.fallback_value;
+}
+
 export interface FilledSection {
   header: FilledValue<HeaderValue> | PrebuiltHeader | null;
-  body: FilledValue[];
+  body: FilledValue<BodyValue>[];
   buttons: FilledValue[];
   flow: FlowAction | null;
 }
@@ -345,6 +371,28 @@ function buttonParameter(
   return { type: "text", text: value };
 }
 
+const CURRENCY_CODE = /^[A-Z]{3}$/;
+
+/** A body value as Meta takes it; a currency's code and amount checked as Meta checks them. */
+function bodyParameter(
+  filled: FilledValue<BodyValue>,
+  errors: string[],
+  at: string,
+): CloudParameter {
+  const { label, value } = filled;
+  if (value === undefined || typeof value === "string") return { type: "text", text: value ?? "" };
+  if ("date_time" in value)
+    return { type: "date_time", date_time: { fallback_value: value.date_time.fallback_value } };
+  const { fallback_value, code, amount_1000 } = value.currency;
+  if (!CURRENCY_CODE.test(code))
+    errors.push(
+      `${at}${label}.currency.code must be an ISO 4217 code (3 capital letters), got '${code}'`,
+    );
+  if (!Number.isSafeInteger(amount_1000))
+    errors.push(`${at}${label}.currency.amount_1000 must be an integer (the amount × 1000)`);
+  return { type: "currency", currency: { fallback_value, code, amount_1000 } };
+}
+
 /**
  * Checks the filled values of one section and builds its components: header,
  * body, then one component per button that carries a value. Problems go to
@@ -366,12 +414,16 @@ export function renderSection(
     if (parameter) components.push({ type: "header", parameters: [parameter] });
   }
   if (slots.body) {
-    checkText(slots.body, filled.body, "Body text", LIMITS.bodyText, errors, at);
+    const texts = filled.body.map((v) => ({
+      label: v.label,
+      value: v.value === undefined ? undefined : bodyText(v.value),
+    }));
+    checkText(slots.body, texts, "Body text", LIMITS.bodyText, errors, at);
     const names = slots.body.parameterNames;
     const parameters: CloudParameter[] = filled.body.map((v, i) => {
       const name = names[i];
-      const text = v.value ?? "";
-      return name ? { type: "text", parameter_name: name, text } : { type: "text", text };
+      const parameter = bodyParameter(v, errors, at);
+      return name ? { ...parameter, parameter_name: name } : parameter;
     });
     components.push({ type: "body", parameters });
   }

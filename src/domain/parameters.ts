@@ -9,6 +9,8 @@
  * exactly the names in `body_order`, they map by name instead, in any order.
  */
 import {
+  type BodyValue,
+  bodyText,
   type CloudComponent,
   carouselComponents,
   type FilledSection,
@@ -31,7 +33,7 @@ import {
   type TemplateShape,
 } from "./template";
 
-export type { CloudComponent, HeaderType, HeaderValue, MediaValue } from "./components";
+export type { BodyValue, CloudComponent, HeaderType, HeaderValue, MediaValue } from "./components";
 export type { LocationValue } from "./limits";
 
 export interface HeaderParameter {
@@ -54,13 +56,13 @@ export interface BroadcastParameters {
 
 export interface RecipientCardParameters {
   header?: { value: HeaderValue };
-  body?: Record<string, string>;
+  body?: Record<string, BodyValue>;
   button?: Record<string, string>;
 }
 
 export interface RecipientParameters {
   header?: { value: HeaderValue };
-  body?: Record<string, string>;
+  body?: Record<string, BodyValue>;
   button?: Record<string, string>;
   cards?: RecipientCardParameters[];
 }
@@ -303,21 +305,36 @@ export function planParameters(
 
 interface SectionInput {
   header?: { value: HeaderValue };
-  body?: Record<string, string>;
+  body?: Record<string, BodyValue>;
   button?: Record<string, string>;
 }
 
 const hasOwn = (o: object, key: string) => Object.hasOwn(o, key);
 
-function resolveValues(
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** A currency or date_time object with the fields Meta needs (their values are checked when rendering). */
+function isTypedBodyValue(v: unknown): v is Exclude<BodyValue, string> {
+  if (!isObject(v) || Object.keys(v).length !== 1) return false;
+  if (isObject(v.currency))
+    return (
+      typeof v.currency.fallback_value === "string" &&
+      typeof v.currency.code === "string" &&
+      typeof v.currency.amount_1000 === "number"
+    );
+  return isObject(v.date_time) && typeof v.date_time.fallback_value === "string";
+}
+
+function resolveValues<T extends BodyValue>(
   names: string[],
   labels: string[],
-  given: Record<string, string> | undefined,
+  given: Record<string, T> | undefined,
   what: "body" | "button",
   at: string,
   errors: string[],
-): FilledValue[] {
-  const values: FilledValue[] = new Array(names.length);
+): FilledValue<T>[] {
+  const values: FilledValue<T>[] = new Array(names.length);
   for (let i = 0; i < names.length; i++) {
     const name = names[i] ?? "";
     const label = labels[i] ?? name;
@@ -325,10 +342,14 @@ function resolveValues(
     if (value === undefined || value === null) {
       errors.push(`${at}Missing ${what} parameter '${name}'`);
       values[i] = { label, value: undefined };
-    } else if (typeof value !== "string") {
-      errors.push(`${at}${label} must be a string`);
+    } else if (typeof value !== "string" && (what === "button" || !isTypedBodyValue(value))) {
+      errors.push(
+        what === "body"
+          ? `${at}${label} must be a string, {currency: {fallback_value, code, amount_1000}} or {date_time: {fallback_value}}`
+          : `${at}${label} must be a string`,
+      );
       values[i] = { label, value: undefined };
-    } else if (value.trim() === "") {
+    } else if (bodyText(value).trim() === "") {
       errors.push(`${at}Empty ${what} parameter '${name}'`);
       values[i] = { label, value: undefined };
     } else {

@@ -57,6 +57,8 @@ function v1Object(b: Shown, c: Counts): V1Broadcast {
     buttonUrlParameters: d?.buttonUrlParameters ?? [],
     locationParameters: d?.locationParameters ?? null,
     flowParameters: d?.flowParameters ?? null,
+    currencyParameters: d?.currencyParameters ?? [],
+    dateTimeParameters: d?.dateTimeParameters ?? [],
     location: d?.location ?? null,
     sendWindow: d?.sendWindow ?? null,
     timezone: d?.timezone ?? "recipient",
