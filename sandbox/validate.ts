@@ -487,6 +487,9 @@ function checkButton(type: string, tb: Obj, given: unknown[], where: string): Me
         );
       if (given.length === 1 && (!isObj(p) || p.type !== kind))
         return ERRORS.paramFormat(`${where}: expected a ${kind} parameter`);
+      // Unconfirmed that Meta refuses an empty payload; the sandbox does, so that one is never sent unset.
+      if (given.length === 1 && kind === "payload" && isObj(p) && str(p.payload).trim() === "")
+        return ERRORS.missingParameter(`${where}: payload cannot be empty`);
       return null;
     }
     default:

@@ -101,6 +101,12 @@ export interface SectionSlots {
   buttons: ButtonSlot[];
   /** The first FLOW button, which may carry a flow token and data. */
   flow: ButtonSlot | null;
+  /**
+   * The quick-reply buttons' indexes: each is sent with a payload naming the
+   * broadcast and recipient (withQuickReplyPayloads). Absent in v1 plans kept
+   * before them.
+   */
+  quickReplies?: number[];
 }
 
 function textSlot(text: string, variables: string[], format: ParameterFormat): TextSlot {
@@ -147,6 +153,9 @@ export function sectionSlots(
         : null,
     buttons: requiredButtons(part.buttons).map(buttonSlot),
     flow: flow ? buttonSlot(flow) : null,
+    quickReplies: part.buttons
+      .filter((b) => b.parameter?.subType === "quick_reply")
+      .map((b) => b.index),
   };
 }
 
@@ -453,6 +462,18 @@ export function renderSection(
       },
     });
   }
+  for (const index of slots.quickReplies ?? []) {
+    buttons.push({
+      index,
+      component: {
+        type: "button",
+        sub_type: "quick_reply",
+        index: String(index),
+        // Set per message when it is sent (withQuickReplyPayloads): the recipient is known then.
+        parameters: [{ type: "payload", payload: "" }],
+      },
+    });
+  }
   // Meta reads buttons by `index`; listing them in template order keeps payloads easy to read.
   buttons.sort((a, b) => a.index - b.index);
   for (const b of buttons) components.push(b.component);
@@ -471,4 +492,27 @@ export function carouselComponents(
       cards: cards.map((components, card_index) => ({ card_index, components })),
     },
   ];
+}
+
+/**
+ * The components with every quick-reply button's payload set to `payload`
+ * (the broadcast and recipient, see whatsapp/messages.ts): Meta echoes it as
+ * the tap's `button.payload`, so a tap is placed even without `context`.
+ */
+export function withQuickReplyPayloads(components: unknown[], payload: string): unknown[] {
+  return components.map((c) => {
+    if (typeof c !== "object" || c === null) return c;
+    const component = c as CloudComponent;
+    if (component.type === "carousel") {
+      return {
+        ...component,
+        cards: component.cards.map((card) => ({
+          ...card,
+          components: withQuickReplyPayloads(card.components, payload),
+        })),
+      };
+    }
+    if (component.type !== "button" || component.sub_type !== "quick_reply") return c;
+    return { ...component, parameters: [{ type: "payload", payload }] };
+  });
 }
