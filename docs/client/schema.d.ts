@@ -1230,6 +1230,16 @@ export interface components {
         body_order?: string[];
         button_order?: string[];
       }[];
+      /**
+       * @description For a template with a LIMITED_TIME_OFFER that expires: when, the same for every recipient
+       * @example {
+       *       "expiration_time_ms": 1798761600000
+       *     }
+       */
+      limited_time_offer?: {
+        /** @description When the offer expires: Unix milliseconds (an integer), as Meta's reference says */
+        expiration_time_ms: number;
+      };
     };
     ValidateBroadcast: {
       /** @enum {string} */
@@ -1833,6 +1843,8 @@ export interface components {
         /** @description The body variable (0-based position in bodyTextParameters, which gives the fallback text) */
         index: number;
       }[];
+      /** @description Extension */
+      expirationTimeMs: number | null;
       location: {
         id: string;
       } | null;
@@ -1967,6 +1979,8 @@ export interface components {
             index: number;
           }[]
         | null;
+      /** @description Extension: when the template's limited-time offer expires, Unix milliseconds (an integer) */
+      expirationTimeMs?: number | null;
       location?: {
         id: string;
       } | null;

@@ -39,6 +39,7 @@ export type CloudParameter =
   | { type: "location"; location: LocationValue }
   | { type: "coupon_code"; coupon_code: string }
   | { type: "payload"; payload: string }
+  | { type: "limited_time_offer"; limited_time_offer: { expiration_time_ms: number } }
   | { type: "action"; action: FlowAction };
 
 /** A localized amount: `amount_1000` is the amount × 1000; the fallback is what the text shows. */
@@ -61,6 +62,7 @@ export interface CloudCard {
 export type CloudComponent =
   | { type: "header"; parameters: CloudParameter[] }
   | { type: "body"; parameters: CloudParameter[] }
+  | { type: "limited_time_offer"; parameters: CloudParameter[] }
   | { type: "button"; sub_type: ButtonSubType; index: string; parameters: CloudParameter[] }
   | { type: "carousel"; cards: CloudCard[] };
 
@@ -107,6 +109,8 @@ export interface SectionSlots {
    * before them.
    */
   quickReplies?: number[];
+  /** The template's limited-time offer has an expiration, which each message gives. */
+  offerExpires?: boolean;
 }
 
 function textSlot(text: string, variables: string[], format: ParameterFormat): TextSlot {
@@ -141,6 +145,7 @@ export function sectionSlots(
     header: TemplateHeaderShape | null;
     body: TemplateBodyShape | null;
     buttons: TemplateButtonShape[];
+    limitedTimeOffer?: { hasExpiration: boolean } | null;
   },
   format: ParameterFormat,
 ): SectionSlots {
@@ -153,6 +158,7 @@ export function sectionSlots(
         : null,
     buttons: requiredButtons(part.buttons).map(buttonSlot),
     flow: flow ? buttonSlot(flow) : null,
+    offerExpires: part.limitedTimeOffer?.hasExpiration === true,
     quickReplies: part.buttons
       .filter((b) => b.parameter?.subType === "quick_reply")
       .map((b) => b.index),
@@ -227,6 +233,8 @@ export interface FilledSection {
   body: FilledValue<BodyValue>[];
   buttons: FilledValue[];
   flow: FlowAction | null;
+  /** When the limited-time offer expires (Unix milliseconds), where the template has one. */
+  offer?: FilledValue<number>;
 }
 
 function filledLength(
@@ -382,6 +390,35 @@ function buttonParameter(
 
 const CURRENCY_CODE = /^[A-Z]{3}$/;
 
+/** Before this, a time in milliseconds is in 2001: such a value is seconds given by mistake. */
+const EARLIEST_MS = 1_000_000_000_000;
+
+/**
+ * `expiration_time_ms`: Unix milliseconds, as Meta's reference page says (its
+ * own example and pywa differ; REFERENCE.md). A value in seconds is refused
+ * rather than sent as a date in 1970.
+ */
+function offerParameter(
+  filled: FilledValue<number> | undefined,
+  errors: string[],
+  at: string,
+): CloudParameter | null {
+  if (!filled || filled.value === undefined) {
+    errors.push(
+      `${at}${filled?.label ?? "expiration_time_ms"}: the template's limited-time offer expires; give when (Unix milliseconds)`,
+    );
+    return null;
+  }
+  const { label, value } = filled;
+  if (!Number.isSafeInteger(value) || value < EARLIEST_MS) {
+    errors.push(
+      `${at}${label} must be Unix milliseconds (an integer from ${EARLIEST_MS}), got ${value}`,
+    );
+    return null;
+  }
+  return { type: "limited_time_offer", limited_time_offer: { expiration_time_ms: value } };
+}
+
 /** A body value as Meta takes it; a currency's code and amount checked as Meta checks them. */
 function bodyParameter(
   filled: FilledValue<BodyValue>,
@@ -435,6 +472,10 @@ export function renderSection(
       return name ? { ...parameter, parameter_name: name } : parameter;
     });
     components.push({ type: "body", parameters });
+  }
+  if (slots.offerExpires) {
+    const parameter = offerParameter(filled.offer, errors, at);
+    if (parameter) components.push({ type: "limited_time_offer", parameters: [parameter] });
   }
   const buttons: { index: number; component: CloudComponent }[] = [];
   slots.buttons.forEach((slot, i) => {

@@ -49,6 +49,8 @@ export interface CardParameters {
 
 export interface BroadcastParameters {
   header?: HeaderParameter;
+  /** When the template's limited-time offer expires, Unix milliseconds. */
+  limited_time_offer?: { expiration_time_ms: number };
   body_order?: string[];
   button_order?: string[];
   cards?: CardParameters[];
@@ -90,6 +92,8 @@ export interface SectionPlan {
   unnamedButtons: string[];
   /** Where the names belong, for those messages: "parameters.button_order". */
   buttonOrderField: string;
+  /** The limited-time offer's expiration, the same for every recipient. */
+  offer?: FilledValue<number>;
 }
 
 export interface ParameterPlan {
@@ -233,6 +237,34 @@ function prebuildHeader(
   return parameter ? { parameter } : null;
 }
 
+const OFFER_FIELD = "parameters.limited_time_offer.expiration_time_ms";
+
+/** The limited-time offer's expiration: given exactly when the template's offer expires, checked once. */
+function planOffer(
+  main: SectionPlan,
+  p: BroadcastParameters,
+  errors: string[],
+): FilledValue<number> | null {
+  const given = p.limited_time_offer?.expiration_time_ms;
+  if (!main.slots.offerExpires) {
+    if (p.limited_time_offer !== undefined)
+      errors.push(
+        "parameters.limited_time_offer: the template has no limited-time offer with an expiration",
+      );
+    return null;
+  }
+  const offer: FilledValue<number> = { label: OFFER_FIELD, value: given };
+  const slots: SectionSlots = {
+    header: null,
+    body: null,
+    buttons: [],
+    flow: null,
+    offerExpires: true,
+  };
+  renderSection(slots, { header: null, body: [], buttons: [], flow: null, offer }, errors);
+  return offer;
+}
+
 /**
  * Checks the broadcast's `parameters` against the template. Every problem is
  * listed, each naming its field, e.g.
@@ -255,6 +287,8 @@ export function planParameters(
       { field: "parameters", at: "", card: false },
       errors,
     );
+    const offer = planOffer(main, p, errors);
+    if (offer) main.offer = offer;
     return errors.length > 0
       ? { ok: false, errors }
       : { ok: true, plan: { parameterFormat: format, main, cards: null } };
@@ -417,6 +451,7 @@ function renderSectionFor(
       errors,
     ),
     flow: null,
+    ...(section.offer ? { offer: section.offer } : {}),
   };
   return renderSection(section.slots, filled, errors, at);
 }

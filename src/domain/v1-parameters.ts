@@ -2,7 +2,7 @@
  * The v1 API's broadcast-wide parameters (`headerMediaUrl`,
  * `headerTextParameters`, `bodyTextParameters`, `buttonUrlParameters`,
  * `locationParameters`, `flowParameters`, `currencyParameters`,
- * `dateTimeParameters`), checked against the template at
+ * `dateTimeParameters`, `expirationTimeMs`), checked against the template at
  * create and rendered per contact when sending starts. Every value may hold
  * contact placeholders (see ./placeholders.ts). Rendering goes through the same
  * component builder as the Broadcasts API.
@@ -74,6 +74,8 @@ export interface V1Parameters {
   locationParameters?: V1LocationParameters | null;
   flowParameters?: V1FlowParameters | null;
   currencyParameters?: V1CurrencyParameter[] | null;
+  /** When the template's limited-time offer expires: Unix milliseconds. */
+  expirationTimeMs?: number | null;
   dateTimeParameters?: V1DateTimeParameter[] | null;
 }
 
@@ -94,6 +96,8 @@ export interface V1Plan {
   media?: { id: string | null; filename: string | null } | null;
   /** Body positions sent as currency or date_time (absent in plans kept before them). */
   typedBody?: V1TypedBody[];
+  /** The limited-time offer's expiration, Unix milliseconds. */
+  expirationTimeMs?: number;
 }
 
 export type V1PlanResult = { ok: true; plan: V1Plan } | { ok: false; errors: string[] };
@@ -309,6 +313,31 @@ export function planV1Parameters(template: TemplateShape, p: V1Parameters): V1Pl
   );
 
   const typedBody = planTypedBody(p, bodyVariables, errors);
+  const hasOffer = p.expirationTimeMs !== undefined && p.expirationTimeMs !== null;
+  if (hasOffer && !slots.offerExpires)
+    errors.push("expirationTimeMs: the template has no limited-time offer with an expiration");
+  if (slots.offerExpires) {
+    // The same check as every message's, once for the broadcast (its value is the same for all).
+    const only: SectionSlots = {
+      header: null,
+      body: null,
+      buttons: [],
+      flow: null,
+      offerExpires: true,
+    };
+    const value = hasOffer ? (p.expirationTimeMs ?? undefined) : undefined;
+    renderSection(
+      only,
+      {
+        header: null,
+        body: [],
+        buttons: [],
+        flow: null,
+        offer: { label: "expirationTimeMs", value },
+      },
+      errors,
+    );
+  }
 
   const needed = requiredButtons(template.buttons);
   const which = needed.map((b) => `${b.parameter?.subType} button at index ${b.index}`).join(", ");
@@ -340,6 +369,7 @@ export function planV1Parameters(template: TemplateShape, p: V1Parameters): V1Pl
   const mediaPlan = byId || filename ? { id: byId?.id ?? null, filename } : null;
   const plan: V1Plan = { slots, header, body, buttons, flow, media: mediaPlan };
   if (typedBody.length > 0) plan.typedBody = typedBody;
+  if (hasOffer && slots.offerExpires) plan.expirationTimeMs = p.expirationTimeMs ?? undefined;
 
   // Without any placeholder every contact gets the same message: check it whole now (lengths too).
   const literal = [header, ...body, ...buttons, flow?.token].every(
@@ -417,6 +447,7 @@ export function renderForContact(plan: V1Plan, contact: ContactFields): V1Render
     body: plan.body.map((v, i) => typedValue(plan, i, renderOne(v, contact, errors))),
     buttons: plan.buttons.map((v) => renderOne(v, contact, errors)),
     flow,
+    offer: { label: "expirationTimeMs", value: plan.expirationTimeMs },
   };
   const components = renderSection(plan.slots, filled, errors);
   return errors.length > 0 ? { ok: false, errors } : { ok: true, components };

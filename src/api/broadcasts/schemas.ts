@@ -49,6 +49,19 @@ export const BroadcastParametersSchema = z
     body_order: NameList.optional(),
     button_order: NameList.optional(),
     cards: z.array(CardParameters).max(10).optional(),
+    limited_time_offer: z
+      .strictObject({
+        expiration_time_ms: z.number().openapi({
+          description:
+            "When the offer expires: Unix milliseconds (an integer), as Meta's reference says",
+        }),
+      })
+      .optional()
+      .openapi({
+        description:
+          "For a template with a LIMITED_TIME_OFFER that expires: when, the same for every recipient",
+        example: { expiration_time_ms: 1_798_761_600_000 },
+      }),
   })
   .openapi("BroadcastParameters");
 

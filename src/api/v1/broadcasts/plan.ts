@@ -104,6 +104,7 @@ export async function buildV1Plan(
     flowParameters: body.flowParameters ?? null,
     currencyParameters: body.currencyParameters ?? null,
     dateTimeParameters: body.dateTimeParameters ?? null,
+    expirationTimeMs: body.expirationTimeMs ?? null,
   };
   const planned = planV1Parameters(found.analysis, params);
   if (!planned.ok) throw invalid(planned.errors.join("; "));

@@ -59,6 +59,7 @@ function v1Object(b: Shown, c: Counts): V1Broadcast {
     flowParameters: d?.flowParameters ?? null,
     currencyParameters: d?.currencyParameters ?? [],
     dateTimeParameters: d?.dateTimeParameters ?? [],
+    expirationTimeMs: d?.expirationTimeMs ?? null,
     location: d?.location ?? null,
     sendWindow: d?.sendWindow ?? null,
     timezone: d?.timezone ?? "recipient",

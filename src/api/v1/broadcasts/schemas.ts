@@ -94,6 +94,10 @@ export const V1BroadcastWriteSchema = z
     dateTimeParameters: z.array(DateTimeParameter).max(20).nullable().optional().openapi({
       description: "Extension: body variables sent as Meta's date_time parameter",
     }),
+    expirationTimeMs: z.number().nullable().optional().openapi({
+      description:
+        "Extension: when the template's limited-time offer expires, Unix milliseconds (an integer)",
+    }),
     location: RefSchema.nullable().optional(),
     sendWindow: SendWindowSchema.nullable().optional().openapi({
       description:
@@ -136,6 +140,7 @@ export const V1BroadcastSchema = z
     flowParameters: FlowParameters.nullable(),
     currencyParameters: z.array(CurrencyParameter).openapi({ description: "Extension" }),
     dateTimeParameters: z.array(DateTimeParameter).openapi({ description: "Extension" }),
+    expirationTimeMs: z.number().nullable().openapi({ description: "Extension" }),
     location: RefSchema.nullable(),
     processedStats: z.object({
       totalCount: z.number().int(),
