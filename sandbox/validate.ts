@@ -523,6 +523,19 @@ function checkButton(type: string, tb: Obj, given: unknown[], where: string): Me
         );
       if (given.length === 1 && (!isObj(p) || p.type !== kind))
         return ERRORS.paramFormat(`${where}: expected a ${kind} parameter`);
+      // A flow's action: a token string and an object of data, each optional (REFERENCE.md).
+      // Unconfirmed which code Meta answers a malformed one with: 132012, as for other kinds.
+      if (given.length === 1 && kind === "action" && isObj(p)) {
+        const a = p.action;
+        if (
+          !isObj(a) ||
+          (a.flow_token !== undefined && typeof a.flow_token !== "string") ||
+          (a.flow_action_data !== undefined && !isObj(a.flow_action_data))
+        )
+          return ERRORS.paramFormat(
+            `${where}: action needs a string flow_token and an object flow_action_data`,
+          );
+      }
       // Unconfirmed that Meta refuses an empty payload; the sandbox does, so that one is never sent unset.
       if (given.length === 1 && kind === "payload" && isObj(p) && str(p.payload).trim() === "")
         return ERRORS.missingParameter(`${where}: payload cannot be empty`);

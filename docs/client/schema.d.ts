@@ -1231,6 +1231,23 @@ export interface components {
         button_order?: string[];
       }[];
       /**
+       * @description For a template with a FLOW button: its action, the same for every recipient
+       * @example {
+       *       "flow_token": "booking-2026",
+       *       "flow_action_data": {
+       *         "class_id": "yoga-101"
+       *       }
+       *     }
+       */
+      flow?: {
+        /** @description Identifies this flow's session; Meta sends it back in the flow's reply */
+        flow_token?: string;
+        /** @description The data the flow's first screen starts with (a JSON object) */
+        flow_action_data?: {
+          [key: string]: unknown;
+        };
+      };
+      /**
        * @description For a template with a LIMITED_TIME_OFFER that expires: when, the same for every recipient
        * @example {
        *       "expiration_time_ms": 1798761600000

@@ -15,6 +15,7 @@ import {
   carouselComponents,
   type FilledSection,
   type FilledValue,
+  type FlowAction,
   type HeaderType,
   type HeaderValue,
   headerTypeOf,
@@ -51,6 +52,8 @@ export interface BroadcastParameters {
   header?: HeaderParameter;
   /** When the template's limited-time offer expires, Unix milliseconds. */
   limited_time_offer?: { expiration_time_ms: number };
+  /** The flow button's action: a flow token and the first screen's data, the same for every recipient. */
+  flow?: FlowAction;
   body_order?: string[];
   button_order?: string[];
   cards?: CardParameters[];
@@ -94,6 +97,8 @@ export interface SectionPlan {
   buttonOrderField: string;
   /** The limited-time offer's expiration, the same for every recipient. */
   offer?: FilledValue<number>;
+  /** The flow button's action, the same for every recipient. */
+  flow?: FlowAction;
 }
 
 export interface ParameterPlan {
@@ -237,6 +242,18 @@ function prebuildHeader(
   return parameter ? { parameter } : null;
 }
 
+/** Only what Meta takes: `flow_token` (non-empty when given) and `flow_action_data` (an object). */
+function flowAction(given: FlowAction, errors: string[]): FlowAction {
+  const action: FlowAction = {};
+  if (given.flow_token !== undefined) {
+    if (given.flow_token.trim() === "")
+      errors.push("parameters.flow.flow_token: must not be empty");
+    action.flow_token = given.flow_token;
+  }
+  if (given.flow_action_data !== undefined) action.flow_action_data = given.flow_action_data;
+  return action;
+}
+
 const OFFER_FIELD = "parameters.limited_time_offer.expiration_time_ms";
 
 /** The limited-time offer's expiration: given exactly when the template's offer expires, checked once. */
@@ -289,6 +306,10 @@ export function planParameters(
     );
     const offer = planOffer(main, p, errors);
     if (offer) main.offer = offer;
+    if (p.flow !== undefined) {
+      if (!main.slots.flow) errors.push("parameters.flow: the template has no flow button");
+      else main.flow = flowAction(p.flow, errors);
+    }
     return errors.length > 0
       ? { ok: false, errors }
       : { ok: true, plan: { parameterFormat: format, main, cards: null } };
@@ -450,7 +471,7 @@ function renderSectionFor(
       at,
       errors,
     ),
-    flow: null,
+    flow: section.flow ?? null,
     ...(section.offer ? { offer: section.offer } : {}),
   };
   return renderSection(section.slots, filled, errors, at);

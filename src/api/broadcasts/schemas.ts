@@ -49,6 +49,20 @@ export const BroadcastParametersSchema = z
     body_order: NameList.optional(),
     button_order: NameList.optional(),
     cards: z.array(CardParameters).max(10).optional(),
+    flow: z
+      .strictObject({
+        flow_token: z.string().max(1000).optional().openapi({
+          description: "Identifies this flow's session; Meta sends it back in the flow's reply",
+        }),
+        flow_action_data: z.record(z.string(), z.unknown()).optional().openapi({
+          description: "The data the flow's first screen starts with (a JSON object)",
+        }),
+      })
+      .optional()
+      .openapi({
+        description: "For a template with a FLOW button: its action, the same for every recipient",
+        example: { flow_token: "booking-2026", flow_action_data: { class_id: "yoga-101" } },
+      }),
     limited_time_offer: z
       .strictObject({
         expiration_time_ms: z.number().openapi({
