@@ -40,6 +40,21 @@ export interface AcceptedMessage {
   businessDigits: string;
   /** This try of its (to, callback data) pair, from 1. */
   attempt?: number;
+  /** The payload the message gave its first quick-reply button, which a tap echoes. */
+  quickReplyPayload?: string | null;
+}
+
+/** The payload of the message's first quick_reply button component, if it gave one. */
+export function firstQuickReplyPayload(components: unknown): string | null {
+  if (!Array.isArray(components)) return null;
+  for (const c of components) {
+    if (typeof c !== "object" || c === null) continue;
+    const b = c as { type?: unknown; sub_type?: unknown; parameters?: unknown };
+    if (b.type !== "button" || String(b.sub_type).toLowerCase() !== "quick_reply") continue;
+    const [p] = Array.isArray(b.parameters) ? b.parameters : [];
+    if (typeof p === "object" && p !== null && typeof p.payload === "string") return p.payload;
+  }
+  return null;
 }
 
 /** W7/W8: template or portfolio pacing holds a marketing message for quality assessment. */
@@ -191,6 +206,19 @@ export function scheduledEvents(
   } else if (m.digits.endsWith("7777")) {
     // A reaction is engagement with the message, not a reply: it names the message in reaction.message_id.
     inbound({ ...reply, type: "reaction", reaction: { message_id: m.wamid, emoji: "\u{1F44D}" } });
+  } else if (m.digits.endsWith("6060")) {
+    // A tap Meta sends without `context`: only the payload the message set (echoed) names it.
+    const userId = `GB.${m.digits}`;
+    const { from: _phone, ...withoutPhone } = reply;
+    inbound(
+      {
+        ...withoutPhone,
+        from_user_id: userId,
+        type: "button",
+        button: { text: "Yes", payload: m.quickReplyPayload ?? "Yes" },
+      },
+      { profile: contact.profile, user_id: userId },
+    );
   } else if (m.digits.endsWith("8888")) {
     // Business-scoped user ids (2026): the person is a user id, the phone may be missing.
     const userId = `GB.${m.digits}`;

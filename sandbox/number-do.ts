@@ -10,6 +10,7 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import {
+  firstQuickReplyPayload,
   heldForQuality,
   noMessageId,
   recipientRefusal,
@@ -220,6 +221,7 @@ export class SandboxNumberDO extends DurableObject<SandboxEnv> {
         category: template ? template.category.toLowerCase() : "service",
         businessDigits: digitsOf(cfg.display_phone_number),
         attempt: pair.attempts,
+        quickReplyPayload: firstQuickReplyPayload(message.template?.components),
       },
       cfg.delays,
     );

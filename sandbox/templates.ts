@@ -171,6 +171,47 @@ export const BUILT_IN_TEMPLATES: readonly SandboxTemplate[] = [
     ],
   },
   {
+    id: "100000000000010",
+    name: "payment_reminder",
+    language: "en",
+    status: "APPROVED",
+    category: "UTILITY",
+    parameter_format: "POSITIONAL",
+    components: [
+      {
+        type: "BODY",
+        text: "Hi {{1}}, your payment of {{2}} is due on {{3}}.",
+        example: { body_text: [["Alex", "$12.50", "May 1, 2026"]] },
+      },
+    ],
+  },
+  {
+    id: "100000000000011",
+    name: "limited_offer",
+    language: "en",
+    status: "APPROVED",
+    category: "MARKETING",
+    parameter_format: "POSITIONAL",
+    components: [
+      {
+        type: "LIMITED_TIME_OFFER",
+        limited_time_offer: { text: "Ends soon!", has_expiration: true },
+      },
+      {
+        type: "BODY",
+        text: "Hi {{1}}, 30% off everything until the timer runs out.",
+        example: { body_text: [["Alex"]] },
+      },
+      {
+        type: "BUTTONS",
+        buttons: [
+          { type: "COPY_CODE", example: "SAVE30" },
+          { type: "URL", text: "Shop now", url: "https://www.example.com/offer" },
+        ],
+      },
+    ],
+  },
+  {
     id: "100000000000009",
     name: "pending_promo",
     language: "en",

@@ -1093,8 +1093,26 @@ export interface components {
                   filename?: string;
                 };
           };
+          /** @description Each body variable's value by its name in body_order: text, or {currency: {fallback_value, code, amount_1000}} or {date_time: {fallback_value}} */
           body?: {
-            [key: string]: string;
+            [key: string]:
+              | string
+              | {
+                  currency: {
+                    /** @description What the message shows */
+                    fallback_value: string;
+                    /** @description ISO 4217 currency code, e.g. USD */
+                    code: string;
+                    /** @description The amount × 1000, an integer */
+                    amount_1000: number;
+                  };
+                }
+              | {
+                  date_time: {
+                    /** @description What the message shows */
+                    fallback_value: string;
+                  };
+                };
           };
           button?: {
             [key: string]: string;
@@ -1115,8 +1133,26 @@ export interface components {
                     filename?: string;
                   };
             };
+            /** @description Each body variable's value by its name in body_order: text, or {currency: {fallback_value, code, amount_1000}} or {date_time: {fallback_value}} */
             body?: {
-              [key: string]: string;
+              [key: string]:
+                | string
+                | {
+                    currency: {
+                      /** @description What the message shows */
+                      fallback_value: string;
+                      /** @description ISO 4217 currency code, e.g. USD */
+                      code: string;
+                      /** @description The amount × 1000, an integer */
+                      amount_1000: number;
+                    };
+                  }
+                | {
+                    date_time: {
+                      /** @description What the message shows */
+                      fallback_value: string;
+                    };
+                  };
             };
             button?: {
               [key: string]: string;
@@ -1194,6 +1230,33 @@ export interface components {
         body_order?: string[];
         button_order?: string[];
       }[];
+      /**
+       * @description For a template with a FLOW button: its action, the same for every recipient
+       * @example {
+       *       "flow_token": "booking-2026",
+       *       "flow_action_data": {
+       *         "class_id": "yoga-101"
+       *       }
+       *     }
+       */
+      flow?: {
+        /** @description Identifies this flow's session; Meta sends it back in the flow's reply */
+        flow_token?: string;
+        /** @description The data the flow's first screen starts with (a JSON object) */
+        flow_action_data?: {
+          [key: string]: unknown;
+        };
+      };
+      /**
+       * @description For a template with a LIMITED_TIME_OFFER that expires: when, the same for every recipient
+       * @example {
+       *       "expiration_time_ms": 1798761600000
+       *     }
+       */
+      limited_time_offer?: {
+        /** @description When the offer expires: Unix milliseconds (an integer), as Meta's reference says */
+        expiration_time_ms: number;
+      };
     };
     ValidateBroadcast: {
       /** @enum {string} */
@@ -1237,8 +1300,26 @@ export interface components {
                   filename?: string;
                 };
           };
+          /** @description Each body variable's value by its name in body_order: text, or {currency: {fallback_value, code, amount_1000}} or {date_time: {fallback_value}} */
           body?: {
-            [key: string]: string;
+            [key: string]:
+              | string
+              | {
+                  currency: {
+                    /** @description What the message shows */
+                    fallback_value: string;
+                    /** @description ISO 4217 currency code, e.g. USD */
+                    code: string;
+                    /** @description The amount × 1000, an integer */
+                    amount_1000: number;
+                  };
+                }
+              | {
+                  date_time: {
+                    /** @description What the message shows */
+                    fallback_value: string;
+                  };
+                };
           };
           button?: {
             [key: string]: string;
@@ -1259,8 +1340,26 @@ export interface components {
                     filename?: string;
                   };
             };
+            /** @description Each body variable's value by its name in body_order: text, or {currency: {fallback_value, code, amount_1000}} or {date_time: {fallback_value}} */
             body?: {
-              [key: string]: string;
+              [key: string]:
+                | string
+                | {
+                    currency: {
+                      /** @description What the message shows */
+                      fallback_value: string;
+                      /** @description ISO 4217 currency code, e.g. USD */
+                      code: string;
+                      /** @description The amount × 1000, an integer */
+                      amount_1000: number;
+                    };
+                  }
+                | {
+                    date_time: {
+                      /** @description What the message shows */
+                      fallback_value: string;
+                    };
+                  };
             };
             button?: {
               [key: string]: string;
@@ -1749,6 +1848,22 @@ export interface components {
             }
           | null;
       } | null;
+      /** @description Extension */
+      currencyParameters: {
+        /** @description The body variable (0-based position in bodyTextParameters, which gives the fallback text) */
+        index: number;
+        /** @description ISO 4217 currency code, e.g. USD */
+        code: string;
+        /** @description The amount × 1000, an integer (12.50 is 12500) */
+        amount1000: number;
+      }[];
+      /** @description Extension */
+      dateTimeParameters: {
+        /** @description The body variable (0-based position in bodyTextParameters, which gives the fallback text) */
+        index: number;
+      }[];
+      /** @description Extension */
+      expirationTimeMs: number | null;
       location: {
         id: string;
       } | null;
@@ -1867,6 +1982,26 @@ export interface components {
             }
           | null;
       } | null;
+      /** @description Extension: body variables sent as Meta's currency parameter */
+      currencyParameters?:
+        | {
+            /** @description The body variable (0-based position in bodyTextParameters, which gives the fallback text) */
+            index: number;
+            /** @description ISO 4217 currency code, e.g. USD */
+            code: string;
+            /** @description The amount × 1000, an integer (12.50 is 12500) */
+            amount1000: number;
+          }[]
+        | null;
+      /** @description Extension: body variables sent as Meta's date_time parameter */
+      dateTimeParameters?:
+        | {
+            /** @description The body variable (0-based position in bodyTextParameters, which gives the fallback text) */
+            index: number;
+          }[]
+        | null;
+      /** @description Extension: when the template's limited-time offer expires, Unix milliseconds (an integer) */
+      expirationTimeMs?: number | null;
       location?: {
         id: string;
       } | null;

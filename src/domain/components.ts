@@ -31,13 +31,23 @@ export type CloudMedia = ({ link: string } | { id: string }) & { filename?: stri
 
 export type CloudParameter =
   | { type: "text"; text: string; parameter_name?: string }
+  | { type: "currency"; currency: CloudCurrency; parameter_name?: string }
+  | { type: "date_time"; date_time: { fallback_value: string }; parameter_name?: string }
   | { type: "image"; image: CloudMedia }
   | { type: "video"; video: CloudMedia }
   | { type: "document"; document: CloudMedia }
   | { type: "location"; location: LocationValue }
   | { type: "coupon_code"; coupon_code: string }
   | { type: "payload"; payload: string }
+  | { type: "limited_time_offer"; limited_time_offer: { expiration_time_ms: number } }
   | { type: "action"; action: FlowAction };
+
+/** A localized amount: `amount_1000` is the amount × 1000; the fallback is what the text shows. */
+export interface CloudCurrency {
+  fallback_value: string;
+  code: string;
+  amount_1000: number;
+}
 
 export interface FlowAction {
   flow_token?: string;
@@ -52,6 +62,7 @@ export interface CloudCard {
 export type CloudComponent =
   | { type: "header"; parameters: CloudParameter[] }
   | { type: "body"; parameters: CloudParameter[] }
+  | { type: "limited_time_offer"; parameters: CloudParameter[] }
   | { type: "button"; sub_type: ButtonSubType; index: string; parameters: CloudParameter[] }
   | { type: "carousel"; cards: CloudCard[] };
 
@@ -92,6 +103,14 @@ export interface SectionSlots {
   buttons: ButtonSlot[];
   /** The first FLOW button, which may carry a flow token and data. */
   flow: ButtonSlot | null;
+  /**
+   * The quick-reply buttons' indexes: each is sent with a payload naming the
+   * broadcast and recipient (withQuickReplyPayloads). Absent in v1 plans kept
+   * before them.
+   */
+  quickReplies?: number[];
+  /** The template's limited-time offer has an expiration, which each message gives. */
+  offerExpires?: boolean;
 }
 
 function textSlot(text: string, variables: string[], format: ParameterFormat): TextSlot {
@@ -126,6 +145,7 @@ export function sectionSlots(
     header: TemplateHeaderShape | null;
     body: TemplateBodyShape | null;
     buttons: TemplateButtonShape[];
+    limitedTimeOffer?: { hasExpiration: boolean } | null;
   },
   format: ParameterFormat,
 ): SectionSlots {
@@ -138,6 +158,10 @@ export function sectionSlots(
         : null,
     buttons: requiredButtons(part.buttons).map(buttonSlot),
     flow: flow ? buttonSlot(flow) : null,
+    offerExpires: part.limitedTimeOffer?.hasExpiration === true,
+    quickReplies: part.buttons
+      .filter((b) => b.parameter?.subType === "quick_reply")
+      .map((b) => b.index),
   };
 }
 
@@ -187,11 +211,30 @@ const isMediaValue = (v: unknown): v is MediaValue =>
   Object.keys(v).every((k) => k === "link" || k === "id" || k === "filename") &&
   Object.values(v).every((x) => typeof x === "string");
 
+/**
+ * What a body variable takes: text, or Meta's `currency` (`fallback_value`,
+ * `code`, `amount_1000`) or `date_time` (`fallback_value`) object, whose
+ * fallback is the text the message shows.
+ */
+export type BodyValue =
+  | string
+  | { currency: { fallback_value: string; code: string; amount_1000: number } }
+  | { date_time: { fallback_value: string } };
+
+/** The text a body value puts in the message: itself, or a currency's or date's fallback. */
+export function bodyText(value: BodyValue): string {
+  if (typeof value === "string") return value;
+  if ("currency" in value) return value.currency.fallback_value;
+  return value.date_time.fallback_value;
+}
+
 export interface FilledSection {
   header: FilledValue<HeaderValue> | PrebuiltHeader | null;
-  body: FilledValue[];
+  body: FilledValue<BodyValue>[];
   buttons: FilledValue[];
   flow: FlowAction | null;
+  /** When the limited-time offer expires (Unix milliseconds), where the template has one. */
+  offer?: FilledValue<number>;
 }
 
 function filledLength(
@@ -345,6 +388,57 @@ function buttonParameter(
   return { type: "text", text: value };
 }
 
+const CURRENCY_CODE = /^[A-Z]{3}$/;
+
+/** Before this, a time in milliseconds is in 2001: such a value is seconds given by mistake. */
+const EARLIEST_MS = 1_000_000_000_000;
+
+/**
+ * `expiration_time_ms`: Unix milliseconds, as Meta's reference page says (its
+ * own example and pywa differ; REFERENCE.md). A value in seconds is refused
+ * rather than sent as a date in 1970.
+ */
+function offerParameter(
+  filled: FilledValue<number> | undefined,
+  errors: string[],
+  at: string,
+): CloudParameter | null {
+  if (!filled || filled.value === undefined) {
+    errors.push(
+      `${at}${filled?.label ?? "expiration_time_ms"}: the template's limited-time offer expires; give when (Unix milliseconds)`,
+    );
+    return null;
+  }
+  const { label, value } = filled;
+  if (!Number.isSafeInteger(value) || value < EARLIEST_MS) {
+    errors.push(
+      `${at}${label} must be Unix milliseconds (an integer from ${EARLIEST_MS}), got ${value}`,
+    );
+    return null;
+  }
+  return { type: "limited_time_offer", limited_time_offer: { expiration_time_ms: value } };
+}
+
+/** A body value as Meta takes it; a currency's code and amount checked as Meta checks them. */
+function bodyParameter(
+  filled: FilledValue<BodyValue>,
+  errors: string[],
+  at: string,
+): CloudParameter {
+  const { label, value } = filled;
+  if (value === undefined || typeof value === "string") return { type: "text", text: value ?? "" };
+  if ("date_time" in value)
+    return { type: "date_time", date_time: { fallback_value: value.date_time.fallback_value } };
+  const { fallback_value, code, amount_1000 } = value.currency;
+  if (!CURRENCY_CODE.test(code))
+    errors.push(
+      `${at}${label}.currency.code must be an ISO 4217 code (3 capital letters), got '${code}'`,
+    );
+  if (!Number.isSafeInteger(amount_1000))
+    errors.push(`${at}${label}.currency.amount_1000 must be an integer (the amount × 1000)`);
+  return { type: "currency", currency: { fallback_value, code, amount_1000 } };
+}
+
 /**
  * Checks the filled values of one section and builds its components: header,
  * body, then one component per button that carries a value. Problems go to
@@ -366,14 +460,22 @@ export function renderSection(
     if (parameter) components.push({ type: "header", parameters: [parameter] });
   }
   if (slots.body) {
-    checkText(slots.body, filled.body, "Body text", LIMITS.bodyText, errors, at);
+    const texts = filled.body.map((v) => ({
+      label: v.label,
+      value: v.value === undefined ? undefined : bodyText(v.value),
+    }));
+    checkText(slots.body, texts, "Body text", LIMITS.bodyText, errors, at);
     const names = slots.body.parameterNames;
     const parameters: CloudParameter[] = filled.body.map((v, i) => {
       const name = names[i];
-      const text = v.value ?? "";
-      return name ? { type: "text", parameter_name: name, text } : { type: "text", text };
+      const parameter = bodyParameter(v, errors, at);
+      return name ? { ...parameter, parameter_name: name } : parameter;
     });
     components.push({ type: "body", parameters });
+  }
+  if (slots.offerExpires) {
+    const parameter = offerParameter(filled.offer, errors, at);
+    if (parameter) components.push({ type: "limited_time_offer", parameters: [parameter] });
   }
   const buttons: { index: number; component: CloudComponent }[] = [];
   slots.buttons.forEach((slot, i) => {
@@ -401,6 +503,18 @@ export function renderSection(
       },
     });
   }
+  for (const index of slots.quickReplies ?? []) {
+    buttons.push({
+      index,
+      component: {
+        type: "button",
+        sub_type: "quick_reply",
+        index: String(index),
+        // Set per message when it is sent (withQuickReplyPayloads): the recipient is known then.
+        parameters: [{ type: "payload", payload: "" }],
+      },
+    });
+  }
   // Meta reads buttons by `index`; listing them in template order keeps payloads easy to read.
   buttons.sort((a, b) => a.index - b.index);
   for (const b of buttons) components.push(b.component);
@@ -419,4 +533,27 @@ export function carouselComponents(
       cards: cards.map((components, card_index) => ({ card_index, components })),
     },
   ];
+}
+
+/**
+ * The components with every quick-reply button's payload set to `payload`
+ * (the broadcast and recipient, see whatsapp/messages.ts): Meta echoes it as
+ * the tap's `button.payload`, so a tap is placed even without `context`.
+ */
+export function withQuickReplyPayloads(components: unknown[], payload: string): unknown[] {
+  return components.map((c) => {
+    if (typeof c !== "object" || c === null) return c;
+    const component = c as CloudComponent;
+    if (component.type === "carousel") {
+      return {
+        ...component,
+        cards: component.cards.map((card) => ({
+          ...card,
+          components: withQuickReplyPayloads(card.components, payload),
+        })),
+      };
+    }
+    if (component.type !== "button" || component.sub_type !== "quick_reply") return c;
+    return { ...component, parameters: [{ type: "payload", payload }] };
+  });
 }

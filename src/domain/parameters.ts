@@ -9,10 +9,13 @@
  * exactly the names in `body_order`, they map by name instead, in any order.
  */
 import {
+  type BodyValue,
+  bodyText,
   type CloudComponent,
   carouselComponents,
   type FilledSection,
   type FilledValue,
+  type FlowAction,
   type HeaderType,
   type HeaderValue,
   headerTypeOf,
@@ -31,7 +34,7 @@ import {
   type TemplateShape,
 } from "./template";
 
-export type { CloudComponent, HeaderType, HeaderValue, MediaValue } from "./components";
+export type { BodyValue, CloudComponent, HeaderType, HeaderValue, MediaValue } from "./components";
 export type { LocationValue } from "./limits";
 
 export interface HeaderParameter {
@@ -47,6 +50,10 @@ export interface CardParameters {
 
 export interface BroadcastParameters {
   header?: HeaderParameter;
+  /** When the template's limited-time offer expires, Unix milliseconds. */
+  limited_time_offer?: { expiration_time_ms: number };
+  /** The flow button's action: a flow token and the first screen's data, the same for every recipient. */
+  flow?: FlowAction;
   body_order?: string[];
   button_order?: string[];
   cards?: CardParameters[];
@@ -54,13 +61,13 @@ export interface BroadcastParameters {
 
 export interface RecipientCardParameters {
   header?: { value: HeaderValue };
-  body?: Record<string, string>;
+  body?: Record<string, BodyValue>;
   button?: Record<string, string>;
 }
 
 export interface RecipientParameters {
   header?: { value: HeaderValue };
-  body?: Record<string, string>;
+  body?: Record<string, BodyValue>;
   button?: Record<string, string>;
   cards?: RecipientCardParameters[];
 }
@@ -88,6 +95,10 @@ export interface SectionPlan {
   unnamedButtons: string[];
   /** Where the names belong, for those messages: "parameters.button_order". */
   buttonOrderField: string;
+  /** The limited-time offer's expiration, the same for every recipient. */
+  offer?: FilledValue<number>;
+  /** The flow button's action, the same for every recipient. */
+  flow?: FlowAction;
 }
 
 export interface ParameterPlan {
@@ -231,6 +242,46 @@ function prebuildHeader(
   return parameter ? { parameter } : null;
 }
 
+/** Only what Meta takes: `flow_token` (non-empty when given) and `flow_action_data` (an object). */
+function flowAction(given: FlowAction, errors: string[]): FlowAction {
+  const action: FlowAction = {};
+  if (given.flow_token !== undefined) {
+    if (given.flow_token.trim() === "")
+      errors.push("parameters.flow.flow_token: must not be empty");
+    action.flow_token = given.flow_token;
+  }
+  if (given.flow_action_data !== undefined) action.flow_action_data = given.flow_action_data;
+  return action;
+}
+
+const OFFER_FIELD = "parameters.limited_time_offer.expiration_time_ms";
+
+/** The limited-time offer's expiration: given exactly when the template's offer expires, checked once. */
+function planOffer(
+  main: SectionPlan,
+  p: BroadcastParameters,
+  errors: string[],
+): FilledValue<number> | null {
+  const given = p.limited_time_offer?.expiration_time_ms;
+  if (!main.slots.offerExpires) {
+    if (p.limited_time_offer !== undefined)
+      errors.push(
+        "parameters.limited_time_offer: the template has no limited-time offer with an expiration",
+      );
+    return null;
+  }
+  const offer: FilledValue<number> = { label: OFFER_FIELD, value: given };
+  const slots: SectionSlots = {
+    header: null,
+    body: null,
+    buttons: [],
+    flow: null,
+    offerExpires: true,
+  };
+  renderSection(slots, { header: null, body: [], buttons: [], flow: null, offer }, errors);
+  return offer;
+}
+
 /**
  * Checks the broadcast's `parameters` against the template. Every problem is
  * listed, each naming its field, e.g.
@@ -253,6 +304,12 @@ export function planParameters(
       { field: "parameters", at: "", card: false },
       errors,
     );
+    const offer = planOffer(main, p, errors);
+    if (offer) main.offer = offer;
+    if (p.flow !== undefined) {
+      if (!main.slots.flow) errors.push("parameters.flow: the template has no flow button");
+      else main.flow = flowAction(p.flow, errors);
+    }
     return errors.length > 0
       ? { ok: false, errors }
       : { ok: true, plan: { parameterFormat: format, main, cards: null } };
@@ -303,21 +360,36 @@ export function planParameters(
 
 interface SectionInput {
   header?: { value: HeaderValue };
-  body?: Record<string, string>;
+  body?: Record<string, BodyValue>;
   button?: Record<string, string>;
 }
 
 const hasOwn = (o: object, key: string) => Object.hasOwn(o, key);
 
-function resolveValues(
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** A currency or date_time object with the fields Meta needs (their values are checked when rendering). */
+function isTypedBodyValue(v: unknown): v is Exclude<BodyValue, string> {
+  if (!isObject(v) || Object.keys(v).length !== 1) return false;
+  if (isObject(v.currency))
+    return (
+      typeof v.currency.fallback_value === "string" &&
+      typeof v.currency.code === "string" &&
+      typeof v.currency.amount_1000 === "number"
+    );
+  return isObject(v.date_time) && typeof v.date_time.fallback_value === "string";
+}
+
+function resolveValues<T extends BodyValue>(
   names: string[],
   labels: string[],
-  given: Record<string, string> | undefined,
+  given: Record<string, T> | undefined,
   what: "body" | "button",
   at: string,
   errors: string[],
-): FilledValue[] {
-  const values: FilledValue[] = new Array(names.length);
+): FilledValue<T>[] {
+  const values: FilledValue<T>[] = new Array(names.length);
   for (let i = 0; i < names.length; i++) {
     const name = names[i] ?? "";
     const label = labels[i] ?? name;
@@ -325,10 +397,14 @@ function resolveValues(
     if (value === undefined || value === null) {
       errors.push(`${at}Missing ${what} parameter '${name}'`);
       values[i] = { label, value: undefined };
-    } else if (typeof value !== "string") {
-      errors.push(`${at}${label} must be a string`);
+    } else if (typeof value !== "string" && (what === "button" || !isTypedBodyValue(value))) {
+      errors.push(
+        what === "body"
+          ? `${at}${label} must be a string, {currency: {fallback_value, code, amount_1000}} or {date_time: {fallback_value}}`
+          : `${at}${label} must be a string`,
+      );
       values[i] = { label, value: undefined };
-    } else if (value.trim() === "") {
+    } else if (bodyText(value).trim() === "") {
       errors.push(`${at}Empty ${what} parameter '${name}'`);
       values[i] = { label, value: undefined };
     } else {
@@ -395,7 +471,8 @@ function renderSectionFor(
       at,
       errors,
     ),
-    flow: null,
+    flow: section.flow ?? null,
+    ...(section.offer ? { offer: section.offer } : {}),
   };
   return renderSection(section.slots, filled, errors, at);
 }

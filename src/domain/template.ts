@@ -60,6 +60,8 @@ export interface TemplateShape {
   buttons: TemplateButtonShape[];
   /** Cards of a carousel template, else null. */
   cards: TemplateCardShape[] | null;
+  /** A LIMITED_TIME_OFFER component; with an expiration, each message must give it (absent: none). */
+  limitedTimeOffer?: { hasExpiration: boolean } | null;
   /** Oddities noticed while reading the components; informative, never fatal here. */
   problems: string[];
 }
@@ -183,6 +185,7 @@ interface Section {
   footer: string | null;
   buttons: TemplateButtonShape[];
   carousel: unknown[] | null;
+  limitedTimeOffer?: { hasExpiration: boolean };
 }
 
 function readSection(components: unknown, where: string, problems: string[]): Section {
@@ -210,6 +213,11 @@ function readSection(components: unknown, where: string, problems: string[]): Se
       case "BUTTONS":
         section.buttons = readButtons(c, at, problems);
         break;
+      case "LIMITED_TIME_OFFER": {
+        const offer = isObject(c.limited_time_offer) ? c.limited_time_offer : {};
+        section.limitedTimeOffer = { hasExpiration: offer.has_expiration === true };
+        break;
+      }
       case "CAROUSEL":
         if (Array.isArray(c.cards)) section.carousel = c.cards;
         else problems.push(`${at}: carousel without cards`);
@@ -259,6 +267,7 @@ export function analyzeTemplate(input: unknown, parameterFormat?: string | null)
     footer: main.footer,
     buttons: main.buttons,
     cards,
+    ...(main.limitedTimeOffer ? { limitedTimeOffer: main.limitedTimeOffer } : {}),
     problems,
   };
 }

@@ -1,7 +1,8 @@
 /**
  * The v1 API's broadcast-wide parameters (`headerMediaUrl`,
  * `headerTextParameters`, `bodyTextParameters`, `buttonUrlParameters`,
- * `locationParameters`, `flowParameters`), checked against the template at
+ * `locationParameters`, `flowParameters`, `currencyParameters`,
+ * `dateTimeParameters`, `expirationTimeMs`), checked against the template at
  * create and rendered per contact when sending starts. Every value may hold
  * contact placeholders (see ./placeholders.ts). Rendering goes through the same
  * component builder as the Broadcasts API.
@@ -11,6 +12,7 @@
  * which the v1 API has no other field for.
  */
 import {
+  type BodyValue,
   type CloudComponent,
   type FilledSection,
   type FilledValue,
@@ -45,6 +47,21 @@ export interface V1FlowParameters {
   flowData?: string | Record<string, unknown> | null;
 }
 
+/**
+ * A body variable sent as Meta's `currency`: `bodyTextParameters[index]` is
+ * its fallback (the text shown), with an ISO 4217 code and the amount × 1000.
+ */
+export interface V1CurrencyParameter {
+  index: number;
+  code: string;
+  amount1000: number;
+}
+
+/** A body variable sent as Meta's `date_time`: `bodyTextParameters[index]` is its fallback. */
+export interface V1DateTimeParameter {
+  index: number;
+}
+
 export interface V1Parameters {
   headerMediaUrl?: string | null;
   /** An uploaded media id for the media header (instead of headerMediaUrl). */
@@ -56,6 +73,16 @@ export interface V1Parameters {
   buttonUrlParameters?: string[] | null;
   locationParameters?: V1LocationParameters | null;
   flowParameters?: V1FlowParameters | null;
+  currencyParameters?: V1CurrencyParameter[] | null;
+  /** When the template's limited-time offer expires: Unix milliseconds. */
+  expirationTimeMs?: number | null;
+  dateTimeParameters?: V1DateTimeParameter[] | null;
+}
+
+/** A body position sent as currency (its code and amount) or date_time; the text is its fallback. */
+export interface V1TypedBody {
+  index: number;
+  currency: { code: string; amount_1000: number } | null;
 }
 
 /** Plain data (no functions, no classes), so that it can be kept with the broadcast. */
@@ -67,6 +94,10 @@ export interface V1Plan {
   flow: { token: CompiledValue | null; data: Record<string, unknown> | null } | null;
   /** A media header by uploaded id, and a document's filename (absent in plans kept before them). */
   media?: { id: string | null; filename: string | null } | null;
+  /** Body positions sent as currency or date_time (absent in plans kept before them). */
+  typedBody?: V1TypedBody[];
+  /** The limited-time offer's expiration, Unix milliseconds. */
+  expirationTimeMs?: number;
 }
 
 export type V1PlanResult = { ok: true; plan: V1Plan } | { ok: false; errors: string[] };
@@ -144,6 +175,48 @@ function mapStrings(value: unknown, map: (s: string) => string): unknown {
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, mapStrings(v, map)]));
   }
   return value;
+}
+
+const CURRENCY_CODE = /^[A-Z]{3}$/;
+
+/** Which body positions go as currency or date_time: each a body variable, none twice. */
+function planTypedBody(p: V1Parameters, bodyVariables: number, errors: string[]): V1TypedBody[] {
+  const typed: V1TypedBody[] = [];
+  const seen = new Set<number>();
+  const at = (field: string, i: number, index: unknown): boolean => {
+    if (
+      typeof index !== "number" ||
+      !Number.isInteger(index) ||
+      index < 0 ||
+      index >= bodyVariables
+    ) {
+      errors.push(
+        `${field}[${i}].index: must be a position in bodyTextParameters (0..${bodyVariables - 1})`,
+      );
+      return false;
+    }
+    if (seen.has(index)) {
+      errors.push(`${field}[${i}].index: bodyTextParameters[${index}] is already typed`);
+      return false;
+    }
+    seen.add(index);
+    return true;
+  };
+  (p.currencyParameters ?? []).forEach((c, i) => {
+    const field = "currencyParameters";
+    const ok = at(field, i, c.index);
+    if (typeof c.code !== "string" || !CURRENCY_CODE.test(c.code))
+      errors.push(
+        `${field}[${i}].code: must be an ISO 4217 code (3 capital letters), got '${c.code}'`,
+      );
+    if (!Number.isSafeInteger(c.amount1000))
+      errors.push(`${field}[${i}].amount1000: must be an integer (the amount × 1000)`);
+    if (ok) typed.push({ index: c.index, currency: { code: c.code, amount_1000: c.amount1000 } });
+  });
+  (p.dateTimeParameters ?? []).forEach((d, i) => {
+    if (at("dateTimeParameters", i, d.index)) typed.push({ index: d.index, currency: null });
+  });
+  return typed;
 }
 
 /**
@@ -239,6 +312,33 @@ export function planV1Parameters(template: TemplateShape, p: V1Parameters): V1Pl
     errors,
   );
 
+  const typedBody = planTypedBody(p, bodyVariables, errors);
+  const hasOffer = p.expirationTimeMs !== undefined && p.expirationTimeMs !== null;
+  if (hasOffer && !slots.offerExpires)
+    errors.push("expirationTimeMs: the template has no limited-time offer with an expiration");
+  if (slots.offerExpires) {
+    // The same check as every message's, once for the broadcast (its value is the same for all).
+    const only: SectionSlots = {
+      header: null,
+      body: null,
+      buttons: [],
+      flow: null,
+      offerExpires: true,
+    };
+    const value = hasOffer ? (p.expirationTimeMs ?? undefined) : undefined;
+    renderSection(
+      only,
+      {
+        header: null,
+        body: [],
+        buttons: [],
+        flow: null,
+        offer: { label: "expirationTimeMs", value },
+      },
+      errors,
+    );
+  }
+
   const needed = requiredButtons(template.buttons);
   const which = needed.map((b) => `${b.parameter?.subType} button at index ${b.index}`).join(", ");
   const buttons = compileList(
@@ -268,6 +368,8 @@ export function planV1Parameters(template: TemplateShape, p: V1Parameters): V1Pl
       : null;
   const mediaPlan = byId || filename ? { id: byId?.id ?? null, filename } : null;
   const plan: V1Plan = { slots, header, body, buttons, flow, media: mediaPlan };
+  if (typedBody.length > 0) plan.typedBody = typedBody;
+  if (hasOffer && slots.offerExpires) plan.expirationTimeMs = p.expirationTimeMs ?? undefined;
 
   // Without any placeholder every contact gets the same message: check it whole now (lengths too).
   const literal = [header, ...body, ...buttons, flow?.token].every(
@@ -293,6 +395,19 @@ function renderOne(value: CompiledValue, contact: ContactFields, errors: string[
     return { label: value.label, value: undefined };
   }
   return { label: value.label, value: text };
+}
+
+/** A body position's rendered text, as the currency or date_time the plan makes it. */
+function typedValue(plan: V1Plan, index: number, filled: FilledValue): FilledValue<BodyValue> {
+  const typed = plan.typedBody?.find((t) => t.index === index);
+  if (!typed || filled.value === undefined) return filled;
+  const fallback_value = filled.value;
+  return {
+    label: filled.label,
+    value: typed.currency
+      ? { currency: { fallback_value, ...typed.currency } }
+      : { date_time: { fallback_value } },
+  };
 }
 
 /** The components for one contact; an empty rendered value is an error for this contact only. */
@@ -329,9 +444,10 @@ export function renderForContact(plan: V1Plan, contact: ContactFields): V1Render
 
   const filled: FilledSection = {
     header,
-    body: plan.body.map((v) => renderOne(v, contact, errors)),
+    body: plan.body.map((v, i) => typedValue(plan, i, renderOne(v, contact, errors))),
     buttons: plan.buttons.map((v) => renderOne(v, contact, errors)),
     flow,
+    offer: { label: "expirationTimeMs", value: plan.expirationTimeMs },
   };
   const components = renderSection(plan.slots, filled, errors);
   return errors.length > 0 ? { ok: false, errors } : { ok: true, components };

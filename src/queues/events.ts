@@ -3,7 +3,8 @@
  * they belong to, one DO call per broadcast per batch. Status events name
  * their broadcast in biz_opaque_callback_data; those without it (Meta does not
  * promise it on `failed`) are found through the wamid index in D1. Replies are
- * attributed to the message they answer (context.id), else to the latest
+ * attributed to the message they answer (a quick-reply tap's payload as
+ * Chorus set it, else context.id), else to the latest
  * broadcast message sent to that number from that sender within 24 h. What
  * D1 cannot place goes to unplaced.ts: another tool's events are acknowledged
  * at once, Chorus's own wait for their projection.
@@ -148,7 +149,9 @@ async function applyInbound(env: Bindings, event: InboundEvent): Promise<boolean
     }
   }
 
-  if (!event.from && !event.contextId) {
+  // A quick-reply tap's payload, as Chorus set it, names its message: context or not.
+  const tapped = event.payloadRef && ours(event.payloadRef) ? event.payloadRef : null;
+  if (!event.from && !event.contextId && !tapped) {
     // A bare user id answering nothing in particular: no lookup can ever place it.
     log("info", "inbound message names no broadcast message", {
       userId: event.userId,
@@ -157,7 +160,8 @@ async function applyInbound(env: Bindings, event: InboundEvent): Promise<boolean
     });
     return true;
   }
-  let ref: MessageRef | null = event.contextId ? await findByWamid(env.DB, event.contextId) : null;
+  let ref: MessageRef | null =
+    tapped ?? (event.contextId ? await findByWamid(env.DB, event.contextId) : null);
   // Only a phone number finds the latest message sent to a person; a bare user id cannot.
   if (!ref && event.from) {
     const since = new Date(event.at - REPLY_WINDOW_MS).toISOString();

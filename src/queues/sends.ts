@@ -12,6 +12,7 @@
 import { optedOutOfMarketing } from "../db/marketing-opt-outs";
 import { senderCredentials } from "../db/senders";
 import type { BroadcastPlan } from "../domain/broadcast";
+import { withQuickReplyPayloads } from "../domain/components";
 import { isMarketing, MARKETING_OPTED_OUT } from "../domain/marketing-rules";
 import { MARKETING_LIMIT_CODE, MARKETING_OPT_OUT_CODE } from "../domain/meta-errors";
 import { departBy, ewma, MAX_DEPARTURE_DELAY_MS } from "../domain/pacing";
@@ -302,6 +303,8 @@ async function sendOne(
   call: { timeoutMs: number; release: () => void },
 ): Promise<SentOutcome> {
   const leftAt = Date.now();
+  // Names the broadcast and recipient, in the status webhooks and in a quick-reply tap's payload.
+  const reference = callbackData(plan.accountId, plan.broadcastId, recipient.seq);
   const result = await sendTemplate(
     env,
     plan.sender.phoneNumberId,
@@ -310,8 +313,10 @@ async function sendOne(
       to: recipient.identifier,
       templateName: plan.template.name,
       language: plan.template.language,
-      components: recipient.components ? (JSON.parse(recipient.components) as unknown[]) : null,
-      callbackData: callbackData(plan.accountId, plan.broadcastId, recipient.seq),
+      components: recipient.components
+        ? withQuickReplyPayloads(JSON.parse(recipient.components) as unknown[], reference)
+        : null,
+      callbackData: reference,
     },
     call,
   );

@@ -67,6 +67,8 @@ export interface MessageEvent extends Person {
   text: string;
   /** The wamid of the message this one answers, when the app says so. */
   contextId: string | null;
+  /** A quick-reply tap's `button.payload`, when it is the one Chorus sent: the broadcast and recipient. */
+  payloadRef?: { accountId: string; broadcastId: string; seq: number } | null;
 }
 
 /** A reaction to a message: engagement, not a reply. */
@@ -213,6 +215,7 @@ function inboundEvent(
     type,
     text: messageText(m).slice(0, 4096),
     contextId: isObj(m.context) ? s(m.context.id) || null : null,
+    payloadRef: isObj(m.button) ? parseCallbackData(m.button.payload) : null,
   };
 }
 

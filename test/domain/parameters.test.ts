@@ -607,6 +607,13 @@ describe("templates of every kind", () => {
           { type: "text", parameter_name: "date", text: "Friday" },
         ],
       },
+      // The quick reply's payload is set per message when it is sent.
+      {
+        type: "button",
+        sub_type: "quick_reply",
+        index: "0",
+        parameters: [{ type: "payload", payload: "" }],
+      },
       {
         type: "button",
         sub_type: "copy_code",

@@ -49,20 +49,81 @@ export const BroadcastParametersSchema = z
     body_order: NameList.optional(),
     button_order: NameList.optional(),
     cards: z.array(CardParameters).max(10).optional(),
+    flow: z
+      .strictObject({
+        flow_token: z.string().max(1000).optional().openapi({
+          description: "Identifies this flow's session; Meta sends it back in the flow's reply",
+        }),
+        flow_action_data: z.record(z.string(), z.unknown()).optional().openapi({
+          description: "The data the flow's first screen starts with (a JSON object)",
+        }),
+      })
+      .optional()
+      .openapi({
+        description: "For a template with a FLOW button: its action, the same for every recipient",
+        example: { flow_token: "booking-2026", flow_action_data: { class_id: "yoga-101" } },
+      }),
+    limited_time_offer: z
+      .strictObject({
+        expiration_time_ms: z.number().openapi({
+          description:
+            "When the offer expires: Unix milliseconds (an integer), as Meta's reference says",
+        }),
+      })
+      .optional()
+      .openapi({
+        description:
+          "For a template with a LIMITED_TIME_OFFER that expires: when, the same for every recipient",
+        example: { expiration_time_ms: 1_798_761_600_000 },
+      }),
   })
   .openapi("BroadcastParameters");
 
 const ValueMap = z.record(z.string().max(100), z.string().max(4096));
 
+/** Meta's currency body parameter; code and amount are checked per recipient, like every value. */
+const CurrencyValue = z
+  .strictObject({
+    currency: z.strictObject({
+      fallback_value: z.string().max(4096).openapi({ description: "What the message shows" }),
+      code: z.string().max(10).openapi({ description: "ISO 4217 currency code, e.g. USD" }),
+      amount_1000: z.number().openapi({ description: "The amount × 1000, an integer" }),
+    }),
+  })
+  .openapi({
+    description: "A localized amount (Meta's `currency` parameter)",
+    example: { currency: { fallback_value: "$12.50", code: "USD", amount_1000: 12500 } },
+  });
+
+/** Meta's date_time body parameter: only its fallback. */
+const DateTimeValue = z
+  .strictObject({
+    date_time: z.strictObject({
+      fallback_value: z.string().max(4096).openapi({ description: "What the message shows" }),
+    }),
+  })
+  .openapi({
+    description: "A date (Meta's `date_time` parameter)",
+    example: { date_time: { fallback_value: "May 1, 2026" } },
+  });
+
+/** A body variable's value: text, or a currency or date_time object. */
+const BodyValueMap = z
+  .record(z.string().max(100), z.union([z.string().max(4096), CurrencyValue, DateTimeValue]))
+  .openapi({
+    description:
+      "Each body variable's value by its name in body_order: text, or {currency: {fallback_value, code, amount_1000}} or {date_time: {fallback_value}}",
+  });
+
 const RecipientCardParameters = z.object({
   header: z.object({ value: HeaderValue }).optional(),
-  body: ValueMap.optional(),
+  body: BodyValueMap.optional(),
   button: ValueMap.optional(),
 });
 
 const RecipientParameters = z.object({
   header: z.object({ value: HeaderValue }).optional(),
-  body: ValueMap.optional(),
+  body: BodyValueMap.optional(),
   button: ValueMap.optional(),
   cards: z.array(RecipientCardParameters).max(10).optional(),
 });

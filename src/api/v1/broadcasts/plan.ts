@@ -102,6 +102,9 @@ export async function buildV1Plan(
     buttonUrlParameters: body.buttonUrlParameters ?? null,
     locationParameters: body.locationParameters ?? null,
     flowParameters: body.flowParameters ?? null,
+    currencyParameters: body.currencyParameters ?? null,
+    dateTimeParameters: body.dateTimeParameters ?? null,
+    expirationTimeMs: body.expirationTimeMs ?? null,
   };
   const planned = planV1Parameters(found.analysis, params);
   if (!planned.ok) throw invalid(planned.errors.join("; "));

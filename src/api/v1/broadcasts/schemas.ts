@@ -26,6 +26,26 @@ const FlowParameters = z.object({
     .optional(),
 });
 
+const CurrencyParameter = z
+  .object({
+    index: z.number().int().openapi({
+      description:
+        "The body variable (0-based position in bodyTextParameters, which gives the fallback text)",
+    }),
+    code: z.string().max(10).openapi({ description: "ISO 4217 currency code, e.g. USD" }),
+    amount1000: z
+      .number()
+      .openapi({ description: "The amount × 1000, an integer (12.50 is 12500)" }),
+  })
+  .openapi({ example: { index: 1, code: "USD", amount1000: 12500 } });
+
+const DateTimeParameter = z.object({
+  index: z.number().int().openapi({
+    description:
+      "The body variable (0-based position in bodyTextParameters, which gives the fallback text)",
+  }),
+});
+
 const TextList = z.array(z.string().max(4096)).max(20);
 
 /** UTC only: `Z` or `+00:00`; any other offset is refused (the seed: "adheres to UTC"). */
@@ -68,6 +88,16 @@ export const V1BroadcastWriteSchema = z
     buttonUrlParameters: TextList.nullable().optional(),
     locationParameters: LocationParameters.nullable().optional(),
     flowParameters: FlowParameters.nullable().optional(),
+    currencyParameters: z.array(CurrencyParameter).max(20).nullable().optional().openapi({
+      description: "Extension: body variables sent as Meta's currency parameter",
+    }),
+    dateTimeParameters: z.array(DateTimeParameter).max(20).nullable().optional().openapi({
+      description: "Extension: body variables sent as Meta's date_time parameter",
+    }),
+    expirationTimeMs: z.number().nullable().optional().openapi({
+      description:
+        "Extension: when the template's limited-time offer expires, Unix milliseconds (an integer)",
+    }),
     location: RefSchema.nullable().optional(),
     sendWindow: SendWindowSchema.nullable().optional().openapi({
       description:
@@ -108,6 +138,9 @@ export const V1BroadcastSchema = z
     buttonUrlParameters: z.array(z.string()),
     locationParameters: LocationParameters.nullable(),
     flowParameters: FlowParameters.nullable(),
+    currencyParameters: z.array(CurrencyParameter).openapi({ description: "Extension" }),
+    dateTimeParameters: z.array(DateTimeParameter).openapi({ description: "Extension" }),
+    expirationTimeMs: z.number().nullable().openapi({ description: "Extension" }),
     location: RefSchema.nullable(),
     processedStats: z.object({
       totalCount: z.number().int(),
