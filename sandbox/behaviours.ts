@@ -206,7 +206,7 @@ export function scheduledEvents(
   } else if (m.digits.endsWith("7777")) {
     // A reaction is engagement with the message, not a reply: it names the message in reaction.message_id.
     inbound({ ...reply, type: "reaction", reaction: { message_id: m.wamid, emoji: "\u{1F44D}" } });
-  } else if (m.digits.endsWith("6060")) {
+  } else if (m.digits.endsWith("6061")) {
     // A tap Meta sends without `context`: only the payload the message set (echoed) names it.
     const userId = `GB.${m.digits}`;
     const { from: _phone, ...withoutPhone } = reply;

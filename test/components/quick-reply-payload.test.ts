@@ -1,7 +1,7 @@
 /**
  * Quick-reply buttons carry a payload Chorus sets to name the broadcast and
  * recipient; Meta echoes it as the tap's `button.payload`, so a tap is
- * attributed even without `context` (sandbox behaviour `6060`: a user id, no
+ * attributed even without `context` (sandbox behaviour `6061`: a user id, no
  * phone, no context), on both surfaces.
  */
 import { describe, expect, it, vi } from "vitest";
@@ -46,7 +46,7 @@ describe("quick-reply payloads", () => {
 
   it("Broadcasts API: each message's quick reply names its broadcast and recipient; a tap without context is a reply", async () => {
     const s = await setup();
-    const tapper = mobileNumber(1, "6060");
+    const tapper = mobileNumber(1, "6061");
     const created = await createBroadcast(s, {
       channel_type: "whatsapp",
       name: "Orders",
@@ -80,7 +80,7 @@ describe("quick-reply payloads", () => {
       await api(`/v1/senders/${s.sender.id}`, jsonInit("PUT", { isDefault: true }, key)),
       200,
     );
-    const phone = mobileNumber(2, "6060");
+    const phone = mobileNumber(2, "6061");
     await expectStatus(
       await api(
         "/v1/contacts/bulk",
