@@ -472,6 +472,27 @@ async function scheduledClientBroadcast(count: number, from: number) {
   return { s, created, stub: broadcastStub(env, s.account.accountId, created.id) };
 }
 
+/**
+ * Makes the broadcast's time come and runs its alarm, holding the resolve's
+ * second page of contacts in D1 (the first page is loaded, the rest not yet):
+ * answers once the resolve waits there, with the gate and the alarm's run.
+ */
+async function resolveHeldAtSecondPage(stub: DurableObjectStub<BroadcastDO>) {
+  const gate = await runInDurableObject(stub, (obj: BroadcastDO) => {
+    const instance = obj as any;
+    const b = instance.store.broadcast();
+    instance.store.updateBroadcast({
+      plan: { ...b.plan, scheduledAt: new Date(Date.now() - 1000).toISOString() },
+    });
+    const held = gateD1(instance.env.DB, /from\s+"?contacts"?/i, 2);
+    instance.env = { ...instance.env, DB: held.db };
+    return held;
+  });
+  const resolving = runDurableObjectAlarm(stub);
+  await gate.reached();
+  return { gate, resolving };
+}
+
 describe("issue 16: what the API has shown, later decisions see; state changes never race the engine", () => {
   it("item 1: a retarget created the moment the source's GET shows 9 reads finds those 9 (no flush in between)", async () => {
     const s = await defaultSetup();
@@ -524,21 +545,8 @@ describe("issue 16: what the API has shown, later decisions see; state changes n
 
   it("item 3: a cancel while the audience is being resolved leaves no recipient pending", async () => {
     const { s, created, stub } = await scheduledClientBroadcast(3_000, 800_000);
-    // Its time comes, and the resolve's second page of contacts is held in
-    // D1: the first page is loaded, the rest not yet…
-    const gate = await runInDurableObject(stub, (obj: BroadcastDO) => {
-      const instance = obj as any;
-      const b = instance.store.broadcast();
-      instance.store.updateBroadcast({
-        plan: { ...b.plan, scheduledAt: new Date(Date.now() - 1000).toISOString() },
-      });
-      const held = gateD1(instance.env.DB, /from\s+"?contacts"?/i, 2);
-      instance.env = { ...instance.env, DB: held.db };
-      return held;
-    });
-    const resolving = runDurableObjectAlarm(stub);
-    await gate.reached();
-    // …when the cancel lands; then the rest of the audience comes in.
+    const { gate, resolving } = await resolveHeldAtSecondPage(stub);
+    // The cancel lands while the resolve waits; then the rest of the audience comes in.
     await expectStatus(
       await api(
         `/v1/broadcasts/${created.id}`,
@@ -562,18 +570,7 @@ describe("issue 16: what the API has shown, later decisions see; state changes n
 
   it("item 3: an edit while the audience is being resolved is refused, and the rows are the plan they were rendered from", async () => {
     const { s, created, stub } = await scheduledClientBroadcast(2_000, 820_000);
-    const gate = await runInDurableObject(stub, (obj: BroadcastDO) => {
-      const instance = obj as any;
-      const b = instance.store.broadcast();
-      instance.store.updateBroadcast({
-        plan: { ...b.plan, scheduledAt: new Date(Date.now() - 1000).toISOString() },
-      });
-      const held = gateD1(instance.env.DB, /from\s+"?contacts"?/i, 2);
-      instance.env = { ...instance.env, DB: held.db };
-      return held;
-    });
-    const resolving = runDurableObjectAlarm(stub);
-    await gate.reached();
+    const { gate, resolving } = await resolveHeldAtSecondPage(stub);
     const edit = await api(
       `/v1/broadcasts/${created.id}`,
       jsonInit(
