@@ -109,7 +109,8 @@ describe.skipIf(!HAVE_CHROMIUM)("compose in Chromium", () => {
     const bad = page.locator(`tr[data-row="${BAD_ROW}"]`);
     await expect.poll(() => bad.locator("td").nth(1).textContent()).toBe("12345");
     expect(await bad.getByTestId("row-warnings").textContent()).toBe("Not a valid phone number");
-    expect(await page.locator("tbody tr").count()).toBe(1);
+    // The rows table's rows only (the estimate below it is a table too).
+    expect(await page.locator("tbody tr[data-row]").count()).toBe(1);
     await page.screenshot({ path: `${ARTIFACTS}/compose-validated.png`, fullPage: true });
     await page.getByLabel(/Only rows with warnings/).uncheck();
 
