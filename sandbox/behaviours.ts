@@ -59,7 +59,7 @@ export function firstQuickReplyPayload(components: unknown): string | null {
 
 /** W7/W8: template or portfolio pacing holds a marketing message for quality assessment. */
 export const heldForQuality = (digits: string, category: string | undefined) =>
-  category?.toUpperCase() === "MARKETING" && (digits.endsWith("7070") || digits.endsWith("7071"));
+  category?.toUpperCase() === "MARKETING" && (digits.endsWith("7072") || digits.endsWith("7071"));
 
 /** W10: accepted, then no status at all (Meta dropped it when its template's TTL ran out). */
 export const expiresSilently = (digits: string) => digits.endsWith("8088");
@@ -104,7 +104,7 @@ function marketingFailure(m: AcceptedMessage) {
       "Template is Paused",
       "The message template was paused for low quality; held messages were dropped.",
     );
-  if (m.digits.endsWith("5050"))
+  if (m.digits.endsWith("5051"))
     return statusError(
       131050,
       "Unable to deliver the message. This recipient has chosen to stop receiving marketing messages on WhatsApp from your business.",

@@ -37,7 +37,7 @@ async function filtered(s: Setup, uuid: string, status: string): Promise<any[]> 
 describe("held for quality assessment", () => {
   it("W7/W8: held until the next status; released to read, or failed 132015 when Meta drops it", async () => {
     const s = await setup();
-    const released = mobileNumber(Math.floor(Math.random() * 60_000), "7070");
+    const released = mobileNumber(Math.floor(Math.random() * 60_000), "7072");
     const dropped = mobileNumber(Math.floor(Math.random() * 60_000), "7071");
     const created = await createBroadcast(
       s,
@@ -74,7 +74,7 @@ describe("held for quality assessment", () => {
   it("v1: the funnel counts held messages (deliveryStats.heldCount) until Meta releases them", async () => {
     const s = await setup();
     await call(s.account, "PUT", `/v1/senders/${s.sender.id}`, { isDefault: true });
-    const held = mobileNumber(Math.floor(Math.random() * 60_000), "7070");
+    const held = mobileNumber(Math.floor(Math.random() * 60_000), "7072");
     const plain = mobileNumber(Math.floor(Math.random() * 60_000), "0");
     await call(s.account, "POST", "/v1/contacts/bulk", {
       contacts: [

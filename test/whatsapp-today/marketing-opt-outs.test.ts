@@ -185,7 +185,7 @@ describe("marketing opt-outs", () => {
 
   it("W3: a failed status with 131050 adds the marketing opt-out (source 131050)", async () => {
     const s = await setup();
-    const p = person("5050");
+    const p = person("5051");
     await createBroadcast(s, holidayBody(s.sender.phoneNumber, [p]));
     await vi.waitUntil(
       async () =>
