@@ -62,7 +62,10 @@ function plainNumbers(from: number, count: number): string[] {
   const out: string[] = [];
   for (let seq = from; out.length < count; seq++) {
     const n = mobile(seq);
-    if (!/(1111|2222|3333|4444|5555|6666|7777|8888|9999|1011|8088|6061|7071|7072|5051|2223)$/.test(n)) out.push(n);
+    if (
+      !/(1111|2222|3333|4444|5555|6666|7777|8888|9999|1011|8088|6061|7071|7072|5051|2223)$/.test(n)
+    )
+      out.push(n);
   }
   return out;
 }
