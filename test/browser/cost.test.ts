@@ -61,16 +61,19 @@ describe.skipIf(!HAVE_CHROMIUM)("cost in the dashboard", () => {
     await page.screenshot({ path: `${ARTIFACTS}/cost-broadcast.png`, fullPage: true });
 
     await page.getByRole("link", { name: "Usage" }).click();
-    // The usage rows reach D1 with the broadcast's next flush: a reload shows them.
+    // The usage rows reach D1 with the broadcast's next flush: a reload shows
+    // them. The demo account is shared with the other browser tests' broadcasts,
+    // so its total holds this one's cost at least.
+    const dollars = (text: string | null) => Number((text ?? "").replace(/[^0-9.]/g, ""));
     await expect
       .poll(
         async () => {
           await page.reload();
-          return page.getByTestId("usage-total").textContent({ timeout: 5_000 });
+          return dollars(await page.getByTestId("usage-total").textContent({ timeout: 5_000 }));
         },
         { timeout: 20_000, interval: 1_000 },
       )
-      .toBe(total);
+      .toBeGreaterThanOrEqual(dollars(total));
     expect(await page.getByRole("img", { name: /Cost per day from/ }).count()).toBe(1);
     expect(await page.getByRole("row", { name: /United Kingdom/ }).count()).toBe(1);
     await page.screenshot({ path: `${ARTIFACTS}/cost-usage.png`, fullPage: true });
