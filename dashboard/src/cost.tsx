@@ -3,40 +3,12 @@
  * the cost Meta's statuses priced (after), as the API answers them.
  */
 
-export interface EstimateLine {
-  market: string;
-  category: string;
-  recipients: number;
-  rate: number | null;
-  cost: number | null;
-}
+import type { components } from "../../docs/client/schema";
 
-export interface Estimate {
-  currency: string;
-  total: number;
-  card_effective: string;
-  upper_bound: true;
-  unpriced_recipients: number;
-  by_market: EstimateLine[];
-}
-
-export interface Cost {
-  currency: string;
-  total: number;
-  card_effective: string | null;
-  billable_messages: number;
-  free_messages: number;
-  free_by_type: Record<string, number>;
-  unpriced_messages: number;
-  by_market: {
-    market: string;
-    category: string;
-    messages: number;
-    billable: number;
-    rate: number | null;
-    cost: number | null;
-  }[];
-}
+/** The API's own types (docs/client/schema.d.ts, generated from the OpenAPI document). */
+export type Estimate = NonNullable<components["schemas"]["Estimate"]>;
+export type EstimateLine = Estimate["by_market"][number];
+export type Cost = components["schemas"]["Cost"];
 
 /** Rates have four decimals or more (0.0118): amounts keep up to four. */
 export function money(amount: number, currency: string): string {
