@@ -4,6 +4,7 @@
  */
 
 import type { components } from "../../docs/client/schema";
+import { Table } from "./ui";
 
 /** The API's own types (docs/client/schema.d.ts, generated from the OpenAPI document). */
 export type Estimate = NonNullable<components["schemas"]["Estimate"]>;
@@ -53,6 +54,8 @@ export function mergeEstimates(parts: Estimate[]): Estimate | null {
 
 const rateText = (rate: number | null, currency: string) =>
   rate === null ? "unknown" : money(rate, currency);
+const costText = (cost: number | null, currency: string) =>
+  cost === null ? "—" : money(cost, currency);
 
 export function EstimateTable({ estimate }: { estimate: Estimate }) {
   const c = estimate.currency;
@@ -71,28 +74,16 @@ export function EstimateTable({ estimate }: { estimate: Estimate }) {
           total.
         </p>
       )}
-      <table>
-        <thead>
-          <tr>
-            <th scope="col">Market</th>
-            <th scope="col">Category</th>
-            <th scope="col">Recipients</th>
-            <th scope="col">Rate</th>
-            <th scope="col">Cost</th>
-          </tr>
-        </thead>
-        <tbody>
-          {estimate.by_market.map((l) => (
-            <tr>
-              <td>{l.market}</td>
-              <td>{l.category}</td>
-              <td class="num">{l.recipients}</td>
-              <td class="num">{rateText(l.rate, c)}</td>
-              <td class="num">{l.cost === null ? "—" : money(l.cost, c)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <Table
+        rows={estimate.by_market}
+        columns={[
+          { label: "Market", cell: (l) => l.market },
+          { label: "Category", cell: (l) => l.category },
+          { label: "Recipients", numeric: true, cell: (l) => l.recipients },
+          { label: "Rate", numeric: true, cell: (l) => rateText(l.rate, c) },
+          { label: "Cost", numeric: true, cell: (l) => costText(l.cost, c) },
+        ]}
+      />
     </div>
   );
 }
@@ -114,30 +105,17 @@ export function CostCard({ estimate, cost }: { estimate: Estimate | null; cost: 
         </span>
       </p>
       {cost.by_market.length > 0 && (
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Market</th>
-              <th scope="col">Category</th>
-              <th scope="col">Priced</th>
-              <th scope="col">Billable</th>
-              <th scope="col">Rate</th>
-              <th scope="col">Cost</th>
-            </tr>
-          </thead>
-          <tbody>
-            {cost.by_market.map((l) => (
-              <tr>
-                <td>{l.market}</td>
-                <td>{l.category}</td>
-                <td class="num">{l.messages}</td>
-                <td class="num">{l.billable}</td>
-                <td class="num">{rateText(l.rate, c)}</td>
-                <td class="num">{l.cost === null ? "—" : money(l.cost, c)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <Table
+          rows={cost.by_market}
+          columns={[
+            { label: "Market", cell: (l) => l.market },
+            { label: "Category", cell: (l) => l.category },
+            { label: "Priced", numeric: true, cell: (l) => l.messages },
+            { label: "Billable", numeric: true, cell: (l) => l.billable },
+            { label: "Rate", numeric: true, cell: (l) => rateText(l.rate, c) },
+            { label: "Cost", numeric: true, cell: (l) => costText(l.cost, c) },
+          ]}
+        />
       )}
       {estimate && (
         <>

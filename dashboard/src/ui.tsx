@@ -1,4 +1,5 @@
-/** Small pieces every page uses: an error line, and the busy/error state of a user action. */
+/** Small pieces every page uses: an error line, the busy/error state of a user action, a table. */
+import type { ComponentChildren } from "preact";
 import { useState } from "preact/hooks";
 import { errorText } from "./api";
 
@@ -27,4 +28,35 @@ export function useAction<Step extends string>() {
     }
   };
   return { busy, error, run, setError };
+}
+
+/** A column of a {@link Table}: numbers are right-aligned (class "num"). */
+export interface Column<Row> {
+  label: string;
+  numeric?: boolean;
+  cell: (row: Row) => ComponentChildren;
+}
+
+/** A plain table with a header row, one body row per item. */
+export function Table<Row>({ columns, rows }: { columns: Column<Row>[]; rows: readonly Row[] }) {
+  return (
+    <table>
+      <thead>
+        <tr>
+          {columns.map((c) => (
+            <th scope="col">{c.label}</th>
+          ))}
+        </tr>
+      </thead>
+      <tbody>
+        {rows.map((row) => (
+          <tr>
+            {columns.map((c) => (
+              <td class={c.numeric ? "num" : undefined}>{c.cell(row)}</td>
+            ))}
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
 }

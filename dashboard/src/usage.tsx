@@ -7,7 +7,7 @@ import { api } from "./api";
 import { TimeChart } from "./charts/time-chart";
 import { money } from "./cost";
 import { usePolling } from "./poll";
-import { Alert } from "./ui";
+import { Alert, Table } from "./ui";
 
 interface Bucket {
   key: string;
@@ -87,28 +87,16 @@ export function UsagePage() {
           </div>
           <div class="card">
             <h3>By market</h3>
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Market</th>
-                  <th scope="col">Messages</th>
-                  <th scope="col">Billable</th>
-                  <th scope="col">Free</th>
-                  <th scope="col">Cost</th>
-                </tr>
-              </thead>
-              <tbody>
-                {data.byMarket.buckets.map((b) => (
-                  <tr>
-                    <td>{b.key}</td>
-                    <td class="num">{b.messages}</td>
-                    <td class="num">{b.billable_messages}</td>
-                    <td class="num">{b.free_messages}</td>
-                    <td class="num">{money(b.cost, currency)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+            <Table
+              rows={data.byMarket.buckets}
+              columns={[
+                { label: "Market", cell: (b) => b.key },
+                { label: "Messages", numeric: true, cell: (b) => b.messages },
+                { label: "Billable", numeric: true, cell: (b) => b.billable_messages },
+                { label: "Free", numeric: true, cell: (b) => b.free_messages },
+                { label: "Cost", numeric: true, cell: (b) => money(b.cost, currency) },
+              ]}
+            />
           </div>
         </>
       )}
