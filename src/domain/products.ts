@@ -101,7 +101,7 @@ export function multiProductProblems(
     if (section.title.trim() === "") errors.push(`${names.title(i)}: must not be empty`);
     else if (n > PRODUCT_LIMITS.sectionTitle)
       errors.push(
-        `${names.title(i)}: is ${n} characters; WhatsApp allows at most ${PRODUCT_LIMITS.sectionTitle}`,
+        `${names.title(i)} is ${n} characters; WhatsApp allows at most ${PRODUCT_LIMITS.sectionTitle}`,
       );
     if (section.product_items.length === 0)
       errors.push(`${names.items(i)}: at least one product is required`);

@@ -95,7 +95,7 @@ describe("multi-product button", () => {
       request({
         multi_product: { ...ACTION, sections: sections(1, 1, "Everything for the garden") },
       }),
-      "parameters.multi_product.sections[0].title: is 25 characters; WhatsApp allows at most 24",
+      "parameters.multi_product.sections[0].title is 25 characters; WhatsApp allows at most 24",
     );
     await expectRefused(
       s,
@@ -141,7 +141,7 @@ describe("multi-product button", () => {
         catalogThumbnailProductId: "2lc20305pt",
         productSections: [{ title: "x".repeat(25), productRetailerIds: ["a"] }],
       },
-      "productSections[0].title: is 25 characters; WhatsApp allows at most 24",
+      "productSections[0].title is 25 characters; WhatsApp allows at most 24",
     );
     await expectV1Refused(
       s,
