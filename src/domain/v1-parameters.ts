@@ -300,7 +300,8 @@ function planCommerce(
       errors.push(...problems);
       if (problems.length === 0) out.multiProduct = action;
     }
-  } else if (p.productSections) {
+  } else if (p.productSections && p.productSections.length > 0) {
+    // An empty list is what GET shows for a broadcast without sections: PUT takes it back.
     errors.push("productSections: the template has no multi-product (MPM) button");
   }
 

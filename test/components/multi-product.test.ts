@@ -10,10 +10,12 @@ import { BUILT_IN_TEMPLATES } from "../../sandbox/templates";
 import { validateTemplateMessage } from "../../sandbox/validate";
 import { mobileNumber } from "../domain/phones";
 import { setup } from "../engine";
+import { api, apiKey, expectStatus, jsonInit } from "../helpers";
 import {
   expectRefused,
   expectV1Refused,
   sendAndDeliver,
+  v1Create,
   v1SendAndDeliver,
   v1Setup,
 } from "./commerce";
@@ -152,6 +154,32 @@ describe("multi-product button", () => {
       },
       "productSections: the template has no multi-product (MPM) button",
     );
+    // PUT takes back what GET shows, sections included.
+    const key = apiKey(s.account.key);
+    const draft = await expectStatus(
+      await v1Create(s, {
+        template,
+        status: "draft",
+        scheduleDateTime: "2030-01-01T09:00:00Z",
+        catalogThumbnailProductId: ACTION.thumbnail_product_retailer_id,
+        productSections,
+      }),
+      200,
+    );
+    const shown = await expectStatus(
+      await api(`/v1/broadcasts/${draft.id}`, { headers: key }),
+      200,
+    );
+    const put = await expectStatus(
+      await api(`/v1/broadcasts/${draft.id}`, jsonInit("PUT", shown, key)),
+      200,
+    );
+    expect(put.productSections).toEqual(productSections);
+    await expectStatus(
+      await api(`/v1/broadcasts/${draft.id}`, { method: "DELETE", headers: key }),
+      200,
+    );
+
     const { created, sent } = await v1SendAndDeliver(s, {
       template,
       catalogThumbnailProductId: ACTION.thumbnail_product_retailer_id,
