@@ -1,8 +1,8 @@
 /**
  * The sandbox's built-in templates, in Meta's shape, available in every WABA.
  * They make every example of the seed documents work, plus one of each other
- * kind (text header, location header, flow button, copy code, no parameters,
- * not approved). More can be added per WABA through POST /__sandbox/templates.
+ * kind (text header, location header, flow button, copy code, catalog,
+ * multi-product and single-product, no parameters, not approved). More can be added per WABA through POST /__sandbox/templates.
  */
 export const TEMPLATE_STATUSES = ["APPROVED", "PENDING", "REJECTED", "PAUSED", "DISABLED"] as const;
 export const TEMPLATE_CATEGORIES = ["MARKETING", "UTILITY", "AUTHENTICATION"] as const;
@@ -209,6 +209,59 @@ export const BUILT_IN_TEMPLATES: readonly SandboxTemplate[] = [
           { type: "URL", text: "Shop now", url: "https://www.example.com/offer" },
         ],
       },
+    ],
+  },
+  // Commerce templates (Meta's catalog, multi-product and single-product kinds): each sends its
+  // catalog items by retailer id (validate.ts; P1–P4 in README.md).
+  {
+    id: "100000000000191",
+    name: "catalog_offer",
+    language: "en",
+    status: "APPROVED",
+    category: "MARKETING",
+    parameter_format: "POSITIONAL",
+    components: [
+      {
+        type: "BODY",
+        text: "Hi {{1}}, our new season is in the catalog.",
+        example: { body_text: [["Alex"]] },
+      },
+      { type: "FOOTER", text: "Best grocery deals on WhatsApp!" },
+      { type: "BUTTONS", buttons: [{ type: "CATALOG", text: "View catalog" }] },
+    ],
+  },
+  {
+    id: "100000000000192",
+    name: "product_bundle",
+    language: "en",
+    status: "APPROVED",
+    category: "MARKETING",
+    parameter_format: "POSITIONAL",
+    components: [
+      { type: "HEADER", format: "TEXT", text: "Forget something?" },
+      {
+        type: "BODY",
+        text: "Hi {{1}}, these are still waiting for you.",
+        example: { body_text: [["Alex"]] },
+      },
+      { type: "BUTTONS", buttons: [{ type: "MPM", text: "View items" }] },
+    ],
+  },
+  {
+    id: "100000000000193",
+    name: "product_spotlight",
+    language: "en",
+    status: "APPROVED",
+    category: "MARKETING",
+    parameter_format: "POSITIONAL",
+    components: [
+      { type: "HEADER", format: "PRODUCT" },
+      {
+        type: "BODY",
+        text: "Hi {{1}}, this one is back in stock.",
+        example: { body_text: [["Alex"]] },
+      },
+      { type: "BUTTONS", buttons: [{ type: "SPM", text: "View" }] },
     ],
   },
   {

@@ -26,6 +26,12 @@ export const LIMITS = {
   callbackData: 512,
   // Copy-code coupons: 20 characters since December 2025 (15 before).
   couponCode: 20,
+  // A multi-product message: at most 30 products across its sections, a section title of at
+  // most 24 characters (Meta's MPM reference); at most 10 sections is the interactive
+  // multi-product message's limit, unconfirmed for templates.
+  mpmSections: 10,
+  mpmProducts: 30,
+  mpmSectionTitle: 24,
 } as const;
 
 export interface TemplateRequest {
@@ -309,6 +315,7 @@ function checkHeader(t: Obj | undefined, header: Obj | undefined, ctx: Context):
     );
   }
   if (format === "LOCATION") return locationProblem(p.location, where);
+  if (format === "PRODUCT") return productProblem(p.product, where);
   // IMAGE, VIDEO, DOCUMENT
   const media = p[kind];
   if (!isObj(media) || (!str(media.link) && !str(media.id)))
@@ -317,6 +324,21 @@ function checkHeader(t: Obj | undefined, header: Obj | undefined, ctx: Context):
     return ERRORS.invalidValue(`${where}header.${kind}.link must be an http(s) URL`);
   return null;
 }
+
+/**
+ * P3: a single-product header names one catalog item by `product_retailer_id`
+ * and its `catalog_id` (REFERENCE.md). Unconfirmed which code Meta answers a
+ * missing one with: 131008, as for other missing values.
+ */
+function productProblem(product: unknown, where: string): MetaError | null {
+  if (!isObj(product) || !nonEmpty(product.product_retailer_id) || !nonEmpty(product.catalog_id))
+    return ERRORS.missingParameter(
+      `${where}header.product: product_retailer_id and catalog_id are required`,
+    );
+  return null;
+}
+
+const nonEmpty = (v: unknown): boolean => typeof v === "string" && v.trim() !== "";
 
 function locationProblem(location: unknown, where: string): MetaError | null {
   if (
@@ -438,13 +460,20 @@ const SUB_TYPES: Record<string, string> = {
   COPY_CODE: "copy_code",
   FLOW: "flow",
   PHONE_NUMBER: "voice_call",
+  // Meta's examples write CATALOG's in capitals, mpm's in lower case: compared case-blind.
+  CATALOG: "catalog",
+  MPM: "mpm",
+  SPM: "spm",
 };
 
 /** Buttons that cannot be sent without a value. */
 function needsParameter(b: Obj): boolean {
   const type = str(b.type).toUpperCase();
   return (
-    (type === "URL" && variables(str(b.url)).length > 0) || type === "COPY_CODE" || type === "OTP"
+    (type === "URL" && variables(str(b.url)).length > 0) ||
+    type === "COPY_CODE" ||
+    type === "OTP" ||
+    type === "MPM"
   );
 }
 
@@ -541,11 +570,76 @@ function checkButton(type: string, tb: Obj, given: unknown[], where: string): Me
         return ERRORS.missingParameter(`${where}: payload cannot be empty`);
       return null;
     }
+    case "CATALOG":
+      return catalogProblem(given, where);
+    case "MPM":
+      return multiProductProblem(given, where);
     default:
       return given.length > 0
         ? ERRORS.paramCount(`${where}: a ${type} button takes no parameters`)
         : null;
   }
+}
+
+/**
+ * P1: a catalog button takes at most one `action` parameter, whose
+ * `thumbnail_product_retailer_id` is optional (Meta uses the catalog's first
+ * item) but not empty. Codes unconfirmed: those of the other parameters.
+ */
+function catalogProblem(given: unknown[], where: string): MetaError | null {
+  if (given.length > 1)
+    return ERRORS.paramCount(
+      `${where}: expected at most 1 action parameter, received ${given.length}`,
+    );
+  const [p] = given;
+  if (given.length === 0) return null;
+  if (!isObj(p) || p.type !== "action" || !isObj(p.action))
+    return ERRORS.paramFormat(`${where}: expected an action parameter`);
+  const thumbnail = p.action.thumbnail_product_retailer_id;
+  if (thumbnail !== undefined && !nonEmpty(thumbnail))
+    return ERRORS.missingParameter(`${where}: thumbnail_product_retailer_id cannot be empty`);
+  return null;
+}
+
+/**
+ * P2: a multi-product button takes one `action` with a
+ * `thumbnail_product_retailer_id` and `sections` of `{title, product_items:
+ * [{product_retailer_id}]}`: 1–10 sections, a title of 1–24 characters, at
+ * least one item in each, at most 30 in all. Codes unconfirmed: 131008 for a
+ * missing value, 131009 for one over a limit, as for other parameters.
+ */
+function multiProductProblem(given: unknown[], where: string): MetaError | null {
+  if (given.length !== 1)
+    return ERRORS.paramCount(`${where}: expected 1 action parameter, received ${given.length}`);
+  const [p] = given;
+  if (!isObj(p) || p.type !== "action" || !isObj(p.action))
+    return ERRORS.paramFormat(`${where}: expected an action parameter`);
+  const { thumbnail_product_retailer_id: thumbnail, sections } = p.action;
+  if (!nonEmpty(thumbnail))
+    return ERRORS.missingParameter(`${where}: thumbnail_product_retailer_id is required`);
+  if (!Array.isArray(sections) || sections.length === 0)
+    return ERRORS.missingParameter(`${where}: sections are required`);
+  if (sections.length > LIMITS.mpmSections)
+    return ERRORS.invalidValue(`${where}: at most ${LIMITS.mpmSections} sections`);
+  let products = 0;
+  for (const [i, section] of sections.entries()) {
+    const at = `${where}: sections[${i}]`;
+    if (!isObj(section) || !nonEmpty(section.title))
+      return ERRORS.missingParameter(`${at}.title is required`);
+    if (characters(str(section.title)) > LIMITS.mpmSectionTitle)
+      return ERRORS.invalidValue(`${at}.title is over ${LIMITS.mpmSectionTitle} characters`);
+    const items = section.product_items;
+    if (!Array.isArray(items) || items.length === 0)
+      return ERRORS.missingParameter(`${at}.product_items are required`);
+    if (!items.every((item) => isObj(item) && nonEmpty(item.product_retailer_id)))
+      return ERRORS.missingParameter(`${at}: each product item needs a product_retailer_id`);
+    products += items.length;
+  }
+  if (products > LIMITS.mpmProducts)
+    return ERRORS.invalidValue(
+      `${where}: ${products} products; at most ${LIMITS.mpmProducts} across the sections`,
+    );
+  return null;
 }
 
 // ---- carousel -----------------------------------------------------------------------

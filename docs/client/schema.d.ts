@@ -1091,6 +1091,12 @@ export interface components {
                   link?: string;
                   id?: string;
                   filename?: string;
+                }
+              | {
+                  /** @description The item's retailer id (Content ID) */
+                  product_retailer_id: string;
+                  /** @description The catalog's id */
+                  catalog_id: string;
                 };
           };
           /** @description Each body variable's value by its name in body_order: text, or {currency: {fallback_value, code, amount_1000}} or {date_time: {fallback_value}} */
@@ -1131,6 +1137,12 @@ export interface components {
                     link?: string;
                     id?: string;
                     filename?: string;
+                  }
+                | {
+                    /** @description The item's retailer id (Content ID) */
+                    product_retailer_id: string;
+                    /** @description The catalog's id */
+                    catalog_id: string;
                   };
             };
             /** @description Each body variable's value by its name in body_order: text, or {currency: {fallback_value, code, amount_1000}} or {date_time: {fallback_value}} */
@@ -1192,7 +1204,7 @@ export interface components {
     BroadcastParameters: {
       header?: {
         /** @enum {string} */
-        type: "image" | "video" | "document" | "text" | "location";
+        type: "image" | "video" | "document" | "text" | "location" | "product";
         value:
           | string
           | {
@@ -1205,6 +1217,12 @@ export interface components {
               link?: string;
               id?: string;
               filename?: string;
+            }
+          | {
+              /** @description The item's retailer id (Content ID) */
+              product_retailer_id: string;
+              /** @description The catalog's id */
+              catalog_id: string;
             };
       };
       body_order?: string[];
@@ -1212,7 +1230,7 @@ export interface components {
       cards?: {
         header?: {
           /** @enum {string} */
-          type: "image" | "video" | "document" | "text" | "location";
+          type: "image" | "video" | "document" | "text" | "location" | "product";
           value:
             | string
             | {
@@ -1225,6 +1243,12 @@ export interface components {
                 link?: string;
                 id?: string;
                 filename?: string;
+              }
+            | {
+                /** @description The item's retailer id (Content ID) */
+                product_retailer_id: string;
+                /** @description The catalog's id */
+                catalog_id: string;
               };
         };
         body_order?: string[];
@@ -1246,6 +1270,45 @@ export interface components {
         flow_action_data?: {
           [key: string]: unknown;
         };
+      };
+      /**
+       * @description For a template with a CATALOG button: its thumbnail, the same for every recipient
+       * @example {
+       *       "thumbnail_product_retailer_id": "2lc20305pt"
+       *     }
+       */
+      catalog?: {
+        /** @description The item whose image heads the message (left out: the catalog's first item) */
+        thumbnail_product_retailer_id?: string;
+      };
+      /**
+       * @description For a template with a multi-product (MPM) button, required there: the products it offers, the same for every recipient
+       * @example {
+       *       "thumbnail_product_retailer_id": "2lc20305pt",
+       *       "sections": [
+       *         {
+       *           "title": "Popular Bundles",
+       *           "product_items": [
+       *             {
+       *               "product_retailer_id": "2lc20305pt"
+       *             }
+       *           ]
+       *         }
+       *       ]
+       *     }
+       */
+      multi_product?: {
+        /** @description The item whose image heads the message */
+        thumbnail_product_retailer_id: string;
+        /** @description At most 10 sections (Meta's limit) of at most 30 products in all */
+        sections: {
+          /** @description At most 24 characters (Meta's limit) */
+          title: string;
+          /** @description The section's items; at most 30 across all sections */
+          product_items: {
+            product_retailer_id: string;
+          }[];
+        }[];
       };
       /**
        * @description For a template with a LIMITED_TIME_OFFER that expires: when, the same for every recipient
@@ -1298,6 +1361,12 @@ export interface components {
                   link?: string;
                   id?: string;
                   filename?: string;
+                }
+              | {
+                  /** @description The item's retailer id (Content ID) */
+                  product_retailer_id: string;
+                  /** @description The catalog's id */
+                  catalog_id: string;
                 };
           };
           /** @description Each body variable's value by its name in body_order: text, or {currency: {fallback_value, code, amount_1000}} or {date_time: {fallback_value}} */
@@ -1338,6 +1407,12 @@ export interface components {
                     link?: string;
                     id?: string;
                     filename?: string;
+                  }
+                | {
+                    /** @description The item's retailer id (Content ID) */
+                    product_retailer_id: string;
+                    /** @description The catalog's id */
+                    catalog_id: string;
                   };
             };
             /** @description Each body variable's value by its name in body_order: text, or {currency: {fallback_value, code, amount_1000}} or {date_time: {fallback_value}} */
@@ -1864,6 +1939,19 @@ export interface components {
       }[];
       /** @description Extension */
       expirationTimeMs: number | null;
+      /** @description Extension */
+      catalogThumbnailProductId: string | null;
+      /** @description Extension */
+      productSections: {
+        /** @description At most 24 characters (Meta's limit) */
+        title: string;
+        /** @description The section's items; at most 30 across all sections (Meta's limit) */
+        productRetailerIds: string[];
+      }[];
+      /** @description Extension */
+      productRetailerId: string | null;
+      /** @description Extension */
+      catalogId: string | null;
       location: {
         id: string;
       } | null;
@@ -2002,6 +2090,21 @@ export interface components {
         | null;
       /** @description Extension: when the template's limited-time offer expires, Unix milliseconds (an integer) */
       expirationTimeMs?: number | null;
+      /** @description Extension: the CATALOG or multi-product (MPM) button's thumbnail, an item's retailer id (required for MPM; for CATALOG, left out: the catalog's first item) */
+      catalogThumbnailProductId?: string | null;
+      /** @description Extension: a multi-product (MPM) template's products, at most 10 sections (Meta's limit) */
+      productSections?:
+        | {
+            /** @description At most 24 characters (Meta's limit) */
+            title: string;
+            /** @description The section's items; at most 30 across all sections (Meta's limit) */
+            productRetailerIds: string[];
+          }[]
+        | null;
+      /** @description Extension: a single-product (PRODUCT header) template's item */
+      productRetailerId?: string | null;
+      /** @description Extension: the catalog of productRetailerId */
+      catalogId?: string | null;
       location?: {
         id: string;
       } | null;

@@ -13,6 +13,13 @@ import {
   textParameterProblem,
 } from "./limits";
 import {
+  type CatalogAction,
+  isProductValue,
+  type MultiProductAction,
+  type ProductValue,
+  productProblems,
+} from "./products";
+import {
   type ButtonSubType,
   isMediaFormat,
   type ParameterFormat,
@@ -40,7 +47,8 @@ export type CloudParameter =
   | { type: "coupon_code"; coupon_code: string }
   | { type: "payload"; payload: string }
   | { type: "limited_time_offer"; limited_time_offer: { expiration_time_ms: number } }
-  | { type: "action"; action: FlowAction };
+  | { type: "product"; product: ProductValue }
+  | { type: "action"; action: FlowAction | CatalogAction | MultiProductAction };
 
 /** A localized amount: `amount_1000` is the amount × 1000; the fallback is what the text shows. */
 export interface CloudCurrency {
@@ -68,7 +76,7 @@ export type CloudComponent =
 
 // ---- what a template section takes --------------------------------------------------
 
-export type HeaderType = "image" | "video" | "document" | "text" | "location";
+export type HeaderType = "image" | "video" | "document" | "text" | "location" | "product";
 
 /** A text with variables (body, or header text), prepared so that its filled length costs no string work. */
 export interface TextSlot {
@@ -111,6 +119,10 @@ export interface SectionSlots {
   quickReplies?: number[];
   /** The template's limited-time offer has an expiration, which each message gives. */
   offerExpires?: boolean;
+  /** The CATALOG button, which may carry a thumbnail (absent: none, or a plan kept before them). */
+  catalog?: ButtonSlot | null;
+  /** The multi-product (MPM) button, which every message must give its sections. */
+  multiProduct?: ButtonSlot | null;
 }
 
 function textSlot(text: string, variables: string[], format: ParameterFormat): TextSlot {
@@ -150,6 +162,8 @@ export function sectionSlots(
   format: ParameterFormat,
 ): SectionSlots {
   const flow = part.buttons.find((b) => b.parameter?.subType === "flow");
+  const catalog = part.buttons.find((b) => b.parameter?.subType === "CATALOG");
+  const multiProduct = part.buttons.find((b) => b.parameter?.subType === "mpm");
   return {
     header: headerSlot(part.header, format),
     body:
@@ -159,6 +173,8 @@ export function sectionSlots(
     buttons: requiredButtons(part.buttons).map(buttonSlot),
     flow: flow ? buttonSlot(flow) : null,
     offerExpires: part.limitedTimeOffer?.hasExpiration === true,
+    catalog: catalog ? buttonSlot(catalog) : null,
+    multiProduct: multiProduct ? buttonSlot(multiProduct) : null,
     quickReplies: part.buttons
       .filter((b) => b.parameter?.subType === "quick_reply")
       .map((b) => b.index),
@@ -167,7 +183,7 @@ export function sectionSlots(
 
 export function headerTypeOf(header: TemplateHeaderShape | null): HeaderType | null {
   if (!header?.format) return null;
-  if (isMediaFormat(header.format) || header.format === "LOCATION") {
+  if (isMediaFormat(header.format) || header.format === "LOCATION" || header.format === "PRODUCT") {
     return header.format.toLowerCase() as HeaderType;
   }
   return header.variables.length > 0 ? "text" : null;
@@ -201,8 +217,8 @@ export interface MediaValue {
   filename?: string;
 }
 
-/** What a header slot takes: text or a link, a location, or a media object. */
-export type HeaderValue = string | LocationValue | MediaValue;
+/** What a header slot takes: text or a link, a location, a media object, or a catalog product. */
+export type HeaderValue = string | LocationValue | MediaValue | ProductValue;
 
 const isMediaValue = (v: unknown): v is MediaValue =>
   typeof v === "object" &&
@@ -235,6 +251,10 @@ export interface FilledSection {
   flow: FlowAction | null;
   /** When the limited-time offer expires (Unix milliseconds), where the template has one. */
   offer?: FilledValue<number>;
+  /** The catalog button's action (its thumbnail), when one was given. */
+  catalog?: CatalogAction | null;
+  /** The multi-product button's action; its shape was checked when planning (products.ts). */
+  multiProduct?: FilledValue<MultiProductAction>;
 }
 
 function filledLength(
@@ -286,6 +306,22 @@ function headerParameter(
 ): CloudParameter | null {
   const { label, value } = filled;
   if (value === undefined) return null;
+  if (slot.type === "product") {
+    if (!isProductValue(value)) {
+      errors.push(`${at}${label} must be a product: {product_retailer_id, catalog_id}`);
+      return null;
+    }
+    const problems = productProblems(value, {
+      retailerId: `${at}${label}.product_retailer_id`,
+      catalogId: `${at}${label}.catalog_id`,
+    });
+    if (problems.length > 0) {
+      errors.push(...problems);
+      return null;
+    }
+    const { product_retailer_id, catalog_id } = value;
+    return { type: "product", product: { product_retailer_id, catalog_id } };
+  }
   if (slot.type === "location") {
     if (!isLocationValue(value)) {
       errors.push(
@@ -502,6 +538,37 @@ export function renderSection(
         parameters: [{ type: "action", action: filled.flow }],
       },
     });
+  }
+  if (slots.catalog && filled.catalog?.thumbnail_product_retailer_id !== undefined) {
+    // Without a thumbnail the button is left out (Meta shows the catalog's first item); that
+    // Meta accepts a CATALOG template without its button component is unconfirmed.
+    buttons.push({
+      index: slots.catalog.index,
+      component: {
+        type: "button",
+        sub_type: "CATALOG",
+        index: String(slots.catalog.index),
+        parameters: [{ type: "action", action: filled.catalog }],
+      },
+    });
+  }
+  if (slots.multiProduct) {
+    const action = filled.multiProduct?.value;
+    if (action === undefined) {
+      errors.push(
+        `${at}${filled.multiProduct?.label ?? "multi_product"}: the template's multi-product button needs a thumbnail_product_retailer_id and sections of products`,
+      );
+    } else {
+      buttons.push({
+        index: slots.multiProduct.index,
+        component: {
+          type: "button",
+          sub_type: "mpm",
+          index: String(slots.multiProduct.index),
+          parameters: [{ type: "action", action }],
+        },
+      });
+    }
   }
   for (const index of slots.quickReplies ?? []) {
     buttons.push({

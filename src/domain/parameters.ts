@@ -25,6 +25,12 @@ import {
   sectionSlots,
 } from "./components";
 import {
+  type CatalogAction,
+  catalogProblems,
+  type MultiProductAction,
+  multiProductProblems,
+} from "./products";
+import {
   aHeader,
   type ParameterFormat,
   requiredButtons,
@@ -54,6 +60,10 @@ export interface BroadcastParameters {
   limited_time_offer?: { expiration_time_ms: number };
   /** The flow button's action: a flow token and the first screen's data, the same for every recipient. */
   flow?: FlowAction;
+  /** The catalog button's thumbnail, the same for every recipient. */
+  catalog?: CatalogAction;
+  /** The multi-product button's sections of products, the same for every recipient. */
+  multi_product?: MultiProductAction;
   body_order?: string[];
   button_order?: string[];
   cards?: CardParameters[];
@@ -99,6 +109,10 @@ export interface SectionPlan {
   offer?: FilledValue<number>;
   /** The flow button's action, the same for every recipient. */
   flow?: FlowAction;
+  /** The catalog button's action, the same for every recipient. */
+  catalog?: CatalogAction;
+  /** The multi-product button's action, the same for every recipient. */
+  multiProduct?: FilledValue<MultiProductAction>;
 }
 
 export interface ParameterPlan {
@@ -282,6 +296,41 @@ function planOffer(
   return offer;
 }
 
+const MPM_FIELD = "parameters.multi_product";
+
+/** The catalog and multi-product buttons' actions: given only where the template has the button. */
+function planCommerce(main: SectionPlan, p: BroadcastParameters, errors: string[]) {
+  if (p.catalog !== undefined) {
+    if (!main.slots.catalog) errors.push("parameters.catalog: the template has no CATALOG button");
+    else {
+      errors.push(
+        ...catalogProblems(p.catalog, "parameters.catalog.thumbnail_product_retailer_id"),
+      );
+      main.catalog = p.catalog;
+    }
+  }
+  if (!main.slots.multiProduct) {
+    if (p.multi_product !== undefined)
+      errors.push(`${MPM_FIELD}: the template has no multi-product (MPM) button`);
+    return;
+  }
+  if (p.multi_product === undefined) {
+    errors.push(
+      `${MPM_FIELD}: the template has a multi-product (MPM) button; give its thumbnail_product_retailer_id and sections`,
+    );
+    return;
+  }
+  const problems = multiProductProblems(p.multi_product, {
+    thumbnail: `${MPM_FIELD}.thumbnail_product_retailer_id`,
+    sections: `${MPM_FIELD}.sections`,
+    title: (i) => `${MPM_FIELD}.sections[${i}].title`,
+    items: (i) => `${MPM_FIELD}.sections[${i}].product_items`,
+    item: (i, j) => `${MPM_FIELD}.sections[${i}].product_items[${j}].product_retailer_id`,
+  });
+  errors.push(...problems);
+  main.multiProduct = { label: MPM_FIELD, value: p.multi_product };
+}
+
 /**
  * Checks the broadcast's `parameters` against the template. Every problem is
  * listed, each naming its field, e.g.
@@ -306,6 +355,7 @@ export function planParameters(
     );
     const offer = planOffer(main, p, errors);
     if (offer) main.offer = offer;
+    planCommerce(main, p, errors);
     if (p.flow !== undefined) {
       if (!main.slots.flow) errors.push("parameters.flow: the template has no flow button");
       else main.flow = flowAction(p.flow, errors);
@@ -325,6 +375,10 @@ export function planParameters(
     errors.push(
       "parameters.button_order: not supported on carousel templates; give each card's button_order in parameters.cards[]",
     );
+  }
+  for (const field of ["catalog", "multi_product"] as const) {
+    if (p[field] !== undefined)
+      errors.push(`parameters.${field}: the template is a carousel, which has no such button`);
   }
   const top: TemplatePart = { header: null, body: template.body, buttons: [] };
   const main = planSection(
@@ -473,6 +527,8 @@ function renderSectionFor(
     ),
     flow: section.flow ?? null,
     ...(section.offer ? { offer: section.offer } : {}),
+    ...(section.catalog ? { catalog: section.catalog } : {}),
+    ...(section.multiProduct ? { multiProduct: section.multiProduct } : {}),
   };
   return renderSection(section.slots, filled, errors, at);
 }

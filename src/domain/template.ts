@@ -5,11 +5,16 @@
  * treated as untrusted JSON: odd shapes are reported in `problems`, never thrown.
  */
 
-export type HeaderFormat = "TEXT" | "IMAGE" | "VIDEO" | "DOCUMENT" | "LOCATION";
+/** PRODUCT: a single-product (SPM) template's header, which shows one catalog item. */
+export type HeaderFormat = "TEXT" | "IMAGE" | "VIDEO" | "DOCUMENT" | "LOCATION" | "PRODUCT";
 export type ParameterFormat = "POSITIONAL" | "NAMED";
 
-/** The `sub_type` of a Cloud API button component. */
-export type ButtonSubType = "url" | "copy_code" | "flow" | "quick_reply";
+/**
+ * The `sub_type` of a Cloud API button component. A catalog button's is
+ * upper-case, a multi-product one's lower-case: as Meta's examples write them
+ * (REFERENCE.md "More template components").
+ */
+export type ButtonSubType = "url" | "copy_code" | "flow" | "quick_reply" | "CATALOG" | "mpm";
 
 /** What a send can carry for one button, or null when the button is fixed. */
 export interface ButtonParameterShape {
@@ -66,7 +71,14 @@ export interface TemplateShape {
   problems: string[];
 }
 
-const HEADER_FORMATS: readonly string[] = ["TEXT", "IMAGE", "VIDEO", "DOCUMENT", "LOCATION"];
+const HEADER_FORMATS: readonly string[] = [
+  "TEXT",
+  "IMAGE",
+  "VIDEO",
+  "DOCUMENT",
+  "LOCATION",
+  "PRODUCT",
+];
 
 /** `{{1}}`, `{{ first_name }}`: Meta's variable syntax (names are lowercase letters, digits, underscores). */
 const VARIABLE = /\{\{\s*([A-Za-z0-9_]+)\s*\}\}/g;
@@ -158,6 +170,14 @@ function buttonParameter(type: string, url: string | null): ButtonParameterShape
       return { subType: "flow", kind: "action", required: false };
     case "QUICK_REPLY":
       return { subType: "quick_reply", kind: "payload", required: false };
+    // Catalog: an optional thumbnail. Multi-product: Meta requires its sections, but they are
+    // the broadcast's (parameters.multi_product), never a per-recipient button_order value, so
+    // they are planned apart (components.ts) like the flow button's action.
+    case "CATALOG":
+      return { subType: "CATALOG", kind: "action", required: false };
+    case "MPM":
+      return { subType: "mpm", kind: "action", required: false };
+    // SPM buttons take nothing: the product is the header's.
     default:
       return null;
   }

@@ -2,7 +2,9 @@
  * The v1 API's broadcast-wide parameters (`headerMediaUrl`,
  * `headerTextParameters`, `bodyTextParameters`, `buttonUrlParameters`,
  * `locationParameters`, `flowParameters`, `currencyParameters`,
- * `dateTimeParameters`, `expirationTimeMs`), checked against the template at
+ * `dateTimeParameters`, `expirationTimeMs`, and the commerce ones:
+ * `catalogThumbnailProductId`, `productSections`, `productRetailerId`,
+ * `catalogId`), checked against the template at
  * create and rendered per contact when sending starts. Every value may hold
  * contact placeholders (see ./placeholders.ts). Rendering goes through the same
  * component builder as the Broadcasts API.
@@ -10,6 +12,9 @@
  * `buttonUrlParameters` fills, in template order, every button that needs a
  * value: dynamic URL suffixes, and also copy-code (coupon) and OTP buttons,
  * which the v1 API has no other field for.
+ *
+ * The commerce fields are the same for every contact (no placeholders): a
+ * catalog item is the business's, not the contact's.
  */
 import {
   type BodyValue,
@@ -30,6 +35,14 @@ import {
   isLiteral,
   renderValue,
 } from "./placeholders";
+import {
+  type CatalogAction,
+  catalogProblems,
+  type MultiProductAction,
+  multiProductProblems,
+  type ProductValue,
+  productProblems,
+} from "./products";
 import { aHeader, requiredButtons, type TemplateShape } from "./template";
 
 export type { ContactFields } from "./placeholders";
@@ -77,6 +90,19 @@ export interface V1Parameters {
   /** When the template's limited-time offer expires: Unix milliseconds. */
   expirationTimeMs?: number | null;
   dateTimeParameters?: V1DateTimeParameter[] | null;
+  /** The catalog or multi-product button's thumbnail: an item's retailer id. */
+  catalogThumbnailProductId?: string | null;
+  /** The multi-product button's sections of products. */
+  productSections?: V1ProductSection[] | null;
+  /** A single-product template's header: the item's retailer id and its catalog. */
+  productRetailerId?: string | null;
+  catalogId?: string | null;
+}
+
+/** One section of a multi-product message: a title and its items' retailer ids. */
+export interface V1ProductSection {
+  title: string;
+  productRetailerIds: string[];
 }
 
 /** A body position sent as currency (its code and amount) or date_time; the text is its fallback. */
@@ -98,6 +124,10 @@ export interface V1Plan {
   typedBody?: V1TypedBody[];
   /** The limited-time offer's expiration, Unix milliseconds. */
   expirationTimeMs?: number;
+  /** The catalog button's action, the multi-product button's, the product header's. */
+  catalog?: CatalogAction;
+  multiProduct?: MultiProductAction;
+  product?: ProductValue;
 }
 
 export type V1PlanResult = { ok: true; plan: V1Plan } | { ok: false; errors: string[] };
@@ -217,6 +247,73 @@ function planTypedBody(p: V1Parameters, bodyVariables: number, errors: string[])
     if (at("dateTimeParameters", i, d.index)) typed.push({ index: d.index, currency: null });
   });
   return typed;
+}
+
+type Commerce = Pick<V1Plan, "catalog" | "multiProduct" | "product">;
+
+/** The commerce fields: each given exactly where the template has its header or button. */
+function planCommerce(
+  slots: SectionSlots,
+  headerType: string | null,
+  p: V1Parameters,
+  errors: string[],
+): Commerce {
+  const out: Commerce = {};
+  const thumbnail = p.catalogThumbnailProductId ?? undefined;
+
+  if (headerType === "product") {
+    const product = {
+      product_retailer_id: p.productRetailerId ?? "",
+      catalog_id: p.catalogId ?? "",
+    };
+    const problems = productProblems(product, {
+      retailerId: "productRetailerId",
+      catalogId: "catalogId",
+    });
+    errors.push(...problems.map((e) => `${e} (the template has a PRODUCT header)`));
+    if (problems.length === 0) out.product = product;
+  } else {
+    for (const field of ["productRetailerId", "catalogId"] as const)
+      if (!isBlank(p[field])) errors.push(`${field}: the template has no PRODUCT header`);
+  }
+
+  if (slots.multiProduct) {
+    if (!p.productSections) {
+      errors.push(
+        "productSections: the template has a multi-product (MPM) button; give its sections (and catalogThumbnailProductId)",
+      );
+    } else {
+      const action: MultiProductAction = {
+        thumbnail_product_retailer_id: thumbnail ?? "",
+        sections: p.productSections.map((s) => ({
+          title: s.title,
+          product_items: s.productRetailerIds.map((id) => ({ product_retailer_id: id })),
+        })),
+      };
+      const problems = multiProductProblems(action, {
+        thumbnail: "catalogThumbnailProductId",
+        sections: "productSections",
+        title: (i) => `productSections[${i}].title`,
+        items: (i) => `productSections[${i}].productRetailerIds`,
+        item: (i, j) => `productSections[${i}].productRetailerIds[${j}]`,
+      });
+      errors.push(...problems);
+      if (problems.length === 0) out.multiProduct = action;
+    }
+  } else if (p.productSections && p.productSections.length > 0) {
+    // An empty list is what GET shows for a broadcast without sections: PUT takes it back.
+    errors.push("productSections: the template has no multi-product (MPM) button");
+  }
+
+  if (slots.catalog && thumbnail !== undefined) {
+    const action: CatalogAction = { thumbnail_product_retailer_id: thumbnail };
+    const problems = catalogProblems(action, "catalogThumbnailProductId");
+    errors.push(...problems);
+    if (problems.length === 0) out.catalog = action;
+  } else if (!slots.catalog && !slots.multiProduct && thumbnail !== undefined) {
+    errors.push("catalogThumbnailProductId: the template has no CATALOG or multi-product button");
+  }
+  return out;
 }
 
 /**
@@ -339,6 +436,8 @@ export function planV1Parameters(template: TemplateShape, p: V1Parameters): V1Pl
     );
   }
 
+  const commerce = planCommerce(slots, headerType, p, errors);
+
   const needed = requiredButtons(template.buttons);
   const which = needed.map((b) => `${b.parameter?.subType} button at index ${b.index}`).join(", ");
   const buttons = compileList(
@@ -370,6 +469,7 @@ export function planV1Parameters(template: TemplateShape, p: V1Parameters): V1Pl
   const plan: V1Plan = { slots, header, body, buttons, flow, media: mediaPlan };
   if (typedBody.length > 0) plan.typedBody = typedBody;
   if (hasOffer && slots.offerExpires) plan.expirationTimeMs = p.expirationTimeMs ?? undefined;
+  Object.assign(plan, commerce);
 
   // Without any placeholder every contact gets the same message: check it whole now (lengths too).
   const literal = [header, ...body, ...buttons, flow?.token].every(
@@ -425,6 +525,7 @@ export function renderForContact(plan: V1Plan, contact: ContactFields): V1Render
         ? { label: rendered.label, value: { link, filename: plan.media.filename } }
         : rendered;
   } else if (plan.header) header = { label: "locationParameters", value: plan.header };
+  else if (plan.product) header = { label: "productRetailerId", value: plan.product };
 
   let flow: FlowAction | null = null;
   if (plan.flow) {
@@ -448,6 +549,8 @@ export function renderForContact(plan: V1Plan, contact: ContactFields): V1Render
     buttons: plan.buttons.map((v) => renderOne(v, contact, errors)),
     flow,
     offer: { label: "expirationTimeMs", value: plan.expirationTimeMs },
+    catalog: plan.catalog ?? null,
+    multiProduct: { label: "productSections", value: plan.multiProduct },
   };
   const components = renderSection(plan.slots, filled, errors);
   return errors.length > 0 ? { ok: false, errors } : { ok: true, components };

@@ -100,7 +100,7 @@ describe("analyzeTemplate", () => {
     }
     const odd = analyzeTemplate([
       null,
-      { type: "HEADER", format: "PRODUCT" },
+      { type: "HEADER", format: "HOLOGRAM" },
       { type: "BODY" },
       { type: "BUTTONS", buttons: "nope" },
       { type: "WIDGET" },
@@ -112,7 +112,7 @@ describe("analyzeTemplate", () => {
     expect(odd.cards).toBeNull();
     expect(odd.problems).toEqual([
       "components[0]: not an object",
-      "components[1]: unknown header format 'PRODUCT'",
+      "components[1]: unknown header format 'HOLOGRAM'",
       "components[2]: body without text",
       "components[3]: buttons is not a list",
       "components[4]: unknown component type 'WIDGET'",
@@ -131,5 +131,23 @@ describe("analyzeTemplate", () => {
     ]);
     expect(shape.header?.format).toBe("IMAGE");
     expect(shape.body?.variables).toEqual(["1"]);
+  });
+
+  it("reads a PRODUCT header and CATALOG, MPM and SPM buttons (issue 19)", () => {
+    const shape = analyzeTemplate([
+      { type: "HEADER", format: "PRODUCT" },
+      { type: "BODY", text: "Hi {{1}}" },
+      {
+        type: "BUTTONS",
+        buttons: [{ type: "CATALOG" }, { type: "MPM" }, { type: "SPM" }],
+      },
+    ]);
+    expect(shape.problems).toEqual([]);
+    expect(shape.header?.format).toBe("PRODUCT");
+    expect(shape.buttons.map((b) => b.parameter)).toEqual([
+      { subType: "CATALOG", kind: "action", required: false },
+      { subType: "mpm", kind: "action", required: false },
+      null,
+    ]);
   });
 });

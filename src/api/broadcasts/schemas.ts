@@ -28,11 +28,34 @@ const MediaValue = z
   })
   .openapi({ example: { id: "1234567890", filename: "invoice.pdf" } });
 
-const HeaderValue = z.union([z.string().max(2048), LocationValue, MediaValue]);
+/**
+ * A catalog item's retailer id (Commerce Manager's "Content ID"). Meta's own
+ * limit on its length is unconfirmed; 100 characters is Commerce Manager's
+ * for a content id as far as we know.
+ */
+const RetailerId = z.string().max(100);
+
+/** A single-product (SPM) template's header: one item of a catalog. */
+const ProductValue = z
+  .strictObject({
+    product_retailer_id: RetailerId.openapi({ description: "The item's retailer id (Content ID)" }),
+    catalog_id: z.string().max(64).openapi({ description: "The catalog's id" }),
+  })
+  .openapi({ example: { product_retailer_id: "nqryix03ez", catalog_id: "194836987003835" } });
+
+const HeaderValue = z.union([z.string().max(2048), LocationValue, MediaValue, ProductValue]);
 
 const HeaderParameter = z.object({
-  type: z.enum(["image", "video", "document", "text", "location"]),
+  type: z.enum(["image", "video", "document", "text", "location", "product"]),
   value: HeaderValue,
+});
+
+const ProductSection = z.strictObject({
+  title: z.string().max(200).openapi({ description: "At most 24 characters (Meta's limit)" }),
+  product_items: z
+    .array(z.strictObject({ product_retailer_id: RetailerId }))
+    .max(100)
+    .openapi({ description: "The section's items; at most 30 across all sections" }),
 });
 
 const NameList = z.array(z.string().min(1).max(100)).max(20);
@@ -62,6 +85,39 @@ export const BroadcastParametersSchema = z
       .openapi({
         description: "For a template with a FLOW button: its action, the same for every recipient",
         example: { flow_token: "booking-2026", flow_action_data: { class_id: "yoga-101" } },
+      }),
+    catalog: z
+      .strictObject({
+        thumbnail_product_retailer_id: RetailerId.optional().openapi({
+          description:
+            "The item whose image heads the message (left out: the catalog's first item)",
+        }),
+      })
+      .optional()
+      .openapi({
+        description:
+          "For a template with a CATALOG button: its thumbnail, the same for every recipient",
+        example: { thumbnail_product_retailer_id: "2lc20305pt" },
+      }),
+    multi_product: z
+      .strictObject({
+        thumbnail_product_retailer_id: RetailerId.openapi({
+          description: "The item whose image heads the message",
+        }),
+        sections: z.array(ProductSection).max(50).openapi({
+          description: "At most 10 sections (Meta's limit) of at most 30 products in all",
+        }),
+      })
+      .optional()
+      .openapi({
+        description:
+          "For a template with a multi-product (MPM) button, required there: the products it offers, the same for every recipient",
+        example: {
+          thumbnail_product_retailer_id: "2lc20305pt",
+          sections: [
+            { title: "Popular Bundles", product_items: [{ product_retailer_id: "2lc20305pt" }] },
+          ],
+        },
       }),
     limited_time_offer: z
       .strictObject({

@@ -105,6 +105,10 @@ export async function buildV1Plan(
     currencyParameters: body.currencyParameters ?? null,
     dateTimeParameters: body.dateTimeParameters ?? null,
     expirationTimeMs: body.expirationTimeMs ?? null,
+    catalogThumbnailProductId: body.catalogThumbnailProductId ?? null,
+    productSections: body.productSections ?? null,
+    productRetailerId: body.productRetailerId ?? null,
+    catalogId: body.catalogId ?? null,
   };
   const planned = planV1Parameters(found.analysis, params);
   if (!planned.ok) throw invalid(planned.errors.join("; "));

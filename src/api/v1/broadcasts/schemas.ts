@@ -48,6 +48,18 @@ const DateTimeParameter = z.object({
 
 const TextList = z.array(z.string().max(4096)).max(20);
 
+/** A catalog item's retailer id ("Content ID"); Meta's length limit is unconfirmed. */
+const RetailerId = z.string().max(100);
+
+const ProductSection = z
+  .object({
+    title: z.string().max(200).openapi({ description: "At most 24 characters (Meta's limit)" }),
+    productRetailerIds: z.array(RetailerId).max(100).openapi({
+      description: "The section's items; at most 30 across all sections (Meta's limit)",
+    }),
+  })
+  .openapi({ example: { title: "Popular Bundles", productRetailerIds: ["2lc20305pt"] } });
+
 /** UTC only: `Z` or `+00:00`; any other offset is refused (the seed: "adheres to UTC"). */
 const UtcDateTime = z.iso
   .datetime({ offset: true })
@@ -98,6 +110,20 @@ export const V1BroadcastWriteSchema = z
       description:
         "Extension: when the template's limited-time offer expires, Unix milliseconds (an integer)",
     }),
+    catalogThumbnailProductId: RetailerId.nullable().optional().openapi({
+      description:
+        "Extension: the CATALOG or multi-product (MPM) button's thumbnail, an item's retailer id (required for MPM; for CATALOG, left out: the catalog's first item)",
+    }),
+    productSections: z.array(ProductSection).max(50).nullable().optional().openapi({
+      description:
+        "Extension: a multi-product (MPM) template's products, at most 10 sections (Meta's limit)",
+    }),
+    productRetailerId: RetailerId.nullable().optional().openapi({
+      description: "Extension: a single-product (PRODUCT header) template's item",
+    }),
+    catalogId: z.string().max(64).nullable().optional().openapi({
+      description: "Extension: the catalog of productRetailerId",
+    }),
     location: RefSchema.nullable().optional(),
     sendWindow: SendWindowSchema.nullable().optional().openapi({
       description:
@@ -141,6 +167,10 @@ export const V1BroadcastSchema = z
     currencyParameters: z.array(CurrencyParameter).openapi({ description: "Extension" }),
     dateTimeParameters: z.array(DateTimeParameter).openapi({ description: "Extension" }),
     expirationTimeMs: z.number().nullable().openapi({ description: "Extension" }),
+    catalogThumbnailProductId: z.string().nullable().openapi({ description: "Extension" }),
+    productSections: z.array(ProductSection).openapi({ description: "Extension" }),
+    productRetailerId: z.string().nullable().openapi({ description: "Extension" }),
+    catalogId: z.string().nullable().openapi({ description: "Extension" }),
     location: RefSchema.nullable(),
     processedStats: z.object({
       totalCount: z.number().int(),
