@@ -38,7 +38,12 @@ function Header({ header, value }: { header: TemplateHeaderShape | null; value: 
       </p>
     );
   const file = value.split(/[?#]/)[0]?.split("/").at(-1) || "no link yet";
-  const label = header.format === "LOCATION" ? value || "no location yet" : file;
+  const label =
+    header.format === "LOCATION"
+      ? value || "no location yet"
+      : header.format === "PRODUCT"
+        ? value.split(",")[0]?.trim() || "no product yet"
+        : file;
   return (
     <div class={`wa-media ${header.format.toLowerCase()}`} data-testid="preview-header">
       <span>

@@ -16,7 +16,7 @@ import type { Template } from "../api";
 
 export type { TemplateShape } from "../../../src/domain/template";
 
-export type HeaderType = "image" | "video" | "document" | "text" | "location";
+export type HeaderType = "image" | "video" | "document" | "text" | "location" | "product";
 
 export interface Slot {
   /** "header", "body.1", "button.0", "cards.1.body.2"… */
@@ -65,7 +65,9 @@ function sectionSlots(
         ? "header text"
         : headerType === "location"
           ? "header location (latitude, longitude)"
-          : `header ${headerType} link`;
+          : headerType === "product"
+            ? "header product (retailer id, catalog id)"
+            : `header ${headerType} link`;
     slots.push({
       key: `${at}header`,
       card,
@@ -106,10 +108,22 @@ export function slotsOf(shape: TemplateShape): Slot[] {
   ];
 }
 
-type HeaderValue = string | { latitude: number; longitude: number };
+type HeaderValue =
+  | string
+  | { latitude: number; longitude: number }
+  | { product_retailer_id: string; catalog_id: string };
 
-/** A location is written "latitude, longitude"; anything else goes as typed (the API says what is wrong). */
+/**
+ * A location is written "latitude, longitude", a product "retailer id, catalog
+ * id"; anything else goes as typed (the API says what is wrong).
+ */
 function headerValue(slot: Slot, text: string): HeaderValue {
+  if (slot.headerType === "product") {
+    const [retailerId, catalogId] = text.split(",").map((part) => part.trim());
+    return retailerId && catalogId
+      ? { product_retailer_id: retailerId, catalog_id: catalogId }
+      : text;
+  }
   if (slot.headerType !== "location") return text;
   const [lat, lng] = text.split(",").map((part) => Number(part.trim()));
   return Number.isFinite(lat) && Number.isFinite(lng)
