@@ -413,8 +413,17 @@ async function sendOne(
       // marketing_limit_retry says: the BroadcastDO decides (domain/marketing-limit.ts),
       // the same way for this answer as for a failed status webhook.
       if (result.code === MARKETING_LIMIT_CODE) return failed;
-      // A bounded wait (the Marketing Messages API's template sync): so many tries, then final.
-      if (rule.maxTries !== undefined && recipient.attempts + 1 >= rule.maxTries) return failed;
+      // A bounded wait (the Marketing Messages API's template sync): so many tries, then
+      // final; and never a wait past the broadcast's valid_until, which would only expire it.
+      if (rule.maxTries !== undefined) {
+        const due = Date.now() + (rule.delayMs ?? 0);
+        if (recipient.attempts + 1 >= rule.maxTries) return failed;
+        if (plan.validUntil && due > Date.parse(plan.validUntil))
+          return {
+            ...failed,
+            details: `${failed.details} (the next try would be past valid_until)`,
+          };
+      }
       return {
         seq,
         outcome: "reschedule",
