@@ -180,6 +180,13 @@ export const ERRORS = {
     message: titled(134100, "Only marketing templates are supported"),
     details: `The Marketing Messages API only sends MARKETING templates; this one is ${category}. Send it through /messages.`,
   }),
+  marketingApiRequired: (): MetaError => ({
+    status: 400,
+    code: 131063,
+    message: titled(131063, "Marketing messages are not supported through the Cloud API"),
+    details:
+      "Marketing template messages for this business must be sent through the Marketing Messages API.",
+  }),
   templateSyncing: (): MetaError => ({
     status: 400,
     code: 134101,

@@ -208,6 +208,13 @@ export class SandboxNumberDO extends DurableObject<SandboxEnv> {
       const refusal = templateRefusal(template, name, language);
       if (refusal) return this.refuse(refusal);
       if (cfg.failure_mode === "template_paused") return this.refuse(ERRORS.templatePaused(name));
+      // W15: marketing is disabled on the Cloud API for this business: /messages refuses it.
+      if (
+        cfg.failure_mode === "marketing_api_required" &&
+        !marketingApi &&
+        template?.category.toUpperCase() === "MARKETING"
+      )
+        return this.refuse(ERRORS.marketingApiRequired());
       const problem = template ? validateTemplateMessage(template, components) : null;
       if (problem) return this.refuse(problem);
       if (marketingApi && template && template.category.toUpperCase() !== "MARKETING")

@@ -15,7 +15,11 @@ import { currentTemplateCategory } from "../db/template-category";
 import type { BroadcastPlan } from "../domain/broadcast";
 import { withQuickReplyPayloads } from "../domain/components";
 import { isMarketing, MARKETING_OPTED_OUT } from "../domain/marketing-rules";
-import { MARKETING_LIMIT_CODE, MARKETING_OPT_OUT_CODE } from "../domain/meta-errors";
+import {
+  MARKETING_API_REQUIRED_CODE,
+  MARKETING_LIMIT_CODE,
+  MARKETING_OPT_OUT_CODE,
+} from "../domain/meta-errors";
 import { departBy, ewma, MAX_DEPARTURE_DELAY_MS } from "../domain/pacing";
 import type { ClaimedRecipient } from "../durable/broadcast-do";
 import { PAIR_SPACING_MS } from "../durable/sender-do";
@@ -440,7 +444,11 @@ async function sendOne(
         seq,
         outcome: "halt",
         code: result.code,
-        title: result.title,
+        // 131063 is fixed by a setting of the sender's: the reason names it.
+        title:
+          result.code === MARKETING_API_REQUIRED_CODE
+            ? `${result.title}. ${rule.why}`
+            : result.title,
         latencyMs,
         senderStop: true,
       };

@@ -20,6 +20,7 @@ import {
   sandboxMessages,
   sandboxStats,
   setup,
+  waitForStatus,
 } from "../engine";
 import { api, apiKey, bearer, call, expectStatus, jsonInit } from "../helpers";
 
@@ -228,6 +229,33 @@ describe("Marketing Messages API", () => {
     const sent = (await sandboxMessages(s.number.phoneNumberId)).find((m) => m.wa_id === second);
     expect(sent).toMatchObject({ endpoint: "messages", attempts: 1 });
   }, 30_000);
+
+  it("W15: 131063 on /messages pauses the sender's broadcasts with the setting to change; switched, the resume goes through the API", async () => {
+    const s = await setup({ sandbox: { failure_mode: "marketing_api_required" } });
+    const who = person();
+    const created = await createBroadcast(s, holidayBody(s.sender.phoneNumber, [who]));
+    const paused = await waitForStatus(s, created.uuid, "paused", 15_000);
+    expect(paused.pause_reason).toMatch(/^131063: /);
+    expect(paused.pause_reason).toContain("set the sender's marketingApi to marketing_messages");
+    expect(await sandboxMessages(s.number.phoneNumberId)).toEqual([]);
+
+    await call(s.account, "PUT", `/v1/senders/${s.sender.id}`, {
+      marketingApi: "marketing_messages",
+    });
+    // The consumer reads the sender at most every few seconds: the resume comes after that.
+    await new Promise((resolve) => setTimeout(resolve, 5_100));
+    await expectStatus(
+      await api(`/broadcasts/${created.uuid}/resume`, {
+        method: "POST",
+        headers: bearer(s.account.key),
+      }),
+      200,
+    );
+    await untilSubmitted(s, created.uuid, 1);
+    expect((await recipients(s, created.uuid))[who]).toMatchObject({
+      endpoint: "marketing_messages",
+    });
+  }, 40_000);
 
   it("v1: a marketing broadcast of such a sender goes through the Marketing Messages API; its logs say so", async () => {
     const s = await marketingSetup();
