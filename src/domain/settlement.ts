@@ -116,7 +116,11 @@ export function settle(
       if (!row.wamid) {
         return {
           to: row.status,
-          change: { wamid: outcome.wamid, submittedAt: ctx.now },
+          change: {
+            wamid: outcome.wamid,
+            submittedAt: ctx.now,
+            ...(outcome.endpoint ? { endpoint: outcome.endpoint } : {}),
+          },
           verdict: null,
           counted: false,
           halt: null,

@@ -372,7 +372,10 @@ async function sendOne(
   let result = await sendTemplate(env, plan.sender.phoneNumberId, token, message, call, marketing);
   if (!result.ok && result.rule.action === "send_via_cloud_api") {
     // Refused as not marketing (131055/134100): nothing was accepted, so this one send
-    // through /messages is the message's only one. Its answer is final either way.
+    // through /messages is the message's only one. Its answer is final either way. It
+    // takes no second slot of the sender's: the refusal was no message (the sandbox counts
+    // only accepted sends against the number's throughput; whether Meta counts a refused
+    // request is unconfirmed).
     endpoint = "messages";
     const release = connection ? await connection() : () => undefined;
     result = await sendTemplate(env, plan.sender.phoneNumberId, token, message, {
