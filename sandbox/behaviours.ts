@@ -34,7 +34,7 @@ export interface AcceptedMessage {
   digits: string;
   callback: string | null;
   acceptedAt: number;
-  /** Pricing category: the template's category in lower case, "service" for text. */
+  /** Pricing category: the template's category in lower case, "service" for text, "marketing_lite" through the Marketing Messages API. */
   category: string;
   /** The business number's digits, which replies name in `context.from`. */
   businessDigits: string;
@@ -61,6 +61,15 @@ export function firstQuickReplyPayload(components: unknown): string | null {
 export const heldForQuality = (digits: string, category: string | undefined) =>
   category?.toUpperCase() === "MARKETING" && (digits.endsWith("7072") || digits.endsWith("7071"));
 
+/** W12: the Marketing Messages API answers 134101 (template still syncing) on a pair's first attempt. */
+export function marketingMessagesRefusal(digits: string, attempt: number): MetaError | null {
+  if (digits.endsWith("3411") && attempt <= 1) return ERRORS.templateSyncing();
+  return null;
+}
+
+/** W13: the Marketing Messages API answers `message_status: "paused"`; statuses follow as usual. */
+export const pausedAtMarketingMessages = (digits: string) => digits.endsWith("7074");
+
 /** W10: accepted, then no status at all (Meta dropped it when its template's TTL ran out). */
 export const expiresSilently = (digits: string) => digits.endsWith("8088");
 
@@ -84,7 +93,8 @@ const statusError = (code: number, title: string, details: string) => ({
  * without a `sent`, as Meta reports them. Null when the message goes on.
  */
 function marketingFailure(m: AcceptedMessage) {
-  if (m.category !== "marketing") return null;
+  // marketing_lite: a marketing template through the Marketing Messages API (W11).
+  if (m.category !== "marketing" && m.category !== "marketing_lite") return null;
   if (isUsNumber(m.digits))
     return statusError(
       131049,

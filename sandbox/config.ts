@@ -10,12 +10,14 @@ export type FailureMode =
   | "account_locked"
   | "template_paused"
   | "spam_limited"
+  | "marketing_api_required"
   | null;
 const FAILURE_MODES = [
   "token_expired",
   "account_locked",
   "template_paused",
   "spam_limited",
+  "marketing_api_required",
 ] as const;
 
 /** Meta's messaging limit tiers (unique people a portfolio may reach in 24 h). */

@@ -173,4 +173,25 @@ export const ERRORS = {
     message: titled(131009, "Parameter value is not valid"),
     details,
   }),
+  // The Marketing Messages API's own (W11, W12). Meta's titles are unconfirmed; the codes are its.
+  notMarketingTemplate: (category: string): MetaError => ({
+    status: 400,
+    code: 134100,
+    message: titled(134100, "Only marketing templates are supported"),
+    details: `The Marketing Messages API only sends MARKETING templates; this one is ${category}. Send it through /messages.`,
+  }),
+  marketingApiRequired: (): MetaError => ({
+    status: 400,
+    code: 131063,
+    message: titled(131063, "Marketing messages are not supported through the Cloud API"),
+    details:
+      "Marketing template messages for this business must be sent through the Marketing Messages API.",
+  }),
+  templateSyncing: (): MetaError => ({
+    status: 400,
+    code: 134101,
+    message: titled(134101, "Template is still syncing"),
+    details:
+      "The template is not yet available to the Marketing Messages API. Retry in 10 minutes.",
+  }),
 } as const;

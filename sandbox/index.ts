@@ -40,6 +40,7 @@ app.get("/", (c) =>
     sandbox: "WhatsApp Cloud API (fake); see sandbox/README.md",
     routes: [
       "POST /{version}/{phone-number-id}/messages",
+      "POST /{version}/{phone-number-id}/marketing_messages",
       "GET /{version}/{waba-id}/message_templates?limit=&after=&before=&name=&status=&language=",
       "GET /{version}/{phone-number-id}?fields=messaging_limit_tier,throughput,quality_rating,…",
       "GET|POST /__sandbox/numbers/{phone-number-id}",
@@ -48,6 +49,7 @@ app.get("/", (c) =>
       "POST /__sandbox/numbers/{phone-number-id}/user_preferences",
       "POST /__sandbox/numbers/{phone-number-id}/capability",
       "POST /__sandbox/templates/quality",
+      "POST /__sandbox/templates/category",
       "POST /__sandbox/numbers/{phone-number-id}/webhooks/drain[?all=true]",
       "GET /__sandbox/messages[?phone_number_id=&to=]",
       "GET /__sandbox/stats[?phone_number_id=]",
@@ -72,6 +74,23 @@ app.post(`/${VERSION}/:phoneNumberId/messages`, async (c) => {
     arrivedAt,
   );
   // Latency and timeout faults: the answer waits here, not in the Durable Object, which keeps serving.
+  if (answer.delay_ms) await new Promise((resolve) => setTimeout(resolve, answer.delay_ms));
+  return new Response(answer.body, {
+    status: answer.status,
+    headers: { "content-type": "application/json" },
+  });
+});
+
+/** W11: Meta's Marketing Messages API: marketing templates only, with product_policy and message_activity_sharing. */
+app.post(`/${VERSION}/:phoneNumberId/marketing_messages`, async (c) => {
+  const arrivedAt = Date.now();
+  const answer = await numberStub(c.env, c.req.param("phoneNumberId")).send(
+    c.req.param("phoneNumberId"),
+    c.req.header("authorization") ?? null,
+    await c.req.text(),
+    arrivedAt,
+    "marketing_messages",
+  );
   if (answer.delay_ms) await new Promise((resolve) => setTimeout(resolve, answer.delay_ms));
   return new Response(answer.body, {
     status: answer.status,
@@ -232,6 +251,49 @@ app.post("/__sandbox/templates/quality", async (c) => {
     message_template_language: language,
   });
   return c.json({ webhook });
+});
+
+const CATEGORIES = ["MARKETING", "UTILITY", "AUTHENTICATION"] as const;
+
+/**
+ * W14: Meta recategorised a template: its category changes in the WABA and a
+ * signed `template_category_update` webhook goes through the number's path.
+ */
+app.post("/__sandbox/templates/category", async (c) => {
+  const body = await jsonBody(c);
+  const id = field(body, "phone_number_id");
+  const name = field(body, "name");
+  const language = field(body, "language");
+  const category = CATEGORIES.find((k) => k === field(body, "new_category"));
+  if (
+    typeof id !== "string" ||
+    typeof name !== "string" ||
+    typeof language !== "string" ||
+    !category
+  )
+    return problem(
+      c,
+      `expected {phone_number_id, name, language, new_category: ${CATEGORIES.join("|")}}`,
+    );
+  const number = numberStub(c.env, id);
+  const config = await number.getConfig(id);
+  if (!config) return problem(c, "unknown phone number id", 404);
+  const registry = registryStub(c.env);
+  const current = wabaTemplates(await registry.customTemplates(config.waba_id)).find(
+    (t) => t.name === name && t.language === language,
+  );
+  if (!current)
+    return problem(c, `no template ${name} (${language}) in WABA ${config.waba_id}`, 404);
+  const stale = await registry.addTemplate(config.waba_id, { ...current, category });
+  await Promise.all(stale.map((n) => numberStub(c.env, n).forgetTemplates()));
+  const webhook = await number.emit("template_category_update", {
+    message_template_id: Number(current.id),
+    message_template_name: name,
+    message_template_language: language,
+    previous_category: current.category.toUpperCase(),
+    new_category: category,
+  });
+  return c.json({ template: { ...current, category }, webhook });
 });
 
 const TEMPLATE_EVENTS = ["PAUSED", "DISABLED", "APPROVED", "REINSTATED"] as const;

@@ -12,7 +12,9 @@ import { DurableObject } from "cloudflare:workers";
 import {
   firstQuickReplyPayload,
   heldForQuality,
+  marketingMessagesRefusal,
   noMessageId,
+  pausedAtMarketingMessages,
   recipientRefusal,
   rollFault,
   scheduledEvents,
@@ -40,6 +42,25 @@ import {
   type SignedDelivery,
   signedDelivery,
 } from "./webhooks";
+
+/** Which Cloud API path a send came in on. */
+export type Endpoint = "messages" | "marketing_messages";
+
+/** The Marketing Messages API's own fields (W11); a string names the first wrong one. */
+function marketingOptions(
+  payload: unknown,
+): { product_policy: string; message_activity_sharing: boolean } | string {
+  const body = (typeof payload === "object" && payload !== null ? payload : {}) as Record<
+    string,
+    unknown
+  >;
+  const policy = body.product_policy ?? "CLOUD_API_FALLBACK";
+  if (policy !== "CLOUD_API_FALLBACK" && policy !== "STRICT")
+    return "product_policy must be 'CLOUD_API_FALLBACK' or 'STRICT'";
+  const sharing = body.message_activity_sharing ?? false;
+  if (typeof sharing !== "boolean") return "message_activity_sharing must be a boolean";
+  return { product_policy: policy, message_activity_sharing: sharing };
+}
 
 /** The HTTP answer to a send. `delay_ms`: how long the Worker waits before answering (a timeout fault). */
 export interface SendAnswer {
@@ -137,8 +158,9 @@ export class SandboxNumberDO extends DurableObject<SandboxEnv> {
     authorization: string | null,
     raw: string,
     arrivedAt: number = Date.now(),
+    endpoint: Endpoint = "messages",
   ): Promise<SendAnswer> {
-    const answer = await this.answerSend(phoneNumberId, authorization, raw, arrivedAt);
+    const answer = await this.answerSend(phoneNumberId, authorization, raw, arrivedAt, endpoint);
     const cfg = this.cfg;
     if (!cfg) return answer;
     const delay = latencyMs(cfg.latency, this.requests++);
@@ -150,6 +172,7 @@ export class SandboxNumberDO extends DurableObject<SandboxEnv> {
     authorization: string | null,
     raw: string,
     arrivedAt: number,
+    endpoint: Endpoint,
   ): Promise<SendAnswer> {
     const cfg = this.config(phoneNumberId);
     if (!cfg) return answer(ERRORS.unknownObject(phoneNumberId));
@@ -168,6 +191,13 @@ export class SandboxNumberDO extends DurableObject<SandboxEnv> {
     const parsed = parseMessage(payload);
     if (!parsed.ok) return this.refuse(parsed.error);
     const message = parsed.value;
+    // W11: the Marketing Messages API takes templates only, and its two options.
+    const marketingApi = endpoint === "marketing_messages" ? marketingOptions(payload) : null;
+    if (typeof marketingApi === "string") return this.refuse(ERRORS.invalidParameter(marketingApi));
+    if (marketingApi && !message.template)
+      return this.refuse(
+        ERRORS.invalidParameter("The Marketing Messages API sends templates only"),
+      );
 
     let template: SandboxTemplate | undefined;
     if (message.template) {
@@ -178,8 +208,17 @@ export class SandboxNumberDO extends DurableObject<SandboxEnv> {
       const refusal = templateRefusal(template, name, language);
       if (refusal) return this.refuse(refusal);
       if (cfg.failure_mode === "template_paused") return this.refuse(ERRORS.templatePaused(name));
+      // W15: marketing is disabled on the Cloud API for this business: /messages refuses it.
+      if (
+        cfg.failure_mode === "marketing_api_required" &&
+        !marketingApi &&
+        template?.category.toUpperCase() === "MARKETING"
+      )
+        return this.refuse(ERRORS.marketingApiRequired());
       const problem = template ? validateTemplateMessage(template, components) : null;
       if (problem) return this.refuse(problem);
+      if (marketingApi && template && template.category.toUpperCase() !== "MARKETING")
+        return this.refuse(ERRORS.notMarketingTemplate(template.category.toUpperCase()));
     }
 
     // From here to the accept there is no await: the window cannot change under us.
@@ -196,7 +235,9 @@ export class SandboxNumberDO extends DurableObject<SandboxEnv> {
       }
     }
     const pair = this.store.recordAttempt(message.digits, message.callback);
-    const refusal = recipientRefusal(message.digits, pair.attempts);
+    const refusal =
+      recipientRefusal(message.digits, pair.attempts) ??
+      (marketingApi ? marketingMessagesRefusal(message.digits, pair.attempts) : null);
     if (refusal) return this.refuse(refusal);
     const fault = rollFault(cfg.faults, Math.random());
     if (fault === "error_500") return this.refuse(ERRORS.unavailable());
@@ -218,7 +259,12 @@ export class SandboxNumberDO extends DurableObject<SandboxEnv> {
         digits: message.digits,
         callback: message.callback,
         acceptedAt: now,
-        category: template ? template.category.toLowerCase() : "service",
+        // W11: Meta prices what its Marketing Messages API delivers as marketing_lite.
+        category: !template
+          ? "service"
+          : marketingApi
+            ? "marketing_lite"
+            : template.category.toLowerCase(),
         businessDigits: digitsOf(cfg.display_phone_number),
         attempt: pair.attempts,
         quickReplyPayload: firstQuickReplyPayload(message.template?.components),
@@ -236,6 +282,11 @@ export class SandboxNumberDO extends DurableObject<SandboxEnv> {
         language: template?.language ?? null,
         components: message.template ? JSON.stringify(message.template.components) : null,
         accepted_at: now,
+        endpoint,
+        product_policy: marketingApi ? marketingApi.product_policy : null,
+        message_activity_sharing: marketingApi
+          ? Number(marketingApi.message_activity_sharing)
+          : null,
       },
       events,
     );
@@ -254,7 +305,9 @@ export class SandboxNumberDO extends DurableObject<SandboxEnv> {
                 id: wamid,
                 message_status: heldForQuality(message.digits, template?.category)
                   ? "held_for_quality_assessment"
-                  : "accepted",
+                  : marketingApi && pausedAtMarketingMessages(message.digits)
+                    ? "paused"
+                    : "accepted",
               },
             ],
       }),
@@ -460,6 +513,11 @@ export class SandboxNumberDO extends DurableObject<SandboxEnv> {
         // As JSON text: `unknown` does not survive the RPC's types (the router parses it).
         components_json: m.components,
         accepted_at: iso(m.accepted_at),
+        // W11: which path took it, and the Marketing Messages API's options as sent.
+        endpoint: m.endpoint ?? "messages",
+        product_policy: m.product_policy,
+        message_activity_sharing:
+          m.message_activity_sharing === null ? null : m.message_activity_sharing === 1,
         attempts: m.attempts,
       })),
       attempts: this.store.attempts(waId).map((a) => ({

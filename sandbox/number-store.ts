@@ -64,6 +64,11 @@ export type MessageRow = {
   accepted_at: number;
   /** Attempts of its (recipient, callback data) pair. */
   attempts: number;
+  /** The path it came in on (W11): messages or marketing_messages; null in rows from before. */
+  endpoint: string | null;
+  /** The Marketing Messages API's options as sent; null through /messages. */
+  product_policy: string | null;
+  message_activity_sharing: number | null;
 };
 
 export type AttemptRow = {
@@ -121,6 +126,20 @@ export class NumberStore {
       sql.exec("INSERT INTO schema_version (version) VALUES (?)", SCHEMA_VERSION);
     }
     sql.exec(SCHEMA);
+    // W11's columns, added in place (no version bump: other numbers' messages stay).
+    const columns = new Set(
+      sql
+        .exec<{ name: string }>("PRAGMA table_info(messages)")
+        .toArray()
+        .map((c) => c.name),
+    );
+    for (const [name, type] of [
+      ["endpoint", "TEXT"],
+      ["product_policy", "TEXT"],
+      ["message_activity_sharing", "INTEGER"],
+    ] as const) {
+      if (!columns.has(name)) sql.exec(`ALTER TABLE messages ADD COLUMN ${name} ${type}`);
+    }
   }
 
   // ---- configuration and counters ----------------------------------------------------
@@ -184,8 +203,9 @@ export class NumberStore {
     const pair = pairKey(m.wa_id, m.callback);
     this.sql.exec("UPDATE attempts SET accepted = accepted + 1 WHERE pair = ?", pair);
     this.sql.exec(
-      `INSERT INTO messages (wamid, to_input, wa_id, callback, pair, type, template, language, components, accepted_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO messages (wamid, to_input, wa_id, callback, pair, type, template, language, components, accepted_at,
+         endpoint, product_policy, message_activity_sharing)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       m.wamid,
       m.to_input,
       m.wa_id,
@@ -196,6 +216,9 @@ export class NumberStore {
       m.language,
       m.components,
       m.accepted_at,
+      m.endpoint,
+      m.product_policy,
+      m.message_activity_sharing,
     );
     for (const chunk of chunks(events, CHUNK / 2)) {
       this.sql.exec(
@@ -261,7 +284,8 @@ export class NumberStore {
 
   messages(waId: string | null): MessageRow[] {
     const select = `SELECT m.wamid, m.to_input, m.wa_id, m.callback, m.type, m.template, m.language,
-        m.components, m.accepted_at, COALESCE(a.attempts, 1) AS attempts
+        m.components, m.accepted_at, COALESCE(a.attempts, 1) AS attempts,
+        m.endpoint, m.product_policy, m.message_activity_sharing
       FROM messages m LEFT JOIN attempts a ON a.pair = m.pair`;
     return (
       waId === null

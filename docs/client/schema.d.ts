@@ -1560,6 +1560,11 @@ export interface components {
       read_at?: string;
       /** @description Extension: a held pending recipient goes out no earlier */
       next_send_at?: string;
+      /**
+       * @description Extension: the Cloud API path that accepted the message: `messages`, or `marketing_messages` (Meta's Marketing Messages API, for a sender with marketingApi `marketing_messages`); absent until accepted
+       * @enum {string}
+       */
+      endpoint?: "messages" | "marketing_messages";
       error?: string;
       error_code?: number;
       updated_at: string;
@@ -1574,6 +1579,18 @@ export interface components {
       phoneNumberId: string;
       wabaId: string;
       throughputMps: number;
+      /**
+       * @description Which path this sender's MARKETING templates take: `cloud_api` (`POST /{phone-number-id}/messages`, the default) or `marketing_messages` (Meta's Marketing Messages API, `POST /{phone-number-id}/marketing_messages`). Utility and authentication templates always go through `/messages`; the template's current category decides (Meta may recategorise it).
+       * @enum {string}
+       */
+      marketingApi: "cloud_api" | "marketing_messages";
+      /**
+       * @description Marketing Messages API `product_policy`: `CLOUD_API_FALLBACK` (Meta's default: a business not onboarded to the API is sent through the Cloud API) or `STRICT` (not sent then)
+       * @enum {string}
+       */
+      productPolicy: "CLOUD_API_FALLBACK" | "STRICT";
+      /** @description Marketing Messages API `message_activity_sharing`: let Meta use message activity (for ads measurement); off by default */
+      messageActivitySharing: boolean;
       /** @description Unique people the portfolio (this WABA) may reach in a moving 24 h; null: unlimited or unknown (not enforced). Set here, or read from Meta on template sync and by its webhooks. */
       messagingLimit: number | null;
       /** @description Meta's latest quality signal (FLAGGED, DOWNGRADE) until cleared */
@@ -1599,6 +1616,20 @@ export interface components {
       /** @default 80 */
       throughputMps?: number;
       /**
+       * @description Which path this sender's MARKETING templates take: `cloud_api` (`POST /{phone-number-id}/messages`, the default) or `marketing_messages` (Meta's Marketing Messages API, `POST /{phone-number-id}/marketing_messages`). Utility and authentication templates always go through `/messages`; the template's current category decides (Meta may recategorise it).
+       * @default cloud_api
+       * @enum {string}
+       */
+      marketingApi?: "cloud_api" | "marketing_messages";
+      /**
+       * @description Marketing Messages API `product_policy`: `CLOUD_API_FALLBACK` (Meta's default: a business not onboarded to the API is sent through the Cloud API) or `STRICT` (not sent then)
+       * @default CLOUD_API_FALLBACK
+       * @enum {string}
+       */
+      productPolicy?: "CLOUD_API_FALLBACK" | "STRICT";
+      /** @default false */
+      messageActivitySharing?: boolean;
+      /**
        * @example 2000
        * @enum {number|null}
        */
@@ -1617,6 +1648,17 @@ export interface components {
       /** @description Write-only: stored encrypted, never returned */
       accessToken?: string;
       throughputMps?: number;
+      /**
+       * @description Which path this sender's MARKETING templates take: `cloud_api` (`POST /{phone-number-id}/messages`, the default) or `marketing_messages` (Meta's Marketing Messages API, `POST /{phone-number-id}/marketing_messages`). Utility and authentication templates always go through `/messages`; the template's current category decides (Meta may recategorise it).
+       * @enum {string}
+       */
+      marketingApi?: "cloud_api" | "marketing_messages";
+      /**
+       * @description Marketing Messages API `product_policy`: `CLOUD_API_FALLBACK` (Meta's default: a business not onboarded to the API is sent through the Cloud API) or `STRICT` (not sent then)
+       * @enum {string}
+       */
+      productPolicy?: "CLOUD_API_FALLBACK" | "STRICT";
+      messageActivitySharing?: boolean;
       /**
        * @example 2000
        * @enum {number|null}
@@ -2149,6 +2191,11 @@ export interface components {
       status: "pending" | "sent" | "delivered" | "read" | "replied" | "failed";
       reply: string | null;
       error: string | null;
+      /**
+       * @description Extension: the Cloud API path that accepted the message: `messages`, or `marketing_messages` (Meta's Marketing Messages API); absent until accepted
+       * @enum {string}
+       */
+      endpoint?: "messages" | "marketing_messages";
       createdAt: string;
       updatedAt: string;
     };

@@ -97,6 +97,24 @@ export const senders = sqliteTable(
     accessTokenEnc: text("access_token_enc").notNull(),
     throughputMps: integer("throughput_mps").notNull().default(80),
     /**
+     * Which path the sender's MARKETING templates take: `cloud_api` (`/messages`) or
+     * `marketing_messages` (`/marketing_messages`, Meta's Marketing Messages API).
+     * Utility and authentication templates always take `/messages`.
+     */
+    marketingApi: text("marketing_api", { enum: ["cloud_api", "marketing_messages"] })
+      .notNull()
+      .default("cloud_api"),
+    /** Marketing Messages API `product_policy`: CLOUD_API_FALLBACK (Meta's default) or STRICT. */
+    marketingProductPolicy: text("marketing_product_policy", {
+      enum: ["CLOUD_API_FALLBACK", "STRICT"],
+    })
+      .notNull()
+      .default("CLOUD_API_FALLBACK"),
+    /** Marketing Messages API `message_activity_sharing`: share message activity with Meta. */
+    marketingActivitySharing: integer("marketing_activity_sharing", { mode: "boolean" })
+      .notNull()
+      .default(false),
+    /**
      * The portfolio's messaging limit: unique people reached in a moving 24 h
      * (250, 2000, 10000, 100000); null: unlimited or unknown (not enforced).
      */

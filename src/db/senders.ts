@@ -123,18 +123,42 @@ export async function senderMessagingLimit(
   return row?.messaging_limit ?? null;
 }
 
+/** How a sender's marketing templates go (the Marketing Messages API settings). */
+export interface SenderMarketingApi {
+  marketingApi: "cloud_api" | "marketing_messages";
+  productPolicy: "CLOUD_API_FALLBACK" | "STRICT";
+  messageActivitySharing: boolean;
+}
+
 /** What the sends consumer needs of a sender as it is now; null once it is deleted. */
 export async function senderCredentials(
   d1: D1Database,
   accountId: string,
   senderId: string,
-): Promise<{ accessTokenEnc: string; throughputMps: number } | null> {
+): Promise<({ accessTokenEnc: string; throughputMps: number } & SenderMarketingApi) | null> {
   const row = await d1
-    .prepare("SELECT access_token_enc, throughput_mps FROM senders WHERE id = ? AND account_id = ?")
+    .prepare(
+      `SELECT access_token_enc, throughput_mps, marketing_api, marketing_product_policy,
+              marketing_activity_sharing
+       FROM senders WHERE id = ? AND account_id = ?`,
+    )
     .bind(senderId, accountId)
-    .first<{ access_token_enc: string; throughput_mps: number }>();
+    .first<{
+      access_token_enc: string;
+      throughput_mps: number;
+      marketing_api: string;
+      marketing_product_policy: string;
+      marketing_activity_sharing: number;
+    }>();
   return row
-    ? { accessTokenEnc: row.access_token_enc, throughputMps: Number(row.throughput_mps) }
+    ? {
+        accessTokenEnc: row.access_token_enc,
+        throughputMps: Number(row.throughput_mps),
+        marketingApi:
+          row.marketing_api === "marketing_messages" ? "marketing_messages" : "cloud_api",
+        productPolicy: row.marketing_product_policy === "STRICT" ? "STRICT" : "CLOUD_API_FALLBACK",
+        messageActivitySharing: Number(row.marketing_activity_sharing) === 1,
+      }
     : null;
 }
 

@@ -162,6 +162,8 @@ export interface RecipientView {
   nextSendAt: string | null;
   /** Meta holds the message for quality assessment (pacing): accepted, not yet sent. */
   held?: boolean;
+  /** The Cloud API path that accepted the message (absent before it was). */
+  endpoint?: "messages" | "marketing_messages";
   createdAt: string;
   updatedAt: string;
 }

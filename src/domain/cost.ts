@@ -8,7 +8,13 @@
 import { callingCodeOf } from "./calling-code";
 import builtIn from "./rate-card.json";
 
-/** Meta's `pricing.category` values (REFERENCE.md, "Pricing"). */
+/**
+ * Meta's `pricing.category` values (REFERENCE.md, "Pricing"). `marketing_lite`
+ * is what the Marketing Messages API delivers: the built-in card has no
+ * figure for it (no source gives one), so its messages are priced by a loaded
+ * card that lists it, else counted as `unpriced_messages` — never at the
+ * marketing rate, which would be a guess.
+ */
 export const PRICING_CATEGORIES = [
   "marketing",
   "marketing_lite",

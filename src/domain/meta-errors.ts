@@ -8,10 +8,18 @@
  * - `reschedule`: not now for this recipient only, try it again at a set delay;
  * - `fail`: final for this recipient;
  * - `pause_broadcast`: about this broadcast's template, not the recipient;
- * - `pause_sender`: about the number or the account: every live broadcast of the sender pauses.
+ * - `pause_sender`: about the number or the account: every live broadcast of the sender pauses;
+ * - `send_via_cloud_api`: the Marketing Messages API refused the message as
+ *   not marketing (nothing was accepted): send it once through `/messages` instead.
  */
 
-export type ErrorAction = "retry" | "reschedule" | "fail" | "pause_broadcast" | "pause_sender";
+export type ErrorAction =
+  | "retry"
+  | "reschedule"
+  | "fail"
+  | "pause_broadcast"
+  | "pause_sender"
+  | "send_via_cloud_api";
 
 export interface ErrorRule {
   action: ErrorAction;
@@ -21,6 +29,8 @@ export interface ErrorRule {
   delayMs?: number;
   /** `retry`: the number went over its throughput: slow the sender down too. */
   throughput?: boolean;
+  /** `reschedule`: tries of the recipient in all after which it fails instead. */
+  maxTries?: number;
 }
 
 const MINUTE = 60_000;
@@ -37,6 +47,8 @@ export const MARKETING_LIMIT_CODE = 131049;
 export const MARKETING_OPT_OUT_CODE = 131050;
 export const TEMPLATE_PAUSED_CODE = 132015;
 export const BSUID_UNSUPPORTED_CODE = 131062;
+/** The Cloud API no longer takes this business's marketing templates: the Marketing Messages API must. */
+export const MARKETING_API_REQUIRED_CODE = 131063;
 
 const retry = (why: string, throughput = false): ErrorRule =>
   throughput ? { action: "retry", why, throughput } : { action: "retry", why };
@@ -102,7 +114,55 @@ export const META_ERRORS: Readonly<Record<number, ErrorRule>> = {
   131064: pauseSender("Messaging limit reached after template-classification violations"),
   10: pauseSender("The app lacks the permission"),
   200: pauseSender("The app lacks the permission"),
+  // Meta: marketing is disabled on the Cloud API for this business, "use the Marketing Messages
+  // API". Nothing marketing of this number goes until its sender says marketingApi:
+  // "marketing_messages", so its broadcasts pause (with the reason) instead of failing everyone.
+  [MARKETING_API_REQUIRED_CODE]: pauseSender(
+    "Marketing is disabled on the Cloud API for this business: set the sender's marketingApi to marketing_messages, then resume",
+  ),
 };
+
+/** Ten minutes: Meta's wait for a template or an ad still syncing to the Marketing Messages API. */
+export const MARKETING_SYNC_DELAY_MS = 10 * MINUTE;
+
+/**
+ * The answers of `POST /{phone-number-id}/marketing_messages` (REFERENCE.md,
+ * "Marketing Messages API") that mean something else there than on
+ * `/messages`; every other code means what META_ERRORS says.
+ */
+export const MARKETING_MESSAGES_ERRORS: Readonly<Record<number, ErrorRule>> = {
+  // Only marketing templates go through this API: nothing was accepted, so one send through
+  // /messages is no double send.
+  131055: {
+    action: "send_via_cloud_api",
+    why: "Not a marketing template: the Marketing Messages API refused it",
+  },
+  134100: {
+    action: "send_via_cloud_api",
+    why: "Not a marketing template: the Marketing Messages API refused it",
+  },
+  // The template is still syncing to the API: Meta says to try again in 10 minutes.
+  134101: {
+    action: "reschedule",
+    why: "The template is still syncing to the Marketing Messages API",
+    delayMs: MARKETING_SYNC_DELAY_MS,
+    maxTries: 3,
+  },
+  // Here 131009 is also "ad sync incomplete": Meta says wait 10 minutes and retry once.
+  131009: {
+    action: "reschedule",
+    why: "A parameter is not valid, or the ad sync is incomplete",
+    delayMs: MARKETING_SYNC_DELAY_MS,
+    maxTries: 2,
+  },
+  // "Template unavailable" comes as an HTTP 500: transient.
+  134102: retry("The template is unavailable to the Marketing Messages API for now"),
+};
+
+/** The rule for an answer of the Marketing Messages API (`/marketing_messages`). */
+export function marketingMessagesErrorRule(code: number, httpStatus: number): ErrorRule {
+  return MARKETING_MESSAGES_ERRORS[code] ?? errorRule(code, httpStatus);
+}
 
 /**
  * The rule for `code` at `httpStatus`. An unknown code is transient on a 5xx

@@ -45,6 +45,8 @@ export interface RecipientChange {
   marketingRetries?: number;
   /** Meta held the message for quality assessment (pacing); cleared by its next status. */
   heldAt?: string | null;
+  /** The Cloud API path that accepted the message: messages or marketing_messages. */
+  endpoint?: string;
   submittedAt?: string;
   claimedAt?: null;
   batchId?: null;
@@ -103,6 +105,7 @@ export function settle(
             claimedAt: null,
             attempts: tries,
             ...(outcome.held ? { heldAt: ctx.now } : {}),
+            ...(outcome.endpoint ? { endpoint: outcome.endpoint } : {}),
           },
           verdict: "ok",
           counted: true,
@@ -113,7 +116,11 @@ export function settle(
       if (!row.wamid) {
         return {
           to: row.status,
-          change: { wamid: outcome.wamid, submittedAt: ctx.now },
+          change: {
+            wamid: outcome.wamid,
+            submittedAt: ctx.now,
+            ...(outcome.endpoint ? { endpoint: outcome.endpoint } : {}),
+          },
           verdict: null,
           counted: false,
           halt: null,

@@ -58,7 +58,8 @@ export async function consumeEvents(
       event.kind === "template_status" ||
       event.kind === "quality" ||
       event.kind === "capability" ||
-      event.kind === "template_quality"
+      event.kind === "template_quality" ||
+      event.kind === "template_category"
     ) {
       try {
         await applyAccountEvent(env, event);

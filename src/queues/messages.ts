@@ -22,8 +22,18 @@ export type CallbackMessage =
  * out (the BroadcastDO sizes what it keeps in flight by it).
  */
 export type SendOutcome =
-  /** `held`: Meta answered `held_for_quality_assessment` (pacing): accepted, not yet sent. */
-  | { seq: number; outcome: "accepted"; wamid: string; latencyMs?: number; held?: boolean }
+  /**
+   * `held`: Meta answered `held_for_quality_assessment` (pacing): accepted, not yet sent.
+   * `endpoint`: the Cloud API path that accepted it (`marketing_messages`: the Marketing Messages API).
+   */
+  | {
+      seq: number;
+      outcome: "accepted";
+      wamid: string;
+      latencyMs?: number;
+      held?: boolean;
+      endpoint?: "messages" | "marketing_messages";
+    }
   /**
    * A 2xx without a message id: Meta may have accepted it, so it is not sent
    * again blindly. The row stays claimed: a status webhook (matched by its

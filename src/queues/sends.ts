@@ -10,11 +10,16 @@
  */
 
 import { optedOutOfMarketing } from "../db/marketing-opt-outs";
-import { senderCredentials } from "../db/senders";
+import { type SenderMarketingApi, senderCredentials } from "../db/senders";
+import { currentTemplateCategory } from "../db/template-category";
 import type { BroadcastPlan } from "../domain/broadcast";
 import { withQuickReplyPayloads } from "../domain/components";
 import { isMarketing, MARKETING_OPTED_OUT } from "../domain/marketing-rules";
-import { MARKETING_LIMIT_CODE, MARKETING_OPT_OUT_CODE } from "../domain/meta-errors";
+import {
+  MARKETING_API_REQUIRED_CODE,
+  MARKETING_LIMIT_CODE,
+  MARKETING_OPT_OUT_CODE,
+} from "../domain/meta-errors";
 import { departBy, ewma, MAX_DEPARTURE_DELAY_MS } from "../domain/pacing";
 import type { ClaimedRecipient } from "../durable/broadcast-do";
 import { PAIR_SPACING_MS } from "../durable/sender-do";
@@ -24,7 +29,7 @@ import { errorFields, log } from "../log";
 import { decryptAccessToken } from "../whatsapp/access-token";
 import { type Connections, invocationConnections } from "../whatsapp/connections";
 import { PAIR_RATE_CODE } from "../whatsapp/errors";
-import { callbackData, sendTemplate } from "../whatsapp/messages";
+import { callbackData, type MarketingMessagesOptions, sendTemplate } from "../whatsapp/messages";
 import { depart } from "./departures";
 import type { SendBatchMessage, SendOutcome } from "./messages";
 import { pauseSender } from "./signals";
@@ -49,6 +54,8 @@ const STATE_RECHECK_LEAD_MS = 250;
 interface CurrentSender {
   token: string;
   throughputMps: number;
+  /** Which path its marketing templates take (the Marketing Messages API or /messages). */
+  marketing: SenderMarketingApi;
 }
 const senderCache = new Map<string, { sender: CurrentSender | null; at: number }>();
 
@@ -70,6 +77,11 @@ async function currentSender(
     ? {
         token: await decryptAccessToken(row.accessTokenEnc, env.TOKEN_ENCRYPTION_KEY),
         throughputMps: row.throughputMps,
+        marketing: {
+          marketingApi: row.marketingApi,
+          productPolicy: row.productPolicy,
+          messageActivitySharing: row.messageActivitySharing,
+        },
       }
     : null;
   senderCache.set(key, { sender, at: Date.now() });
@@ -169,6 +181,9 @@ export async function startBatch(
   }
 
   const timeoutMs = sendTimeoutMs(env);
+  const marketing = await marketingMessagesRoute(env, plan, current.marketing);
+  // A fallback send (the Marketing Messages API refused a template as not marketing) holds a connection of its own.
+  const connection = async () => (await connections.acquire(1, 0))[0] ?? (() => undefined);
   const sender = senderStub(env, plan.sender.phoneNumberId);
   const senderStops: string[] = [];
   const answers: Promise<void>[] = [];
@@ -227,7 +242,15 @@ export async function startBatch(
           return;
         }
         answers.push(
-          sendOne(env, plan, current.token, recipient, { timeoutMs, release }).then((outcome) => {
+          sendOne(
+            env,
+            plan,
+            current.token,
+            recipient,
+            { timeoutMs, release },
+            marketing,
+            connection,
+          ).then((outcome) => {
             const { throughput, senderStop, ...settled } = outcome;
             // Every throughput-class answer (130429, 80007, 4, HTTP 429) slows the number down.
             if (throughput) sender.slowDown().catch(() => undefined);
@@ -254,6 +277,35 @@ export async function startBatch(
     }
   })();
   return { answered };
+}
+
+/**
+ * The Marketing Messages API options when this batch's template goes through
+ * it: the sender says `marketing_messages` and the template is MARKETING now
+ * (its current category in D1, which `template_category_update` webhooks
+ * change; the plan's, from the create, when the template is gone). Utility
+ * and authentication always go through `/messages`. One D1 read per batch,
+ * for such senders only, so a recategorised template switches path at once.
+ */
+async function marketingMessagesRoute(
+  env: Bindings,
+  plan: BroadcastPlan,
+  sender: SenderMarketingApi,
+): Promise<MarketingMessagesOptions | undefined> {
+  if (sender.marketingApi !== "marketing_messages") return undefined;
+  const category =
+    (await currentTemplateCategory(
+      env.DB,
+      plan.accountId,
+      plan.sender.wabaId,
+      plan.template.name,
+      plan.template.language,
+    )) ?? plan.template.category;
+  if (!isMarketing(category)) return undefined;
+  return {
+    productPolicy: sender.productPolicy,
+    messageActivitySharing: sender.messageActivitySharing,
+  };
 }
 
 /**
@@ -301,32 +353,43 @@ async function sendOne(
   token: string,
   recipient: ClaimedRecipient,
   call: { timeoutMs: number; release: () => void },
+  marketing?: MarketingMessagesOptions,
+  connection?: () => Promise<() => void>,
 ): Promise<SentOutcome> {
   const leftAt = Date.now();
   // Names the broadcast and recipient, in the status webhooks and in a quick-reply tap's payload.
   const reference = callbackData(plan.accountId, plan.broadcastId, recipient.seq);
-  const result = await sendTemplate(
-    env,
-    plan.sender.phoneNumberId,
-    token,
-    {
-      to: recipient.identifier,
-      templateName: plan.template.name,
-      language: plan.template.language,
-      components: recipient.components
-        ? withQuickReplyPayloads(JSON.parse(recipient.components) as unknown[], reference)
-        : null,
-      callbackData: reference,
-    },
-    call,
-  );
+  const message = {
+    to: recipient.identifier,
+    templateName: plan.template.name,
+    language: plan.template.language,
+    components: recipient.components
+      ? withQuickReplyPayloads(JSON.parse(recipient.components) as unknown[], reference)
+      : null,
+    callbackData: reference,
+  };
+  let endpoint: "messages" | "marketing_messages" = marketing ? "marketing_messages" : "messages";
+  let result = await sendTemplate(env, plan.sender.phoneNumberId, token, message, call, marketing);
+  if (!result.ok && result.rule.action === "send_via_cloud_api") {
+    // Refused as not marketing (131055/134100): nothing was accepted, so this one send
+    // through /messages is the message's only one. Its answer is final either way. It
+    // takes no second slot of the sender's: the refusal was no message (the sandbox counts
+    // only accepted sends against the number's throughput; whether Meta counts a refused
+    // request is unconfirmed).
+    endpoint = "messages";
+    const release = connection ? await connection() : () => undefined;
+    result = await sendTemplate(env, plan.sender.phoneNumberId, token, message, {
+      timeoutMs: call.timeoutMs,
+      release,
+    });
+  }
   const latencyMs = Date.now() - leftAt;
   const seq = recipient.seq;
   if (result.ok) {
     if (!result.wamid) return { seq, outcome: "unconfirmed", latencyMs };
     return result.held
-      ? { seq, outcome: "accepted", wamid: result.wamid, latencyMs, held: true }
-      : { seq, outcome: "accepted", wamid: result.wamid, latencyMs };
+      ? { seq, outcome: "accepted", wamid: result.wamid, latencyMs, held: true, endpoint }
+      : { seq, outcome: "accepted", wamid: result.wamid, latencyMs, endpoint };
   }
   const failed = {
     seq,
@@ -357,6 +420,17 @@ async function sendOne(
       // marketing_limit_retry says: the BroadcastDO decides (domain/marketing-limit.ts),
       // the same way for this answer as for a failed status webhook.
       if (result.code === MARKETING_LIMIT_CODE) return failed;
+      // A bounded wait (the Marketing Messages API's template sync): so many tries, then
+      // final; and never a wait past the broadcast's valid_until, which would only expire it.
+      if (rule.maxTries !== undefined) {
+        const due = Date.now() + (rule.delayMs ?? 0);
+        if (recipient.attempts + 1 >= rule.maxTries) return failed;
+        if (plan.validUntil && due > Date.parse(plan.validUntil))
+          return {
+            ...failed,
+            details: `${failed.details} (the next try would be past valid_until)`,
+          };
+      }
       return {
         seq,
         outcome: "reschedule",
@@ -373,11 +447,17 @@ async function sendOne(
         seq,
         outcome: "halt",
         code: result.code,
-        title: result.title,
+        // 131063 is fixed by a setting of the sender's: the reason names it.
+        title:
+          result.code === MARKETING_API_REQUIRED_CODE
+            ? `${result.title}. ${rule.why}`
+            : result.title,
         latencyMs,
         senderStop: true,
       };
     case "fail":
+    // Only the Marketing Messages API asks for it, and the fallback above already took it.
+    case "send_via_cloud_api":
       return failed;
   }
 }

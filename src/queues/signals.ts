@@ -14,6 +14,7 @@ import {
   setTemplateStatus,
   updateNumberQuality,
 } from "../db/signals";
+import { setTemplateCategory } from "../db/template-category";
 import { accountsPausingOnRed, setTemplateQuality } from "../db/template-quality";
 import { HIGH_MPS, STANDARD_MPS } from "../domain/messaging-limit";
 import { limitOfValue } from "../domain/portfolio-limit";
@@ -37,6 +38,10 @@ export async function applyAccountEvent(env: Bindings, event: AccountEvent): Pro
   else if (event.kind === "quality") await applyQuality(env, event);
   else if (event.kind === "capability") await applyCapability(env, event);
   else if (event.kind === "template_quality") await applyTemplateQuality(env, event);
+  else if (event.kind === "template_category")
+    // The send path reads the category at each batch (queues/sends.ts): marketing of a
+    // Marketing Messages API sender switches path from the next batch on.
+    await setTemplateCategory(env.DB, event.wabaId, event.name, event.language, event.category);
   else await applyPreference(env, event);
 }
 

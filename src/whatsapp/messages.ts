@@ -1,6 +1,7 @@
 /**
  * Sends one template message through the Cloud API and says what happened.
  */
+import { marketingMessagesErrorRule } from "../domain/meta-errors";
 import type { Bindings } from "../env";
 import { classifyError, type ErrorRule, TIMEOUT_CODE } from "./errors";
 import { type CloudApiCall, cloudApiFetch, cloudApiUrl, readMetaError } from "./http";
@@ -15,8 +16,20 @@ export interface TemplateMessage {
   callbackData: string;
 }
 
+/**
+ * A marketing template sent through Meta's Marketing Messages API
+ * (`POST /{phone-number-id}/marketing_messages`): the same body plus these two.
+ */
+export interface MarketingMessagesOptions {
+  productPolicy: "CLOUD_API_FALLBACK" | "STRICT";
+  messageActivitySharing: boolean;
+}
+
 export type SendResult =
-  /** `wamid` null: a 2xx without a message id (accepted or not, nobody knows yet). */
+  /**
+   * `wamid` null: a 2xx without a message id (accepted or not, nobody knows yet).
+   * `held`: Meta answered `held_for_quality_assessment` or (Marketing Messages API) `paused`.
+   */
   | { ok: true; wamid: string | null; held?: boolean }
   | {
       ok: false;
@@ -43,9 +56,20 @@ export function templatePayload(m: TemplateMessage) {
   };
 }
 
+/** The Marketing Messages API's body: the Cloud API template body plus its two options. */
+export function marketingMessagePayload(m: TemplateMessage, options: MarketingMessagesOptions) {
+  return {
+    ...templatePayload(m),
+    product_policy: options.productPolicy,
+    message_activity_sharing: options.messageActivitySharing,
+  };
+}
+
 /**
  * Sends one template message; `call` carries the held connection and the
- * timeout, which starts only now that the request leaves.
+ * timeout, which starts only now that the request leaves. With `marketing`
+ * it goes through the Marketing Messages API, whose codes mean what
+ * domain/meta-errors.ts's MARKETING_MESSAGES_ERRORS says.
  */
 export async function sendTemplate(
   env: Bindings,
@@ -53,16 +77,21 @@ export async function sendTemplate(
   accessToken: string,
   message: TemplateMessage,
   call: CloudApiCall,
+  marketing?: MarketingMessagesOptions,
 ): Promise<SendResult> {
+  const path = marketing ? "marketing_messages" : "messages";
+  const classify = marketing ? marketingMessagesErrorRule : classifyError;
   let res: Response;
   try {
     res = await cloudApiFetch(
       env,
-      cloudApiUrl(env, `${encodeURIComponent(phoneNumberId)}/messages`),
+      cloudApiUrl(env, `${encodeURIComponent(phoneNumberId)}/${path}`),
       {
         method: "POST",
         headers: { authorization: `Bearer ${accessToken}`, "content-type": "application/json" },
-        body: JSON.stringify(templatePayload(message)),
+        body: JSON.stringify(
+          marketing ? marketingMessagePayload(message, marketing) : templatePayload(message),
+        ),
       },
       call,
     );
@@ -84,7 +113,11 @@ export async function sendTemplate(
     } | null;
     const wamid = body?.messages?.[0]?.id;
     // Template or portfolio pacing: accepted, neither sent nor failed until Meta releases it.
-    const held = body?.messages?.[0]?.message_status === "held_for_quality_assessment";
+    // The Marketing Messages API's `paused` (its template is paused) is taken the same way:
+    // Meta has the message and its next status (sent…, or failed 132015) settles it, while
+    // the template's own PAUSED webhook pauses the broadcasts using it.
+    const status = body?.messages?.[0]?.message_status;
+    const held = status === "held_for_quality_assessment" || status === "paused";
     // A 2xx without an id: Meta may well have accepted it, so it is not sent again blindly.
     if (!wamid) return { ok: true, wamid: null };
     return held ? { ok: true, wamid, held } : { ok: true, wamid };
@@ -96,7 +129,7 @@ export async function sendTemplate(
     title: error.title,
     details: error.details,
     httpStatus: res.status,
-    rule: classifyError(error.code, res.status),
+    rule: classify(error.code, res.status),
   };
 }
 

@@ -149,7 +149,27 @@ export interface TemplateQualityEvent {
   at: number;
 }
 
+/**
+ * `template_category_update`: Meta recategorised an approved template (say
+ * MARKETING → UTILITY). The fields are the ones third-party code and Meta's
+ * webhook reference use: `{message_template_id, message_template_name,
+ * message_template_language, previous_category, new_category}`; unconfirmed
+ * against a live payload. A notice of a change still to come
+ * (`correct_category` without `new_category`) changes nothing yet.
+ */
+export interface TemplateCategoryEvent {
+  kind: "template_category";
+  wabaId: string;
+  name: string;
+  language: string;
+  /** MARKETING, UTILITY, AUTHENTICATION. */
+  category: string;
+  previous: string | null;
+  at: number;
+}
+
 export type AccountEvent =
+  | TemplateCategoryEvent
   | TemplateStatusEvent
   | QualityEvent
   | PreferenceEvent
@@ -309,6 +329,20 @@ function accountEvent(wabaId: string, field: string, value: Obj, at: number): Ac
       language: s(value.message_template_language),
       score,
       previous: s(value.previous_quality_score).toUpperCase() || null,
+      at,
+    };
+  }
+  if (field === "template_category_update") {
+    const name = s(value.message_template_name);
+    const category = s(value.new_category).toUpperCase();
+    if (!wabaId || !name || !category) return null;
+    return {
+      kind: "template_category",
+      wabaId,
+      name,
+      language: s(value.message_template_language),
+      category,
+      previous: s(value.previous_category).toUpperCase() || null,
       at,
     };
   }

@@ -329,6 +329,10 @@ export const RecipientItemSchema = z
       .string()
       .optional()
       .openapi({ description: "Extension: a held pending recipient goes out no earlier" }),
+    endpoint: z.enum(["messages", "marketing_messages"]).optional().openapi({
+      description:
+        "Extension: the Cloud API path that accepted the message: `messages`, or `marketing_messages` (Meta's Marketing Messages API, for a sender with marketingApi `marketing_messages`); absent until accepted",
+    }),
     error: z.string().optional(),
     error_code: z.number().int().optional(),
     updated_at: z.string(),

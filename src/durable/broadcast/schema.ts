@@ -100,6 +100,9 @@ export const ADDED_RECIPIENT_COLUMNS: ReadonlyArray<[name: string, type: string]
   ["previous_wamid", "TEXT"],
   // Meta answered held_for_quality_assessment (pacing): when, until its next status.
   ["held_at", "TEXT"],
+  // The Cloud API path that accepted the message: messages, or marketing_messages (the
+  // Marketing Messages API); null before it was accepted.
+  ["endpoint", "TEXT"],
 ];
 
 /** Indexes on added columns: created once the columns exist. */

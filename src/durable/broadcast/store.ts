@@ -82,6 +82,7 @@ const CHANGE_COLUMNS: Record<keyof RecipientChange, string> = {
   previousWamid: "previous_wamid",
   marketingRetries: "marketing_retries",
   heldAt: "held_at",
+  endpoint: "endpoint",
 };
 
 function changeColumns(change: RecipientChange): Record<string, SqlStorageValue> {
@@ -984,6 +985,9 @@ function toView(row: Row): RecipientView {
     repliedAt: str(row.replied_at),
     replyText: str(row.reply_text),
     ...(row.held_at ? { held: true } : {}),
+    ...(row.endpoint === "messages" || row.endpoint === "marketing_messages"
+      ? { endpoint: row.endpoint }
+      : {}),
     nextSendAt:
       row.status === "pending" && num(row.next_send_at) !== null
         ? new Date(Number(row.next_send_at)).toISOString()

@@ -172,6 +172,7 @@ export function logRow(broadcast: { id: string; name: string }, r: RecipientView
     status: logStatus(r),
     reply: r.replyText,
     error: logError(r),
+    ...(r.endpoint ? { endpoint: r.endpoint } : {}),
     createdAt: r.createdAt,
     updatedAt: r.updatedAt,
   };

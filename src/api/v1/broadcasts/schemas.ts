@@ -215,6 +215,10 @@ export const V1LogSchema = z
     status: z.enum(["pending", "sent", "delivered", "read", "replied", "failed"]),
     reply: z.string().nullable(),
     error: z.string().nullable(),
+    endpoint: z.enum(["messages", "marketing_messages"]).optional().openapi({
+      description:
+        "Extension: the Cloud API path that accepted the message: `messages`, or `marketing_messages` (Meta's Marketing Messages API); absent until accepted",
+    }),
     createdAt: z.string(),
     updatedAt: z.string(),
   })

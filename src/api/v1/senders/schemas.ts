@@ -3,6 +3,16 @@ import type { Sender } from "../../../db/schema";
 import { MESSAGING_LIMITS } from "../../../domain/messaging-limit";
 import { RefSchema } from "../../openapi";
 
+const MarketingApi = z.enum(["cloud_api", "marketing_messages"]).openapi({
+  description:
+    "Which path this sender's MARKETING templates take: `cloud_api` (`POST /{phone-number-id}/messages`, the default) or `marketing_messages` (Meta's Marketing Messages API, `POST /{phone-number-id}/marketing_messages`). Utility and authentication templates always go through `/messages`; the template's current category decides (Meta may recategorise it).",
+});
+
+const ProductPolicy = z.enum(["CLOUD_API_FALLBACK", "STRICT"]).openapi({
+  description:
+    "Marketing Messages API `product_policy`: `CLOUD_API_FALLBACK` (Meta's default: a business not onboarded to the API is sent through the Cloud API) or `STRICT` (not sent then)",
+});
+
 export const SenderSchema = z
   .object({
     id: z.string(),
@@ -13,6 +23,12 @@ export const SenderSchema = z
     phoneNumberId: z.string(),
     wabaId: z.string(),
     throughputMps: z.number().int(),
+    marketingApi: MarketingApi,
+    productPolicy: ProductPolicy,
+    messageActivitySharing: z.boolean().openapi({
+      description:
+        "Marketing Messages API `message_activity_sharing`: let Meta use message activity (for ads measurement); off by default",
+    }),
     messagingLimit: z.number().int().nullable().openapi({
       description:
         "Unique people the portfolio (this WABA) may reach in a moving 24 h; null: unlimited or unknown (not enforced). Set here, or read from Meta on template sync and by its webhooks.",
@@ -55,6 +71,9 @@ export const SenderWriteSchema = z
       .max(4096)
       .openapi({ description: "Write-only: stored encrypted, never returned" }),
     throughputMps: z.number().int().min(1).max(1000).default(80),
+    marketingApi: MarketingApi.default("cloud_api"),
+    productPolicy: ProductPolicy.default("CLOUD_API_FALLBACK"),
+    messageActivitySharing: z.boolean().default(false),
     messagingLimit: MessagingLimitInput.optional(),
     isDefault: z.boolean().default(false),
     location: RefSchema.nullable().optional(),
@@ -64,6 +83,9 @@ export const SenderWriteSchema = z
 export const SenderUpdateSchema = SenderWriteSchema.partial()
   .extend({
     throughputMps: z.number().int().min(1).max(1000).optional(),
+    marketingApi: MarketingApi.optional(),
+    productPolicy: ProductPolicy.optional(),
+    messageActivitySharing: z.boolean().optional(),
     isDefault: z.boolean().optional(),
   })
   .openapi("SenderUpdate");
@@ -75,6 +97,9 @@ export function toSenderJson(s: Sender): z.infer<typeof SenderSchema> {
     phoneNumberId: s.phoneNumberId,
     wabaId: s.wabaId,
     throughputMps: s.throughputMps,
+    marketingApi: s.marketingApi,
+    productPolicy: s.marketingProductPolicy,
+    messageActivitySharing: s.marketingActivitySharing,
     messagingLimit: s.messagingLimit,
     qualityWarning: s.qualityWarning ? JSON.parse(s.qualityWarning) : null,
     isDefault: s.isDefault,
