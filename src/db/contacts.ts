@@ -345,6 +345,43 @@ export async function bulkUpsertContacts(
 }
 
 /** Opts the contact with this phone out (a STOP reply); true if there was one. */
+/**
+ * Meta named a phone and a business-scoped user id together: the contact of
+ * that phone keeps the user id (a later one replaces it: Meta's ids are per
+ * portfolio, the latest is the one it sends). One statement for many.
+ */
+export async function learnContactUserIds(
+  d1: D1Database,
+  learned: readonly { accountId: string; phone: string; userId: string }[],
+): Promise<void> {
+  if (learned.length === 0) return;
+  const at = nowIso();
+  await d1.batch(
+    learned.map((l) =>
+      d1
+        .prepare(
+          "UPDATE contacts SET user_id = ?3, updated_at = ?4 WHERE account_id = ?1 AND phone = ?2 AND user_id IS NOT ?3",
+        )
+        .bind(l.accountId, l.phone, l.userId, at),
+    ),
+  );
+}
+
+/** The contacts Meta knows by this user id opt out (a STOP from a user id alone). */
+export async function optOutContactByUserId(
+  d1: D1Database,
+  accountId: string,
+  userId: string,
+): Promise<boolean> {
+  const result = await d1
+    .prepare(
+      "UPDATE contacts SET opted_in = 0, updated_at = ?3 WHERE account_id = ?1 AND user_id = ?2 AND opted_in = 1",
+    )
+    .bind(accountId, userId, nowIso())
+    .run();
+  return result.meta.changes > 0;
+}
+
 export async function optOutContact(
   d1: D1Database,
   accountId: string,
