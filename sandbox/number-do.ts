@@ -31,7 +31,12 @@ import { latencyMs } from "./latency";
 import { emptyStats, NumberStore, type Stats } from "./number-store";
 import { type SandboxTemplate, wabaTemplates } from "./templates";
 import { SlidingWindow } from "./throughput";
-import { parseMessage, templateRefusal, validateTemplateMessage } from "./validate";
+import {
+  BUSINESS_USER_ID,
+  parseMessage,
+  templateRefusal,
+  validateTemplateMessage,
+} from "./validate";
 import {
   type NumberIdentity,
   newWamid,
@@ -196,7 +201,7 @@ export class SandboxNumberDO extends DurableObject<SandboxEnv> {
       }
     }
     const pair = this.store.recordAttempt(message.digits, message.callback);
-    const refusal = recipientRefusal(message.digits, pair.attempts);
+    const refusal = recipientRefusal(message.digits, pair.attempts, message.userId);
     if (refusal) return this.refuse(refusal);
     const fault = rollFault(cfg.faults, Math.random());
     if (fault === "error_500") return this.refuse(ERRORS.unavailable());
@@ -216,6 +221,7 @@ export class SandboxNumberDO extends DurableObject<SandboxEnv> {
       {
         wamid,
         digits: message.digits,
+        userId: message.userId,
         callback: message.callback,
         acceptedAt: now,
         category: template ? template.category.toLowerCase() : "service",
@@ -245,7 +251,12 @@ export class SandboxNumberDO extends DurableObject<SandboxEnv> {
       status: 200,
       body: JSON.stringify({
         messaging_product: "whatsapp",
-        contacts: [{ input: message.to, wa_id: message.digits }],
+        // W11: for a user-id recipient the contact echoes it (Meta's exact answer is unconfirmed).
+        contacts: [
+          message.userId
+            ? { input: message.userId, user_id: message.userId }
+            : { input: message.to, wa_id: message.digits },
+        ],
         // 9999: accepted, but the answer carries no message id.
         messages: noMessageId(message.digits)
           ? []
@@ -442,17 +453,33 @@ export class SandboxNumberDO extends DurableObject<SandboxEnv> {
     return { field, value };
   }
 
+  /**
+   * W13: a message a person sends the number, now, through its webhook path
+   * (`contacts` + `messages`, as scripted replies go). Answers what was queued.
+   */
+  async inbound(
+    contact: Record<string, unknown>,
+    message: Record<string, unknown>,
+  ): Promise<{ contact: Record<string, unknown>; message: Record<string, unknown> }> {
+    const now = Date.now();
+    this.store.enqueue(now, { kind: "message", contact, message });
+    await this.armAlarm(now);
+    return { contact, message };
+  }
+
   // ---- inspection ---------------------------------------------------------------------
 
   messages(phoneNumberId: string, to: string | null) {
     if (!this.config(phoneNumberId)) return null;
-    const waId = to === null ? null : digitsOf(to);
+    const waId = to === null ? null : BUSINESS_USER_ID.test(to) ? to : digitsOf(to);
     return {
       messages: this.store.messages(waId).map((m) => ({
         phone_number_id: phoneNumberId,
         wamid: m.wamid,
         to: m.to_input,
         wa_id: m.wa_id,
+        // W11: the user id a message went to as `recipient` (its `to` is then "").
+        recipient: m.to_input === "" && BUSINESS_USER_ID.test(m.wa_id) ? m.wa_id : null,
         type: m.type,
         biz_opaque_callback_data: m.callback,
         template: m.template,
