@@ -1073,7 +1073,10 @@ export interface components {
       client_unique_identifier?: string;
       parameters?: components["schemas"]["BroadcastParameters"];
       recipients: {
-        /** @example 447592850122 */
+        /**
+         * @description The phone number with its country code, or a business-scoped user id (`US.13491208655302741918`), sent as `recipient` instead of `to`
+         * @example 447592850122
+         */
         identifier: string;
         /** @description A string (at most 255 characters) or a number, stored as its decimal string */
         client_reference?: string;
@@ -1280,7 +1283,10 @@ export interface components {
       version?: 1;
       parameters?: components["schemas"]["BroadcastParameters"];
       recipients: {
-        /** @example 447592850122 */
+        /**
+         * @description The phone number with its country code, or a business-scoped user id (`US.13491208655302741918`), sent as `recipient` instead of `to`
+         * @example 447592850122
+         */
         identifier: string;
         /** @description A string (at most 255 characters) or a number, stored as its decimal string */
         client_reference?: string;
@@ -1485,6 +1491,8 @@ export interface components {
       read_at?: string;
       /** @description Extension: a held pending recipient goes out no earlier */
       next_send_at?: string;
+      /** @description Extension: the person's business-scoped user id (the identifier itself, or as Meta's statuses named it) */
+      user_id?: string;
       error?: string;
       error_code?: number;
       updated_at: string;
@@ -2046,6 +2054,8 @@ export interface components {
       status: "pending" | "sent" | "delivered" | "read" | "replied" | "failed";
       reply: string | null;
       error: string | null;
+      /** @description Extension: the person's business-scoped user id, when Meta gave one */
+      userId?: string;
       createdAt: string;
       updatedAt: string;
     };

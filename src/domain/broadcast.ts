@@ -162,6 +162,8 @@ export interface RecipientView {
   nextSendAt: string | null;
   /** Meta holds the message for quality assessment (pacing): accepted, not yet sent. */
   held?: boolean;
+  /** The person's business-scoped user id (the identifier itself, or from Meta's statuses). */
+  userId?: string | null;
   createdAt: string;
   updatedAt: string;
 }

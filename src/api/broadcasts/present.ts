@@ -86,6 +86,7 @@ export function recipientItem(r: RecipientView) {
     ...(r.deliveredAt ? { delivered_at: isoTime(r.deliveredAt) } : {}),
     ...(r.readAt ? { read_at: isoTime(r.readAt) } : {}),
     ...(r.nextSendAt ? { next_send_at: isoTime(r.nextSendAt) } : {}),
+    ...(r.userId ? { user_id: r.userId } : {}),
     ...(error ? { error } : {}),
     ...(error && r.errorCode !== null && (r.status === "failed" || r.status === "pending")
       ? { error_code: r.errorCode }

@@ -293,6 +293,10 @@ export const RecipientItemSchema = z
       .string()
       .optional()
       .openapi({ description: "Extension: a held pending recipient goes out no earlier" }),
+    user_id: z.string().optional().openapi({
+      description:
+        "Extension: the person's business-scoped user id (the identifier itself, or as Meta's statuses named it)",
+    }),
     error: z.string().optional(),
     error_code: z.number().int().optional(),
     updated_at: z.string(),

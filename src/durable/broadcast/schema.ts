@@ -100,6 +100,8 @@ export const ADDED_RECIPIENT_COLUMNS: ReadonlyArray<[name: string, type: string]
   ["previous_wamid", "TEXT"],
   // Meta answered held_for_quality_assessment (pacing): when, until its next status.
   ["held_at", "TEXT"],
+  // The person's business-scoped user id, from Meta's statuses (`recipient_user_id`, 2026).
+  ["user_id", "TEXT"],
 ];
 
 /** Indexes on added columns: created once the columns exist. */

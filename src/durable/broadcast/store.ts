@@ -15,6 +15,7 @@ import {
   type RecipientStatus,
   type RecipientView,
 } from "../../domain/broadcast";
+import { isBusinessUserId } from "../../domain/business-user-id";
 import type { MessagePricing, PricedMessages } from "../../domain/cost";
 import {
   BREAKER_WINDOW,
@@ -984,6 +985,10 @@ function toView(row: Row): RecipientView {
     repliedAt: str(row.replied_at),
     replyText: str(row.reply_text),
     ...(row.held_at ? { held: true } : {}),
+    // Addressed by a user id, the identifier is one; else Meta's statuses may have named it.
+    userId:
+      str(row.user_id) ??
+      (isBusinessUserId(String(row.identifier)) ? String(row.identifier) : null),
     nextSendAt:
       row.status === "pending" && num(row.next_send_at) !== null
         ? new Date(Number(row.next_send_at)).toISOString()

@@ -168,6 +168,7 @@ export function logRow(broadcast: { id: string; name: string }, r: RecipientView
     status: logStatus(r),
     reply: r.replyText,
     error: logError(r),
+    ...(r.userId ? { userId: r.userId } : {}),
     createdAt: r.createdAt,
     updatedAt: r.updatedAt,
   };

@@ -185,6 +185,9 @@ export const V1LogSchema = z
     status: z.enum(["pending", "sent", "delivered", "read", "replied", "failed"]),
     reply: z.string().nullable(),
     error: z.string().nullable(),
+    userId: z.string().optional().openapi({
+      description: "Extension: the person's business-scoped user id, when Meta gave one",
+    }),
     createdAt: z.string(),
     updatedAt: z.string(),
   })
