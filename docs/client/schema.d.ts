@@ -1610,10 +1610,12 @@ export interface components {
       firstName: string | null;
       lastName: string | null;
       /**
-       * @description E.164, with '+'
+       * @description E.164, with '+'; null for a contact known only by its user id
        * @example +447700900123
        */
-      phone: string;
+      phone: string | null;
+      /** @description Extension: the person's business-scoped user id (given, or learned from Meta's webhooks) */
+      userId: string | null;
       location: {
         id: string;
       } | null;
@@ -1625,8 +1627,16 @@ export interface components {
       updatedAt: string;
     };
     ContactCreate: {
-      /** @example +447700900123 */
-      phone: string;
+      /**
+       * @description Required unless `userId` is given
+       * @example +447700900123
+       */
+      phone?: string;
+      /**
+       * @description Extension: a business-scoped user id; a contact with one and no phone is sent to it (`recipient`)
+       * @example US.13491208655302741918
+       */
+      userId?: string;
       /** @description Defaults to "firstName lastName" (and follows them while it is that) */
       name?: string | null;
       firstName?: string | null;
@@ -1660,8 +1670,16 @@ export interface components {
       contacts: Record<string, never>[];
     };
     ContactUpdate: {
-      /** @example +447700900123 */
+      /**
+       * @description Required unless `userId` is given
+       * @example +447700900123
+       */
       phone?: string;
+      /**
+       * @description Extension: a business-scoped user id; a contact with one and no phone is sent to it (`recipient`)
+       * @example US.13491208655302741918
+       */
+      userId?: string;
       /** @description Defaults to "firstName lastName" (and follows them while it is that) */
       name?: string | null;
       firstName?: string | null;

@@ -90,6 +90,8 @@ export function unknownContactIds(
 /** What a write may say about a contact; `undefined` leaves a field as it is. */
 export interface ContactInput {
   phone?: string;
+  /** A business-scoped user id; null clears it. */
+  userId?: string | null;
   name?: string | null;
   firstName?: string | null;
   lastName?: string | null;
@@ -100,7 +102,9 @@ export interface ContactInput {
 
 /** Every stored field of a contact except its id, account and timestamps. */
 export interface ContactValues {
+  /** E.164 digits; for a contact known only by a user id, that user id (the address it is sent to). */
   phone: string;
+  userId?: string | null;
   name: string | null;
   firstName: string | null;
   lastName: string | null;
@@ -149,6 +153,7 @@ export function mergeContact(
   } else name = existing.name;
   return {
     phone: input.phone ?? existing?.phone ?? "",
+    userId: input.userId !== undefined ? input.userId : (existing?.userId ?? null),
     name,
     firstName,
     lastName,
@@ -173,6 +178,7 @@ export function parseCustomFields(text: string): Record<string, string> {
 export function contactValues(row: Contact): ContactValues {
   return {
     phone: row.phone,
+    userId: row.userId,
     name: row.name,
     firstName: row.firstName,
     lastName: row.lastName,
@@ -184,6 +190,8 @@ export function contactValues(row: Contact): ContactValues {
 
 const columns = (values: ContactValues) => ({
   phone: values.phone,
+  // Absent: left as it is (the bulk upsert and older callers do not know user ids).
+  ...(values.userId !== undefined ? { userId: values.userId } : {}),
   name: values.name,
   firstName: values.firstName,
   lastName: values.lastName,
