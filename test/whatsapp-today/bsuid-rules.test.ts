@@ -5,6 +5,8 @@
  * webhook naming a person by user id alone is kept, never dropped.
  */
 import { describe, expect, it } from "vitest";
+import { recipientRefusal } from "../../sandbox/behaviours";
+import { parseMessage } from "../../sandbox/validate";
 import { isBusinessUserId, looksLikeBusinessUserId } from "../../src/domain/business-user-id";
 import { callingCodeOf } from "../../src/domain/calling-code";
 import { countByCallingCode } from "../../src/domain/cost";
@@ -125,5 +127,23 @@ describe("business-scoped user ids: rules", () => {
         contextId: "wamid.A",
       }),
     ]);
+  });
+
+  it("sandbox W11/W12: `recipient` stands in for `to` (to wins), a malformed one is code 100, 1062 is 131062", () => {
+    const base = { messaging_product: "whatsapp", type: "text", text: { body: "hi" } };
+    expect(parseMessage({ ...base, recipient: UID })).toMatchObject({
+      ok: true,
+      value: { to: "", digits: UID, userId: UID },
+    });
+    expect(parseMessage({ ...base, to: "447592850122", recipient: UID })).toMatchObject({
+      ok: true,
+      value: { digits: "447592850122", userId: null },
+    });
+    expect(parseMessage({ ...base, recipient: "US.1-2" })).toMatchObject({
+      ok: false,
+      error: { code: 100 },
+    });
+    expect(recipientRefusal("GB.991062", 1, "GB.991062")).toMatchObject({ code: 131062 });
+    expect(recipientRefusal("447592851062", 1, null)).toBeNull();
   });
 });

@@ -7,7 +7,7 @@
  */
 import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
-import { US_MARKETING_BLOCKED } from "../../src/domain/marketing-rules";
+import { MARKETING_OPTED_OUT, US_MARKETING_BLOCKED } from "../../src/domain/marketing-rules";
 import { OPTED_OUT } from "../../src/domain/recipients";
 import { mobileNumber } from "../domain/phones";
 import {
@@ -203,6 +203,25 @@ describe("business-scoped user ids", () => {
       { identifier: uid, errors: [OPTED_OUT] },
       { identifier: p, errors: [OPTED_OUT] },
     ]);
+  }, 30_000);
+
+  it("W3 to a user id: its 131050 (recipient_user_id only) opts that user id out of marketing", async () => {
+    const s = await setup();
+    const uid = userId("5051");
+    await createBroadcast(s, holidayBody(s.sender.phoneNumber, [uid]));
+    await sentTo(s, 1);
+    await deliverWebhooks(s.number.phoneNumberId);
+    const list = await until(
+      () => call(s.account, "GET", "/v1/suppressions?limit=100"),
+      (l: any[]) => l.some((e) => e.userId === uid && e.scope === "marketing"),
+      "no marketing opt-out",
+    );
+    expect(list.find((e: any) => e.userId === uid)).toMatchObject({
+      phone: null,
+      source: "131050",
+    });
+    const again = await createBroadcast(s, holidayBody(s.sender.phoneNumber, [uid, person()]));
+    expect(again.warnings.recipients).toEqual([{ identifier: uid, errors: [MARKETING_OPTED_OUT] }]);
   }, 30_000);
 
   it("a malformed user id is a 400 naming the field; a US user id is blocked from marketing; duplicates are found", async () => {
