@@ -8,8 +8,16 @@ import type { NumberConfig } from "./config";
 import { ERRORS, type MetaError } from "./errors";
 import { newWamid, type OutboxEvent } from "./webhooks";
 
-/** The refusal a recipient number causes on this attempt of its (to, callback data) pair. */
-export function recipientRefusal(digits: string, attempt: number): MetaError | null {
+/**
+ * The refusal a recipient number causes on this attempt of its (to, callback
+ * data) pair. W17: a user-id recipient ending in `1062` is refused 131062.
+ */
+export function recipientRefusal(
+  digits: string,
+  attempt: number,
+  userId: string | null = null,
+): MetaError | null {
+  if (userId?.endsWith("1062")) return ERRORS.userIdUnsupported();
   if (digits.endsWith("2222")) return ERRORS.marketingLimit();
   if (digits.endsWith("3333") && attempt <= 2) return ERRORS.unavailable();
   return null;
@@ -30,8 +38,10 @@ export function rollFault(faults: NumberConfig["faults"], roll: number): Fault {
 
 export interface AcceptedMessage {
   wamid: string;
-  /** The recipient's wa_id. */
+  /** The recipient's wa_id (for a user-id recipient, the user id). */
   digits: string;
+  /** W16: the business-scoped user id the message went to (`recipient`), with no phone. */
+  userId?: string | null;
   callback: string | null;
   acceptedAt: number;
   /** Pricing category: the template's category in lower case, "service" for text, "marketing_lite" through the Marketing Messages API. */
@@ -151,7 +161,8 @@ export function scheduledEvents(
         id: m.wamid,
         status: name,
         timestamp: seconds(due),
-        recipient_id: m.digits,
+        // W16: a user-id recipient is named by `recipient_user_id` only (no `recipient_id`).
+        ...(m.userId ? { recipient_user_id: m.userId } : { recipient_id: m.digits }),
         // Meta does not promise the callback data on a failure: Chorus must find the message by wamid.
         ...(m.callback && name !== "failed" ? { biz_opaque_callback_data: m.callback } : {}),
         ...extra,
@@ -204,8 +215,14 @@ export function scheduledEvents(
   events.push(status("read", at(delays.read_ms)));
 
   const replyAt = at(delays.read_ms + REPLY_AFTER_READ_MS);
-  const contact = { profile: { name: `Sandbox User ${m.digits.slice(-4)}` }, wa_id: m.digits };
-  const reply = { from: m.digits, id: newWamid(), timestamp: seconds(replyAt) };
+  const profile = { name: `Sandbox User ${m.digits.slice(-4)}` };
+  // W16: a person reached by user id answers as that user id, with no phone (`from`, `wa_id`).
+  const contact = m.userId ? { profile, user_id: m.userId } : { profile, wa_id: m.digits };
+  const reply = {
+    ...(m.userId ? { from_user_id: m.userId } : { from: m.digits }),
+    id: newWamid(),
+    timestamp: seconds(replyAt),
+  };
   const inbound = (message: Record<string, unknown>, from: Record<string, unknown> = contact) =>
     events.push({ due: replyAt, event: { kind: "message", contact: from, message } });
   const answering = { context: { from: m.businessDigits, id: m.wamid } };
@@ -218,8 +235,12 @@ export function scheduledEvents(
     inbound({ ...reply, type: "reaction", reaction: { message_id: m.wamid, emoji: "\u{1F44D}" } });
   } else if (m.digits.endsWith("6061")) {
     // A tap Meta sends without `context`: only the payload the message set (echoed) names it.
-    const userId = `GB.${m.digits}`;
-    const { from: _phone, ...withoutPhone } = reply;
+    const userId = m.userId ?? `GB.${m.digits}`;
+    const { from: _phone, ...withoutPhone } = reply as {
+      from?: string;
+      id: string;
+      timestamp: string;
+    };
     inbound(
       {
         ...withoutPhone,
@@ -231,8 +252,12 @@ export function scheduledEvents(
     );
   } else if (m.digits.endsWith("8888")) {
     // Business-scoped user ids (2026): the person is a user id, the phone may be missing.
-    const userId = `GB.${m.digits}`;
-    const { from: _phone, ...withoutPhone } = reply;
+    const userId = m.userId ?? `GB.${m.digits}`;
+    const { from: _phone, ...withoutPhone } = reply as {
+      from?: string;
+      id: string;
+      timestamp: string;
+    };
     inbound(
       {
         ...withoutPhone,

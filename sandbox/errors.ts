@@ -119,6 +119,13 @@ export const ERRORS = {
     message: "This message was not delivered to maintain healthy ecosystem engagement.",
     details: "Per-user marketing message limit reached for this recipient.",
   }),
+  /** W17: Meta's title (REFERENCE.md); the details are the sandbox's own (Meta's are unconfirmed). */
+  userIdUnsupported: (): MetaError => ({
+    status: 400,
+    code: 131062,
+    message: "BSUID recipients not supported for this message",
+    details: "This message cannot be sent to a business-scoped user id; send it to a phone number.",
+  }),
   unavailable: (): MetaError => ({
     status: 500,
     code: 131000,

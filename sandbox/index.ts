@@ -4,6 +4,7 @@
  * the behaviours by recipient number, fault injection and the outbox.
  * Never deployed with Chorus.
  */
+
 import { type Context, Hono } from "hono";
 import { isDemo } from "./config";
 import { numberStub, registryStub, type SandboxEnv } from "./env";
@@ -12,6 +13,8 @@ import { SandboxNumberDO } from "./number-do";
 import { paginate } from "./paging";
 import { SandboxRegistryDO } from "./registry-do";
 import { parseTemplate, wabaTemplates } from "./templates";
+import { BUSINESS_USER_ID } from "./validate";
+import { newWamid } from "./webhooks";
 
 export { SandboxNumberDO, SandboxRegistryDO };
 
@@ -186,6 +189,60 @@ app.post("/__sandbox/numbers/:id/user_preferences", async (c) => {
     ],
   });
   return c.json({ webhook });
+});
+
+/**
+ * W18: a person writes to the number: a text (`text`), or a quick-reply tap
+ * (`button: {text, payload}`), from a phone (`from`), a business-scoped user
+ * id (`from_user_id`, 2026: Meta may send it with no `from`), or both;
+ * `context_id` is the wamid it answers. A signed `messages` webhook.
+ */
+app.post("/__sandbox/numbers/:id/inbound", async (c) => {
+  const id = c.req.param("id");
+  const body = await jsonBody(c);
+  const from = field(body, "from");
+  const userId = field(body, "from_user_id");
+  const text = field(body, "text");
+  const button = field(body, "button");
+  const contextId = field(body, "context_id");
+  const timestamp = field(body, "timestamp") ?? Math.floor(Date.now() / 1000);
+  const isText = (v: unknown) => typeof v === "string" && v !== "";
+  const tap =
+    typeof button === "object" && button !== null ? (button as Record<string, unknown>) : undefined;
+  if (
+    (from !== undefined && (!isText(from) || !/^\d{5,15}$/.test(String(from)))) ||
+    (userId !== undefined && (!isText(userId) || !BUSINESS_USER_ID.test(String(userId)))) ||
+    (from === undefined && userId === undefined) ||
+    (text === undefined) === (button === undefined) ||
+    (text !== undefined && !isText(text)) ||
+    (button !== undefined && (!tap || !isText(tap.text) || !isText(tap.payload))) ||
+    (contextId !== undefined && !isText(contextId)) ||
+    typeof timestamp !== "number"
+  )
+    return problem(
+      c,
+      "expected {from?: <digits>, from_user_id?: <CC.id>, text | button: {text, payload}, context_id?, timestamp?: <unix s>} with from or from_user_id",
+    );
+  const number = numberStub(c.env, id);
+  const config = await number.getConfig(id);
+  if (!config) return problem(c, "unknown phone number id", 404);
+  const who = {
+    ...(from !== undefined ? { wa_id: from } : {}),
+    ...(userId !== undefined ? { user_id: userId } : {}),
+  };
+  const message = {
+    ...(from !== undefined ? { from } : {}),
+    ...(userId !== undefined ? { from_user_id: userId } : {}),
+    id: newWamid(),
+    timestamp: String(timestamp),
+    ...(tap
+      ? { type: "button", button: { text: tap.text, payload: tap.payload } }
+      : { type: "text", text: { body: text } }),
+    ...(contextId !== undefined
+      ? { context: { from: config.display_phone_number, id: contextId } }
+      : {}),
+  };
+  return c.json(await number.inbound({ profile: { name: "Sandbox User" }, ...who }, message));
 });
 
 /**

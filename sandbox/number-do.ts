@@ -33,7 +33,12 @@ import { latencyMs } from "./latency";
 import { emptyStats, NumberStore, type Stats } from "./number-store";
 import { type SandboxTemplate, wabaTemplates } from "./templates";
 import { SlidingWindow } from "./throughput";
-import { parseMessage, templateRefusal, validateTemplateMessage } from "./validate";
+import {
+  BUSINESS_USER_ID,
+  parseMessage,
+  templateRefusal,
+  validateTemplateMessage,
+} from "./validate";
 import {
   type NumberIdentity,
   newWamid,
@@ -236,7 +241,7 @@ export class SandboxNumberDO extends DurableObject<SandboxEnv> {
     }
     const pair = this.store.recordAttempt(message.digits, message.callback);
     const refusal =
-      recipientRefusal(message.digits, pair.attempts) ??
+      recipientRefusal(message.digits, pair.attempts, message.userId) ??
       (marketingApi ? marketingMessagesRefusal(message.digits, pair.attempts) : null);
     if (refusal) return this.refuse(refusal);
     const fault = rollFault(cfg.faults, Math.random());
@@ -257,6 +262,7 @@ export class SandboxNumberDO extends DurableObject<SandboxEnv> {
       {
         wamid,
         digits: message.digits,
+        userId: message.userId,
         callback: message.callback,
         acceptedAt: now,
         // W11: Meta prices what its Marketing Messages API delivers as marketing_lite.
@@ -296,7 +302,12 @@ export class SandboxNumberDO extends DurableObject<SandboxEnv> {
       status: 200,
       body: JSON.stringify({
         messaging_product: "whatsapp",
-        contacts: [{ input: message.to, wa_id: message.digits }],
+        // W16: for a user-id recipient the contact echoes it (Meta's exact answer is unconfirmed).
+        contacts: [
+          message.userId
+            ? { input: message.userId, user_id: message.userId }
+            : { input: message.to, wa_id: message.digits },
+        ],
         // 9999: accepted, but the answer carries no message id.
         messages: noMessageId(message.digits)
           ? []
@@ -495,17 +506,33 @@ export class SandboxNumberDO extends DurableObject<SandboxEnv> {
     return { field, value };
   }
 
+  /**
+   * W18: a message a person sends the number, now, through its webhook path
+   * (`contacts` + `messages`, as scripted replies go). Answers what was queued.
+   */
+  async inbound(
+    contact: Record<string, unknown>,
+    message: Record<string, unknown>,
+  ): Promise<{ contact: Record<string, unknown>; message: Record<string, unknown> }> {
+    const now = Date.now();
+    this.store.enqueue(now, { kind: "message", contact, message });
+    await this.armAlarm(now);
+    return { contact, message };
+  }
+
   // ---- inspection ---------------------------------------------------------------------
 
   messages(phoneNumberId: string, to: string | null) {
     if (!this.config(phoneNumberId)) return null;
-    const waId = to === null ? null : digitsOf(to);
+    const waId = to === null ? null : BUSINESS_USER_ID.test(to) ? to : digitsOf(to);
     return {
       messages: this.store.messages(waId).map((m) => ({
         phone_number_id: phoneNumberId,
         wamid: m.wamid,
         to: m.to_input,
         wa_id: m.wa_id,
+        // W16: the user id a message went to as `recipient` (its `to` is then "").
+        recipient: m.to_input === "" && BUSINESS_USER_ID.test(m.wa_id) ? m.wa_id : null,
         type: m.type,
         biz_opaque_callback_data: m.callback,
         template: m.template,

@@ -41,10 +41,12 @@ export interface TemplateRequest {
 }
 
 export interface ParsedMessage {
-  /** `to` as sent. */
+  /** `to` as sent ("" when the message went to a `recipient` user id). */
   to: string;
-  /** Its digits: the recipient's wa_id. */
+  /** Its digits: the recipient's wa_id; for a user-id recipient, the user id (the sandbox's key for a person). */
   digits: string;
+  /** W16: the business-scoped user id of `recipient`, when the message has no `to`. */
+  userId: string | null;
   type: "template" | "text";
   callback: string | null;
   template: TemplateRequest | null;
@@ -68,14 +70,37 @@ export function parseMessage(payload: unknown): Parsed<ParsedMessage> {
   }
   if (payload.recipient_type !== undefined && payload.recipient_type !== "individual")
     return fail(ERRORS.invalidParameter("recipient_type must be 'individual'"));
-  if (payload.to === undefined || payload.to === null || payload.to === "")
-    return fail(ERRORS.invalidParameter("The parameter to is required."));
+  const callback = payload.biz_opaque_callback_data;
+  if (payload.to === undefined || payload.to === null || payload.to === "") {
+    // W16: a business-scoped user id in `recipient` instead of `to` (if both, `to` wins).
+    if (payload.recipient === undefined || payload.recipient === null || payload.recipient === "")
+      return fail(ERRORS.invalidParameter("The parameter to is required."));
+    const userId = typeof payload.recipient === "string" ? payload.recipient : "";
+    if (!BUSINESS_USER_ID.test(userId)) {
+      return fail(
+        ERRORS.invalidParameter(
+          `recipient: '${String(payload.recipient)}' is not a business-scoped user id`,
+        ),
+      );
+    }
+    return parseRest(payload, { to: "", digits: userId, userId }, callback);
+  }
   const to = typeof payload.to === "string" ? payload.to : "";
   // Meta tolerates formatting characters in `to`; the digits are what count.
   const digits = to.replace(/[\s\-().]/g, "").replace(/^\+/, "");
   if (!/^\d{5,15}$/.test(digits))
     return fail(ERRORS.invalidParameter(`to: '${String(payload.to)}' is not a phone number`));
-  const callback = payload.biz_opaque_callback_data;
+  return parseRest(payload, { to, digits, userId: null }, callback);
+}
+
+/** `CC.` and 1 to 128 letters or digits (REFERENCE.md, "Business-scoped user ids"). */
+export const BUSINESS_USER_ID = /^[A-Z]{2}\.[A-Za-z0-9]{1,128}$/;
+
+function parseRest(
+  payload: Record<string, unknown>,
+  who: { to: string; digits: string; userId: string | null },
+  callback: unknown,
+): Parsed<ParsedMessage> {
   if (callback !== undefined && typeof callback !== "string")
     return fail(ERRORS.invalidParameter("biz_opaque_callback_data must be a string"));
   if (typeof callback === "string" && callback.length > LIMITS.callbackData) {
@@ -83,7 +108,7 @@ export function parseMessage(payload: unknown): Parsed<ParsedMessage> {
       ERRORS.invalidParameter(`biz_opaque_callback_data is over ${LIMITS.callbackData} characters`),
     );
   }
-  const base = { to, digits, callback: callback || null };
+  const base = { ...who, callback: callback || null };
   const type = payload.type ?? "text";
   if (type === "text") {
     const body = isObj(payload.text) ? payload.text.body : undefined;

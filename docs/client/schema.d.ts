@@ -1073,7 +1073,10 @@ export interface components {
       client_unique_identifier?: string;
       parameters?: components["schemas"]["BroadcastParameters"];
       recipients: {
-        /** @example 447592850122 */
+        /**
+         * @description The phone number with its country code, or a business-scoped user id (`US.13491208655302741918`), sent as `recipient` instead of `to`
+         * @example 447592850122
+         */
         identifier: string;
         /** @description A string (at most 255 characters) or a number, stored as its decimal string */
         client_reference?: string;
@@ -1343,7 +1346,10 @@ export interface components {
       version?: 1;
       parameters?: components["schemas"]["BroadcastParameters"];
       recipients: {
-        /** @example 447592850122 */
+        /**
+         * @description The phone number with its country code, or a business-scoped user id (`US.13491208655302741918`), sent as `recipient` instead of `to`
+         * @example 447592850122
+         */
         identifier: string;
         /** @description A string (at most 255 characters) or a number, stored as its decimal string */
         client_reference?: string;
@@ -1565,6 +1571,8 @@ export interface components {
        * @enum {string}
        */
       endpoint?: "messages" | "marketing_messages";
+      /** @description Extension: the person's business-scoped user id (the identifier itself, or as Meta's statuses named it) */
+      user_id?: string;
       error?: string;
       error_code?: number;
       updated_at: string;
@@ -1719,10 +1727,12 @@ export interface components {
       firstName: string | null;
       lastName: string | null;
       /**
-       * @description E.164, with '+'
+       * @description E.164, with '+'; null for a contact known only by its user id
        * @example +447700900123
        */
-      phone: string;
+      phone: string | null;
+      /** @description Extension: the person's business-scoped user id (given, or learned from Meta's webhooks) */
+      userId: string | null;
       location: {
         id: string;
       } | null;
@@ -1734,8 +1744,16 @@ export interface components {
       updatedAt: string;
     };
     ContactCreate: {
-      /** @example +447700900123 */
-      phone: string;
+      /**
+       * @description Required unless `userId` is given
+       * @example +447700900123
+       */
+      phone?: string;
+      /**
+       * @description Extension: a business-scoped user id; a contact with one and no phone is sent to it (`recipient`)
+       * @example US.13491208655302741918
+       */
+      userId?: string;
       /** @description Defaults to "firstName lastName" (and follows them while it is that) */
       name?: string | null;
       firstName?: string | null;
@@ -1769,8 +1787,16 @@ export interface components {
       contacts: Record<string, never>[];
     };
     ContactUpdate: {
-      /** @example +447700900123 */
+      /**
+       * @description Required unless `userId` is given
+       * @example +447700900123
+       */
       phone?: string;
+      /**
+       * @description Extension: a business-scoped user id; a contact with one and no phone is sent to it (`recipient`)
+       * @example US.13491208655302741918
+       */
+      userId?: string;
       /** @description Defaults to "firstName lastName" (and follows them while it is that) */
       name?: string | null;
       firstName?: string | null;
@@ -2196,6 +2222,8 @@ export interface components {
        * @enum {string}
        */
       endpoint?: "messages" | "marketing_messages";
+      /** @description Extension: the person's business-scoped user id, when Meta gave one */
+      userId?: string;
       createdAt: string;
       updatedAt: string;
     };

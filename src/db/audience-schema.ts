@@ -35,6 +35,11 @@ export const contacts = sqliteTable(
     lastName: text("last_name"),
     /** E.164 digits without '+', unique within the account. */
     phone: text("phone").notNull(),
+    /**
+     * The person's business-scoped user id (`US.1349…`), learned from Meta's
+     * webhooks when they name this phone (or the message sent to it) and a user id.
+     */
+    userId: text("user_id"),
     optedIn: integer("opted_in", { mode: "boolean" }).notNull().default(true),
     /** JSON object of string → string. */
     customFields: text("custom_fields").notNull().default("{}"),
@@ -49,6 +54,7 @@ export const contacts = sqliteTable(
     // audiences (in phone order) and the locationId filter.
     index("contacts_location_idx").on(t.locationId, t.phone),
     index("contacts_account_created_idx").on(t.accountId, t.createdAt),
+    index("contacts_account_user_id_idx").on(t.accountId, t.userId),
   ],
 );
 

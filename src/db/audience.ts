@@ -52,8 +52,12 @@ interface Row {
   k: string;
 }
 
+/** Opted in, and on the suppression list neither by phone nor by user id (a STOP from a user id). */
 const ELIGIBLE = `c.opted_in = 1 AND NOT EXISTS (
-  SELECT 1 FROM suppressions s WHERE s.account_id = c.account_id AND s.phone = c.phone)`;
+  SELECT 1 FROM suppressions s WHERE s.account_id = c.account_id AND s.phone = c.phone)
+  AND (c.user_id IS NULL OR NOT EXISTS (
+  SELECT 1 FROM suppressions s WHERE s.account_id = c.account_id
+    AND (s.phone = c.user_id OR s.user_id = c.user_id)))`;
 
 const CONTACT_COLUMNS = `c.id, c.name, c.first_name, c.last_name, c.phone, c.custom_fields,
   (SELECT l.timezone FROM locations l WHERE l.id = c.location_id) AS timezone`;

@@ -90,6 +90,8 @@ export function unknownContactIds(
 /** What a write may say about a contact; `undefined` leaves a field as it is. */
 export interface ContactInput {
   phone?: string;
+  /** A business-scoped user id; null clears it. */
+  userId?: string | null;
   name?: string | null;
   firstName?: string | null;
   lastName?: string | null;
@@ -100,7 +102,9 @@ export interface ContactInput {
 
 /** Every stored field of a contact except its id, account and timestamps. */
 export interface ContactValues {
+  /** E.164 digits; for a contact known only by a user id, that user id (the address it is sent to). */
   phone: string;
+  userId?: string | null;
   name: string | null;
   firstName: string | null;
   lastName: string | null;
@@ -149,6 +153,7 @@ export function mergeContact(
   } else name = existing.name;
   return {
     phone: input.phone ?? existing?.phone ?? "",
+    userId: input.userId !== undefined ? input.userId : (existing?.userId ?? null),
     name,
     firstName,
     lastName,
@@ -173,6 +178,7 @@ export function parseCustomFields(text: string): Record<string, string> {
 export function contactValues(row: Contact): ContactValues {
   return {
     phone: row.phone,
+    userId: row.userId,
     name: row.name,
     firstName: row.firstName,
     lastName: row.lastName,
@@ -184,6 +190,8 @@ export function contactValues(row: Contact): ContactValues {
 
 const columns = (values: ContactValues) => ({
   phone: values.phone,
+  // Absent: left as it is (the bulk upsert and older callers do not know user ids).
+  ...(values.userId !== undefined ? { userId: values.userId } : {}),
   name: values.name,
   firstName: values.firstName,
   lastName: values.lastName,
@@ -345,6 +353,43 @@ export async function bulkUpsertContacts(
 }
 
 /** Opts the contact with this phone out (a STOP reply); true if there was one. */
+/**
+ * Meta named a phone and a business-scoped user id together: the contact of
+ * that phone keeps the user id (a later one replaces it: Meta's ids are per
+ * portfolio, the latest is the one it sends). One statement for many.
+ */
+export async function learnContactUserIds(
+  d1: D1Database,
+  learned: readonly { accountId: string; phone: string; userId: string }[],
+): Promise<void> {
+  if (learned.length === 0) return;
+  const at = nowIso();
+  await d1.batch(
+    learned.map((l) =>
+      d1
+        .prepare(
+          "UPDATE contacts SET user_id = ?3, updated_at = ?4 WHERE account_id = ?1 AND phone = ?2 AND user_id IS NOT ?3",
+        )
+        .bind(l.accountId, l.phone, l.userId, at),
+    ),
+  );
+}
+
+/** The contacts Meta knows by this user id opt out (a STOP from a user id alone). */
+export async function optOutContactByUserId(
+  d1: D1Database,
+  accountId: string,
+  userId: string,
+): Promise<boolean> {
+  const result = await d1
+    .prepare(
+      "UPDATE contacts SET opted_in = 0, updated_at = ?3 WHERE account_id = ?1 AND user_id = ?2 AND opted_in = 1",
+    )
+    .bind(accountId, userId, nowIso())
+    .run();
+  return result.meta.changes > 0;
+}
+
 export async function optOutContact(
   d1: D1Database,
   accountId: string,

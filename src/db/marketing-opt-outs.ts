@@ -57,7 +57,10 @@ export async function recordMarketingPreference(
   ]);
 }
 
-/** The phones with a marketing opt-out in force (a stop not followed by a resume). */
+/**
+ * The phones and business-scoped user ids with a marketing opt-out in force
+ * (a stop not followed by a resume): a recipient addressed by either is found.
+ */
 export async function loadMarketingOptOuts(
   d1: D1Database,
   accountId: string,
@@ -71,8 +74,8 @@ export async function loadMarketingOptOuts(
   const phones = new Set<string>();
   for (const r of results) {
     if (r.phone) phones.add(r.phone);
-    // A subject of digits is a phone itself.
-    if (/^\d+$/.test(r.subject)) phones.add(r.subject);
+    // A subject is a phone (digits) or a user id: either may address a recipient.
+    phones.add(r.subject);
   }
   return phones;
 }

@@ -255,12 +255,20 @@ export const suppressions = sqliteTable(
     accountId: text("account_id")
       .notNull()
       .references(() => accounts.id, { onDelete: "cascade" }),
-    /** E.164 digits without '+'. */
+    /**
+     * E.164 digits without '+'; or, for a person Meta named only by a
+     * business-scoped user id (a STOP from `from_user_id`), that user id.
+     */
     phone: text("phone").notNull(),
+    /** The person's business-scoped user id, when known: a recipient addressed by it is suppressed too. */
+    userId: text("user_id"),
     reason: text("reason").notNull(),
     createdAt: text("created_at").notNull().default(now),
   },
-  (t) => [primaryKey({ columns: [t.accountId, t.phone] })],
+  (t) => [
+    primaryKey({ columns: [t.accountId, t.phone] }),
+    index("suppressions_user_id_idx").on(t.accountId, t.userId),
+  ],
 );
 
 /**

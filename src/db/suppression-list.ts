@@ -106,7 +106,7 @@ export async function listSuppressionEntries(
   const [rows, allCount, marketingCount] = await d1.batch([
     d1
       .prepare(
-        `SELECT phone, NULL AS user_id, reason, 'all' AS scope,
+        `SELECT CASE WHEN phone = user_id THEN NULL ELSE phone END AS phone, user_id, reason, 'all' AS scope,
            CASE WHEN reason = ? THEN 'stop_reply' ELSE 'manual' END AS source, created_at
          FROM suppressions WHERE account_id = ?${byPhone}
          UNION ALL

@@ -164,6 +164,8 @@ export interface RecipientView {
   held?: boolean;
   /** The Cloud API path that accepted the message (absent before it was). */
   endpoint?: "messages" | "marketing_messages";
+  /** The person's business-scoped user id (the identifier itself, or from Meta's statuses). */
+  userId?: string | null;
   createdAt: string;
   updatedAt: string;
 }

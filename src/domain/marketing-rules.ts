@@ -5,6 +5,7 @@
  * from this business (a `user_preferences` stop, or a 131050) gets none
  * either. Utility and authentication templates are untouched by both. Pure.
  */
+import { isBusinessUserId } from "./business-user-id";
 import { classifyPhone } from "./phone";
 
 export const US_MARKETING_BLOCKED =
@@ -24,13 +25,16 @@ export function isMarketing(category: string | null | undefined): boolean {
  * unconfirmed: they are not treated as US here.
  */
 export function isUsNumber(digits: string): boolean {
+  // A `US.` user id is taken for a US person: whether Meta's block reaches
+  // people addressed by user id is unconfirmed, so the safer reading is kept.
+  if (isBusinessUserId(digits)) return digits.startsWith("US.");
   return digits.startsWith("1") && classifyPhone(digits).region === "US";
 }
 
 export interface MarketingRules {
   /** The account setting `blockUsMarketing` (on by default, until Meta lifts the block). */
   blockUs: boolean;
-  /** Phones (E.164 digits) with a marketing-only opt-out in force. */
+  /** Phones (E.164 digits) and business-scoped user ids with a marketing-only opt-out in force. */
   optedOut: ReadonlySet<string>;
 }
 

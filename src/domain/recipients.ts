@@ -3,6 +3,8 @@
  * rendered components, or rejected with every reason that applies, so that a
  * client can fix them all in one go.
  */
+
+import { isBusinessUserId, looksLikeBusinessUserId, USER_ID_SHAPE } from "./business-user-id";
 import type { CloudComponent } from "./components";
 import { type ParameterPlan, type RecipientParameters, renderRecipient } from "./parameters";
 import { normalizePhone } from "./phone";
@@ -17,7 +19,7 @@ export interface RecipientInput {
 export interface AcceptedRecipient {
   /** Position in the request's `recipients`. */
   index: number;
-  /** E.164 digits without '+'. */
+  /** E.164 digits without '+', or a business-scoped user id (`US.1349…`) as given. */
   identifier: string;
   clientReference: string | null;
   components: CloudComponent[];
@@ -70,6 +72,22 @@ function digitsOnly(suppressed: ReadonlySet<string>): ReadonlySet<string> {
 }
 
 /**
+ * A recipient's address: a phone number (E.164 digits), or a business-scoped
+ * user id, kept as given (Meta's ids are case-sensitive). A user id and a
+ * phone of the same person are two addresses: Chorus cannot tell they meet.
+ */
+export function addressOf(
+  identifier: string,
+): { ok: true; digits: string } | { ok: false; error: string } {
+  if (typeof identifier === "string" && looksLikeBusinessUserId(identifier)) {
+    return isBusinessUserId(identifier)
+      ? { ok: true, digits: identifier }
+      : { ok: false, error: `identifier: ${USER_ID_SHAPE}` };
+  }
+  return normalizePhone(identifier);
+}
+
+/**
  * A number counts as taken once a recipient with it is accepted: a later
  * repeat is then a duplicate, while a repeat of a rejected recipient gets its
  * chance, so the person receives the message exactly once either way.
@@ -97,7 +115,7 @@ export function validateRecipients(
     const clientReference = reference.ok ? reference.value : null;
     const errors: string[] = reference.ok ? [] : [reference.error];
 
-    const phone = normalizePhone(identifier);
+    const phone = addressOf(identifier);
     if (!phone.ok) errors.push(phone.error);
     else {
       if (taken.has(phone.digits)) errors.push(DUPLICATE);

@@ -4,6 +4,7 @@
  * the start wraps past midnight, "20:00"–"08:00"). Pure: the time zone is an
  * IANA name, the clock comes from Intl.
  */
+import { isBusinessUserId, userIdCountry } from "./business-user-id";
 import { classifyPhone } from "./phone";
 import { mainZone } from "./region-zones";
 
@@ -109,5 +110,7 @@ export function nextOpening(window: SendWindow, at: number, zone: string): numbe
 
 /** A recipient's zone when only the number is known: the main zone of its region. */
 export function zoneOfPhone(digits: string): string {
+  // A user id has no number: its prefix's country stands in (unconfirmed that it is the person's).
+  if (isBusinessUserId(digits)) return mainZone(userIdCountry(digits));
   return mainZone(classifyPhone(digits.replace(/^\+/, "")).region);
 }

@@ -505,6 +505,7 @@ export class BroadcastDO extends DurableObject<Bindings> {
         const assign: Record<string, SqlStorageValue> = {};
         // Meta's next status releases a held message (sent…), or ends it (failed 132015).
         if (r.held) assign.held_at = null;
+        if (e.recipientUserId && e.recipientUserId !== r.userId) assign.user_id = e.recipientUserId;
         if (!r.wamid) assign.wamid = e.wamid;
         if (e.status === "sent" && !r.sentAt) assign.sent_at = at;
         // The earliest wins: a delivered_at inferred from an earlier-arriving read gives way to Meta's own.

@@ -11,11 +11,12 @@
  */
 
 import { optOutKeywords } from "../db/accounts";
-import { optOutContact } from "../db/contacts";
+import { learnContactUserIds, optOutContact, optOutContactByUserId } from "../db/contacts";
 import { findByWamid, findLatestSent, identifierOf, type MessageRef } from "../db/recipient-states";
 import { accountsOfNumber } from "../db/senders";
 import { STOP_REPLY_REASON } from "../db/suppression-list";
 import { suppress } from "../db/suppressions";
+import { isBusinessUserId } from "../domain/business-user-id";
 import { broadcastStub } from "../durable/stubs";
 import type { Bindings } from "../env";
 import { errorFields, log } from "../log";
@@ -41,6 +42,7 @@ export async function consumeEvents(
     }
   >();
   const unplaced: Message<StatusEvent | InboundEvent>[] = [];
+  const learned: { accountId: string; phone: string; userId: string }[] = [];
 
   for (const message of batch.messages) {
     const event = message.body;
@@ -72,7 +74,7 @@ export async function consumeEvents(
     }
     if (event.kind === "message" || event.kind === "reaction") {
       try {
-        const placed = await applyInbound(env, event);
+        const placed = await applyInbound(env, event, learned);
         if (placed) message.ack();
         else unplaced.push(message as Message<InboundEvent>);
       } catch (err) {
@@ -103,6 +105,9 @@ export async function consumeEvents(
         continue;
       }
     }
+    const phone = event.recipientId.replace(/\D/g, "");
+    if (phone && event.recipientUserId)
+      learned.push({ accountId: ref.accountId, phone, userId: event.recipientUserId });
     const key = `${ref.accountId}:${ref.broadcastId}`;
     const group = groups.get(key) ?? { ref, events: [], messages: [] };
     group.events.push(event);
@@ -125,12 +130,20 @@ export async function consumeEvents(
   );
 
   await settleUnplaced(env, unplaced);
+  await learnUserIds(env, learned);
 }
 
 /** Returns false when the reply or reaction cannot be placed through D1 (see unplaced.ts). */
-async function applyInbound(env: Bindings, event: InboundEvent): Promise<boolean> {
+async function applyInbound(
+  env: Bindings,
+  event: InboundEvent,
+  learned: { accountId: string; phone: string; userId: string }[],
+): Promise<boolean> {
   const accounts = await accountsOfNumber(env.DB, event.phoneNumberId);
   if (accounts.length === 0) return true; // not one of ours: nothing to do
+  if (event.from && event.userId)
+    for (const accountId of accounts)
+      learned.push({ accountId, phone: event.from, userId: event.userId });
   const ours = (ref: MessageRef | null): ref is MessageRef =>
     ref !== null && accounts.includes(ref.accountId);
 
@@ -144,9 +157,11 @@ async function applyInbound(env: Bindings, event: InboundEvent): Promise<boolean
     });
   }
 
-  if (event.from) {
+  // A STOP stops the person by whatever Meta named them: a phone, a user id, or both.
+  if (event.from || event.userId) {
     for (const accountId of accounts) {
-      if (await isOptOut(env, accountId, event.text)) await optOut(env, accountId, event.from);
+      if (await isOptOut(env, accountId, event.text))
+        await optOut(env, accountId, event.from || null, event.userId);
     }
   }
 
@@ -170,9 +185,11 @@ async function applyInbound(env: Bindings, event: InboundEvent): Promise<boolean
   }
   if (!ours(ref)) return false;
   if (!event.from && (await isOptOut(env, ref.accountId, event.text))) {
-    // A user id without a phone: the message it answers names the person's number.
-    const phone = await identifierOf(env.DB, ref);
-    if (phone) await optOut(env, ref.accountId, phone);
+    // A user id without a phone: the message it answers names the person's
+    // number (or the user id it was addressed by).
+    const identifier = await identifierOf(env.DB, ref);
+    if (identifier && identifier !== event.userId)
+      await optOut(env, ref.accountId, identifier, event.userId);
   }
   await broadcastStub(env, ref.accountId, ref.broadcastId).applyReply({
     seq: ref.seq,
@@ -183,12 +200,36 @@ async function applyInbound(env: Bindings, event: InboundEvent): Promise<boolean
 }
 
 /**
- * Both: the suppression list guards every future broadcast, and the contact
- * (if there is one) shows as opted out in the v1 audience.
+ * Both: the suppression list guards every future broadcast (by phone and by
+ * user id), and the contact (if there is one) shows as opted out in the v1
+ * audience. `phone` null: Meta named the person by a user id only.
  */
-async function optOut(env: Bindings, accountId: string, phone: string): Promise<void> {
-  await suppress(env.DB, accountId, phone, OPT_OUT_REASON);
-  await optOutContact(env.DB, accountId, phone);
+async function optOut(
+  env: Bindings,
+  accountId: string,
+  phone: string | null,
+  userId: string | null,
+): Promise<void> {
+  await suppress(env.DB, accountId, phone, OPT_OUT_REASON, userId);
+  if (phone && !isBusinessUserId(phone)) await optOutContact(env.DB, accountId, phone);
+  if (userId) await optOutContactByUserId(env.DB, accountId, userId);
+}
+
+/**
+ * The user ids Meta gave beside a phone, kept on the account's contact of
+ * that phone. A convenience for the audience, not a record: a failure is
+ * logged and the events go on.
+ */
+async function learnUserIds(
+  env: Bindings,
+  learned: { accountId: string; phone: string; userId: string }[],
+): Promise<void> {
+  const unique = new Map(learned.map((l) => [`${l.accountId}:${l.phone}:${l.userId}`, l]));
+  try {
+    await learnContactUserIds(env.DB, [...unique.values()]);
+  } catch (err) {
+    logError("keeping contacts' user ids failed", err);
+  }
 }
 
 const keywordCache = new Map<string, { words: Set<string>; at: number }>();

@@ -8,6 +8,7 @@
 import { type MarketingPreference, recordMarketingPreference } from "../db/marketing-opt-outs";
 import { identifierOf, type MessageRef } from "../db/recipient-states";
 import { accountsOfNumber } from "../db/senders";
+import { isBusinessUserId } from "../domain/business-user-id";
 import { MARKETING_OPT_OUT_CODE } from "../domain/meta-errors";
 import type { Bindings } from "../env";
 import type { PreferenceEvent, StatusEvent } from "../whatsapp/webhooks";
@@ -36,10 +37,16 @@ export async function applyOptOutStatus(
   e: StatusEvent,
 ): Promise<void> {
   let phone = e.recipientId.replace(/\D/g, "") || null;
+  let userId = e.recipientUserId ?? null;
   if (!phone && ref.seq !== undefined) phone = await identifierOf(env.DB, ref as MessageRef);
+  // A recipient addressed by a user id: that is no phone.
+  if (phone && isBusinessUserId(phone)) {
+    userId ??= phone;
+    phone = null;
+  }
   await recordMarketingPreference(env.DB, ref.accountId, {
     phone,
-    userId: e.recipientUserId ?? null,
+    userId,
     state: "stop",
     at: e.at,
     source: "131050",

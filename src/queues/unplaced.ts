@@ -61,7 +61,10 @@ export async function settleUnplaced(
         kind: event.kind,
         wamid: event.wamid,
         phoneNumberId: event.phoneNumberId,
-        person: event.kind === "status" ? event.recipientId : event.from || event.userId,
+        person:
+          event.kind === "status"
+            ? event.recipientId || event.recipientUserId
+            : event.from || event.userId,
       });
     }
     message.ack();

@@ -1,13 +1,18 @@
 /**
  * Sends one template message through the Cloud API and says what happened.
  */
+
+import { isBusinessUserId } from "../domain/business-user-id";
 import { marketingMessagesErrorRule } from "../domain/meta-errors";
 import type { Bindings } from "../env";
 import { classifyError, type ErrorRule, TIMEOUT_CODE } from "./errors";
 import { type CloudApiCall, cloudApiFetch, cloudApiUrl, readMetaError } from "./http";
 
 export interface TemplateMessage {
-  /** E.164 digits; sent with '+' so that Meta never prepends the business's country code. */
+  /**
+   * E.164 digits, sent as `to` with '+' so that Meta never prepends the
+   * business's country code; or a business-scoped user id, sent as `recipient`.
+   */
   to: string;
   templateName: string;
   language: string;
@@ -41,11 +46,16 @@ export type SendResult =
       rule: ErrorRule;
     };
 
+/** `to` for a phone; `recipient` for a business-scoped user id (Meta: if both are given, `to` wins). */
+export function addressee(identifier: string): { to: string } | { recipient: string } {
+  return isBusinessUserId(identifier) ? { recipient: identifier } : { to: `+${identifier}` };
+}
+
 export function templatePayload(m: TemplateMessage) {
   return {
     messaging_product: "whatsapp",
     recipient_type: "individual",
-    to: `+${m.to}`,
+    ...addressee(m.to),
     type: "template",
     template: {
       name: m.templateName,

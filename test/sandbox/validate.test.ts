@@ -78,6 +78,7 @@ describe("parseMessage", () => {
       value: {
         to: "+44 7700 900123",
         digits: "447700900123",
+        userId: null,
         type: "template",
         callback: "b:1",
         template: { name: "hello_world", language: "en", components: [] },

@@ -87,6 +87,7 @@ export function recipientItem(r: RecipientView) {
     ...(r.readAt ? { read_at: isoTime(r.readAt) } : {}),
     ...(r.nextSendAt ? { next_send_at: isoTime(r.nextSendAt) } : {}),
     ...(r.endpoint ? { endpoint: r.endpoint } : {}),
+    ...(r.userId ? { user_id: r.userId } : {}),
     ...(error ? { error } : {}),
     ...(error && r.errorCode !== null && (r.status === "failed" || r.status === "pending")
       ? { error_code: r.errorCode }

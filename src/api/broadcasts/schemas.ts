@@ -4,6 +4,11 @@
  * exactly the domain's parameter types.
  */
 import { z } from "@hono/zod-openapi";
+import {
+  isBusinessUserId,
+  looksLikeBusinessUserId,
+  USER_ID_SHAPE,
+} from "../../domain/business-user-id";
 import { CallbackUrlSchema } from "../callback-url";
 import { CostSchema, EstimateSchema } from "../cost";
 import { MarketingLimitRetrySchema } from "../marketing-limit-retry";
@@ -184,11 +189,26 @@ const RecipientParameters = z.object({
   cards: z.array(RecipientCardParameters).max(10).optional(),
 });
 
-/** Identifiers are digits with a country code; a JSON number is accepted and read as digits. */
-const Identifier = z.union([z.string().max(64), z.number().int().nonnegative().transform(String)]);
+/**
+ * Identifiers are digits with a country code (a JSON number is accepted and
+ * read as digits), or a business-scoped user id (`CC.` + up to 128 letters or
+ * digits). A bad number is that recipient's warning; a malformed user id is
+ * the request's 400, since no spelling of it can be a phone number.
+ */
+const Identifier = z
+  .union([z.string().max(131), z.number().int().nonnegative().transform(String)])
+  .superRefine((value, ctx) => {
+    if (looksLikeBusinessUserId(value) && !isBusinessUserId(value))
+      ctx.addIssue({ code: "custom", message: USER_ID_SHAPE });
+  });
 
 export const RecipientSchema = z.object({
-  identifier: Identifier.openapi({ type: "string", example: "447592850122" }),
+  identifier: Identifier.openapi({
+    type: "string",
+    example: "447592850122",
+    description:
+      "The phone number with its country code, or a business-scoped user id (`US.13491208655302741918`), sent as `recipient` instead of `to`",
+  }),
   // Any JSON here: a number is read as its decimal string, anything else that
   // is not a string is that recipient's error (domain/recipients.ts), not the request's.
   client_reference: z.unknown().optional().openapi({
@@ -332,6 +352,10 @@ export const RecipientItemSchema = z
     endpoint: z.enum(["messages", "marketing_messages"]).optional().openapi({
       description:
         "Extension: the Cloud API path that accepted the message: `messages`, or `marketing_messages` (Meta's Marketing Messages API, for a sender with marketingApi `marketing_messages`); absent until accepted",
+    }),
+    user_id: z.string().optional().openapi({
+      description:
+        "Extension: the person's business-scoped user id (the identifier itself, or as Meta's statuses named it)",
     }),
     error: z.string().optional(),
     error_code: z.number().int().optional(),

@@ -103,6 +103,8 @@ export const ADDED_RECIPIENT_COLUMNS: ReadonlyArray<[name: string, type: string]
   // The Cloud API path that accepted the message: messages, or marketing_messages (the
   // Marketing Messages API); null before it was accepted.
   ["endpoint", "TEXT"],
+  // The person's business-scoped user id, from Meta's statuses (`recipient_user_id`, 2026).
+  ["user_id", "TEXT"],
 ];
 
 /** Indexes on added columns: created once the columns exist. */

@@ -15,6 +15,7 @@ import {
   type RecipientStatus,
   type RecipientView,
 } from "../../domain/broadcast";
+import { isBusinessUserId } from "../../domain/business-user-id";
 import type { MessagePricing, PricedMessages } from "../../domain/cost";
 import {
   BREAKER_WINDOW,
@@ -988,6 +989,10 @@ function toView(row: Row): RecipientView {
     ...(row.endpoint === "messages" || row.endpoint === "marketing_messages"
       ? { endpoint: row.endpoint }
       : {}),
+    // Addressed by a user id, the identifier is one; else Meta's statuses may have named it.
+    userId:
+      str(row.user_id) ??
+      (isBusinessUserId(String(row.identifier)) ? String(row.identifier) : null),
     nextSendAt:
       row.status === "pending" && num(row.next_send_at) !== null
         ? new Date(Number(row.next_send_at)).toISOString()

@@ -173,6 +173,7 @@ export function logRow(broadcast: { id: string; name: string }, r: RecipientView
     reply: r.replyText,
     error: logError(r),
     ...(r.endpoint ? { endpoint: r.endpoint } : {}),
+    ...(r.userId ? { userId: r.userId } : {}),
     createdAt: r.createdAt,
     updatedAt: r.updatedAt,
   };

@@ -219,6 +219,9 @@ export const V1LogSchema = z
       description:
         "Extension: the Cloud API path that accepted the message: `messages`, or `marketing_messages` (Meta's Marketing Messages API); absent until accepted",
     }),
+    userId: z.string().optional().openapi({
+      description: "Extension: the person's business-scoped user id, when Meta gave one",
+    }),
     createdAt: z.string(),
     updatedAt: z.string(),
   })

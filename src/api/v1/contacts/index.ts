@@ -19,7 +19,7 @@ import {
   updateContact,
 } from "../../../db/contacts";
 import { unknownLocationIds } from "../../../db/locations";
-import { conflict, fieldPath, notFound } from "../../../errors";
+import { ChorusError, conflict, fieldPath, notFound } from "../../../errors";
 import {
   conflictResponse,
   errorResponse,
@@ -33,6 +33,7 @@ import { erasePerson } from "../erasures/erase-person";
 import { listPage } from "../list-page";
 import { ensureLocation } from "../locations";
 import {
+  BulkContactRowSchema,
   BulkContactsSchema,
   BulkResultSchema,
   ContactListQuery,
@@ -41,6 +42,7 @@ import {
   type ContactWrite,
   ContactWriteSchema,
   e164,
+  shownPhone,
   toContactJson,
 } from "./schemas";
 
@@ -144,6 +146,7 @@ const remove = createRoute({
 function toInput(body: ContactWrite): ContactInput {
   return {
     phone: body.phone,
+    userId: body.userId,
     name: body.name,
     firstName: body.firstName,
     lastName: body.lastName,
@@ -154,7 +157,12 @@ function toInput(body: ContactWrite): ContactInput {
 }
 
 const phoneTaken = (phone: string) =>
-  conflict("Contact already exists", `phone: ${e164(phone)} is already a contact of this account`);
+  conflict(
+    "Contact already exists",
+    shownPhone(phone) === null
+      ? `userId: ${phone} is already a contact of this account`
+      : `phone: ${e164(phone)} is already a contact of this account`,
+  );
 
 export function registerContactRoutes(app: App) {
   app.openapi(list, async (c) =>
@@ -165,17 +173,25 @@ export function registerContactRoutes(app: App) {
     const body = c.req.valid("json");
     const { accountId } = c.get("account");
     const db = database(c.env.DB);
+    // A contact known only by a user id is kept (and sent to) under it.
+    const address = body.phone ?? body.userId;
+    if (!address)
+      throw new ChorusError(
+        "BAD_REQUEST",
+        "Invalid request body",
+        "phone: required unless userId is given",
+      );
     if (body.location) await ensureLocation(c.env.DB, accountId, body.location.id, "location.id");
-    if (await findContactByPhone(db, accountId, body.phone)) throw phoneTaken(body.phone);
+    if (await findContactByPhone(db, accountId, address)) throw phoneTaken(address);
     try {
       const contact = await insertContact(
         db,
         accountId,
-        mergeContact(undefined, { ...toInput(body), phone: body.phone }),
+        mergeContact(undefined, { ...toInput(body), phone: address }),
       );
       return c.json(toContactJson(contact), 201);
     } catch (err) {
-      if (isUniqueViolation(err)) throw phoneTaken(body.phone);
+      if (isUniqueViolation(err)) throw phoneTaken(address);
       throw err;
     }
   });
@@ -192,7 +208,7 @@ export function registerContactRoutes(app: App) {
     }[] = [];
     const seen = new Map<string, number>();
     contacts.forEach((raw, index) => {
-      const parsed = ContactWriteSchema.safeParse(raw);
+      const parsed = BulkContactRowSchema.safeParse(raw);
       if (!parsed.success) {
         const given =
           raw && typeof raw === "object" && "phone" in raw

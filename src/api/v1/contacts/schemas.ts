@@ -1,6 +1,11 @@
 import { z } from "@hono/zod-openapi";
 import type { Contact } from "../../../db/audience-schema";
 import { parseCustomFields } from "../../../db/contacts";
+import {
+  isBusinessUserId,
+  looksLikeBusinessUserId,
+  USER_ID_SHAPE,
+} from "../../../domain/business-user-id";
 import { classifyPhone } from "../../../domain/phone";
 import { PageQuery, RefSchema } from "../../openapi";
 
@@ -31,6 +36,17 @@ export const PhoneInput = z
 
 export const e164 = (digits: string) => `+${digits}`;
 
+/** A business-scoped user id as Meta gives it (`US.13491208655302741918`). */
+export const UserIdInput = z
+  .string()
+  .trim()
+  .refine(isBusinessUserId, USER_ID_SHAPE)
+  .openapi({ type: "string", example: "US.13491208655302741918" });
+
+/** A contact's phone as shown: null for a contact known only by a user id. */
+export const shownPhone = (stored: string): string | null =>
+  looksLikeBusinessUserId(stored) ? null : e164(stored);
+
 const FIELD_NAME = /^[A-Za-z][A-Za-z0-9_]{0,63}$/;
 export const MAX_CUSTOM_FIELDS = 50;
 
@@ -52,7 +68,14 @@ export const ContactSchema = z
     name: z.string().nullable(),
     firstName: z.string().nullable(),
     lastName: z.string().nullable(),
-    phone: z.string().openapi({ example: "+447700900123", description: "E.164, with '+'" }),
+    phone: z.string().nullable().openapi({
+      example: "+447700900123",
+      description: "E.164, with '+'; null for a contact known only by its user id",
+    }),
+    userId: z.string().nullable().openapi({
+      description:
+        "Extension: the person's business-scoped user id (given, or learned from Meta's webhooks)",
+    }),
     location: RefSchema.nullable(),
     optedIn: z.boolean(),
     customFields: z.record(z.string(), z.string()),
@@ -63,7 +86,13 @@ export const ContactSchema = z
 
 export const ContactWriteSchema = z
   .object({
-    phone: PhoneInput,
+    phone: PhoneInput.optional().openapi({
+      description: "Required unless `userId` is given",
+    }),
+    userId: UserIdInput.nullable().optional().openapi({
+      description:
+        "Extension: a business-scoped user id; a contact with one and no phone is sent to it (`recipient`)",
+    }),
     name: NamePart.optional().openapi({
       description: 'Defaults to "firstName lastName" (and follows them while it is that)',
     }),
@@ -74,6 +103,11 @@ export const ContactWriteSchema = z
     customFields: CustomFields.optional(),
   })
   .openapi("ContactCreate");
+
+/** A row of POST /v1/contacts/bulk: upserted by phone, so a phone it must have. */
+export const BulkContactRowSchema = ContactWriteSchema.omit({ userId: true }).extend({
+  phone: PhoneInput,
+});
 
 export const ContactUpdateSchema = ContactWriteSchema.partial().openapi("ContactUpdate");
 
@@ -131,7 +165,8 @@ export function toContactJson(c: Contact): z.infer<typeof ContactSchema> {
     name: c.name,
     firstName: c.firstName,
     lastName: c.lastName,
-    phone: e164(c.phone),
+    phone: shownPhone(c.phone),
+    userId: c.userId,
     location: c.locationId ? { id: c.locationId } : null,
     optedIn: c.optedIn,
     customFields: parseCustomFields(c.customFields),
