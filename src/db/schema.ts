@@ -40,6 +40,11 @@ export const accounts = sqliteTable("accounts", {
   blockUsMarketing: integer("block_us_marketing", { mode: "boolean" }).notNull().default(true),
   /** Pause live broadcasts of a template whose quality Meta rates RED (on by default). */
   pauseOnRedQuality: integer("pause_on_red_quality", { mode: "boolean" }).notNull().default(true),
+  /**
+   * At most N marketing templates per person per D days across every
+   * broadcast, JSON `{messages, days}` (domain/frequency-cap.ts); null: off (the default).
+   */
+  marketingFrequencyCap: text("marketing_frequency_cap"),
   createdAt: text("created_at").notNull().default(now),
 });
 

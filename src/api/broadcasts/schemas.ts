@@ -6,6 +6,7 @@
 import { z } from "@hono/zod-openapi";
 import { CallbackUrlSchema } from "../callback-url";
 import { CostSchema, EstimateSchema } from "../cost";
+import { FrequencyCapPolicySchema } from "../frequency-cap";
 import { MarketingLimitRetrySchema } from "../marketing-limit-retry";
 import { BudgetWarningSchema, TierPolicySchema } from "../messaging-limit";
 import { SendWindowSchema, WindowZoneSchema } from "../send-window";
@@ -162,6 +163,7 @@ function broadcastRequest(maxRecipients: number) {
     timezone: WindowZoneSchema.optional(),
     tier_policy: TierPolicySchema.optional(),
     marketing_limit_retry: MarketingLimitRetrySchema.optional(),
+    frequency_cap: FrequencyCapPolicySchema.optional(),
     status_callback_url: CallbackUrlSchema.optional().openapi({
       description:
         "Extension: every status change of this broadcast's recipients, and its end, are POSTed here (signed with the account's broadcast secret)",

@@ -1,0 +1,1 @@
+ALTER TABLE `accounts` ADD `marketing_frequency_cap` text;
