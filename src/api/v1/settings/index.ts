@@ -8,10 +8,10 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { App } from "../../../app";
 import { type AccountSettingsPatch, getAccount, updateAccountSettings } from "../../../db/accounts";
 import { database } from "../../../db/client";
-import { notFound } from "../../../errors";
-import { errorResponses, jsonBody, jsonContent } from "../../openapi";
 import { parseFrequencyCap } from "../../../domain/frequency-cap";
+import { notFound } from "../../../errors";
 import { FrequencyCapSettingSchema } from "../../frequency-cap";
+import { errorResponses, jsonBody, jsonContent } from "../../openapi";
 import { SendWindowSchema, WindowZoneSchema } from "../../send-window";
 
 const SettingsSchema = z
