@@ -1183,6 +1183,11 @@ export interface components {
        */
       marketing_limit_retry?: "next_day" | "none";
       /**
+       * @description Extension: a person at the account's `marketingFrequencyCap` is `skip`ped (default: rejected at create, failed unsent at send, with the reason), or with `hold` kept pending until the oldest counted send ages out, never past valid_until
+       * @enum {string}
+       */
+      frequency_cap?: "skip" | "hold";
+      /**
        * Format: uri
        * @description Extension: every status change of this broadcast's recipients, and its end, are POSTed here (signed with the account's broadcast secret)
        * @example https://example.com/chorus/callbacks
@@ -1389,6 +1394,11 @@ export interface components {
        * @enum {string}
        */
       marketing_limit_retry?: "next_day" | "none";
+      /**
+       * @description Extension: a person at the account's `marketingFrequencyCap` is `skip`ped (default: rejected at create, failed unsent at send, with the reason), or with `hold` kept pending until the oldest counted send ages out, never past valid_until
+       * @enum {string}
+       */
+      frequency_cap?: "skip" | "hold";
       /**
        * Format: uri
        * @description Extension: every status change of this broadcast's recipients, and its end, are POSTed here (signed with the account's broadcast secret)
@@ -2028,6 +2038,11 @@ export interface components {
        */
       marketingLimitRetry?: "next_day" | "none";
       /**
+       * @description Extension: a person at the account's `marketingFrequencyCap` is `skip`ped (default: rejected at create, failed unsent at send, with the reason), or with `hold` kept pending until the oldest counted send ages out, never past valid_until
+       * @enum {string}
+       */
+      frequencyCap?: "skip" | "hold";
+      /**
        * Format: uri
        * @description Extension: every status change of this broadcast's recipients, and its end, are POSTed here
        * @example https://example.com/chorus/callbacks
@@ -2065,7 +2080,19 @@ export interface components {
       pauseOnRedQuality: boolean;
       /** @description Reject marketing templates to US +1 numbers at create (Meta answers 131049 to them since 2025-04-01); on by default */
       blockUsMarketing: boolean;
+      marketingFrequencyCap: components["schemas"]["MarketingFrequencyCap"];
     };
+    /**
+     * @description At most `messages` marketing templates per person in any `days` days, across every broadcast of the account on both surfaces (counted: templates Meta accepted); null: off (the default)
+     * @example {
+     *       "messages": 2,
+     *       "days": 7
+     *     }
+     */
+    MarketingFrequencyCap: {
+      messages: number;
+      days: number;
+    } | null;
     CallbackSecret: {
       secret: string;
     };
@@ -7386,6 +7413,7 @@ export interface operations {
           pauseOnRedQuality?: boolean;
           /** @description Reject marketing templates to US +1 numbers at create (Meta answers 131049 to them since 2025-04-01); on by default */
           blockUsMarketing?: boolean;
+          marketingFrequencyCap?: components["schemas"]["MarketingFrequencyCap"];
         };
       };
     };
