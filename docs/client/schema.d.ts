@@ -1508,8 +1508,10 @@ export interface components {
       phoneNumber: string;
       phoneNumberId: string;
       wabaId: string;
+      /** @description The business portfolio that owns the WABA (Meta's owner_business_info, read on template sync); senders of one portfolio share its messaging limit. null: not known yet (the WABA stands for it) */
+      businessId: string | null;
       throughputMps: number;
-      /** @description Unique people the portfolio (this WABA) may reach in a moving 24 h; null: unlimited or unknown (not enforced). Set here, or read from Meta on template sync and by its webhooks. */
+      /** @description Unique people the portfolio (businessId, else this WABA) may reach in a moving 24 h; null: unlimited or unknown (not enforced). Set here, or read from Meta on template sync and by its webhooks. */
       messagingLimit: number | null;
       /** @description Meta's latest quality signal (FLAGGED, DOWNGRADE) until cleared */
       qualityWarning: {

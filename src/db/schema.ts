@@ -106,6 +106,12 @@ export const senders = sqliteTable(
      * (250, 2000, 10000, 100000); null: unlimited or unknown (not enforced).
      */
     messagingLimit: integer("messaging_limit"),
+    /**
+     * The business portfolio that owns the WABA (Meta's `owner_business_info.id`,
+     * read on sync): senders of one portfolio share its messaging limit; null
+     * until Meta gave it (the WABA stands for the portfolio then).
+     */
+    businessId: text("business_id"),
     /** Meta's latest quality signal for the number (FLAGGED, DOWNGRADE…), JSON; null when clear. */
     qualityWarning: text("quality_warning"),
     isDefault: integer("is_default", { mode: "boolean" }).notNull().default(false),
