@@ -263,4 +263,48 @@ describe("frequency cap through the API", () => {
     );
     await waitForStatus(s, later.uuid, "completed");
   }, 30_000);
+
+  it('v1 with frequencyCap: "hold": a contact at the cap waits, visibly, and is sent once allowed', async () => {
+    const s = await setup();
+    await call(s.account, "PUT", `/v1/senders/${s.sender.id}`, { isDefault: true });
+    await capped(s);
+    vi.useFakeTimers({ toFake: ["Date"] });
+    const t0 = Date.parse("2027-05-01T10:00:00Z");
+    vi.setSystemTime(t0);
+    const x = person();
+    await call(s.account, "POST", "/v1/contacts/bulk", {
+      contacts: [{ phone: x, firstName: "Xan" }],
+    });
+    const first = await createBroadcast(s, holidayBody(s.sender.phoneNumber, [x]));
+    await runDurableObjectAlarm(broadcastStub(env, s.account.accountId, first.uuid));
+    await waitForStatus(s, first.uuid, "completed");
+
+    const created = await call(s.account, "POST", "/v1/broadcasts", {
+      name: "Promo",
+      type: "client",
+      template: { name: "class_booking_flow", language: "en" },
+      bodyTextParameters: ["{{contact.firstName}}"],
+      frequencyCap: "hold",
+    });
+    const stub = broadcastStub(env, s.account.accountId, created.id);
+    const logs = async () =>
+      expectStatus<any[]>(
+        await api(`/v1/broadcasts/${created.id}/logs?limit=100`, {
+          headers: apiKey(s.account.key),
+        }),
+        200,
+      );
+    await runDurableObjectAlarm(stub);
+    const waiting = await until(
+      logs,
+      (l) => l.length === 1 && typeof l[0].error === "string",
+      "the v1 contact at the cap did not wait",
+    );
+    expect(waiting[0].status).not.toBe("sent");
+    expect(waiting[0].error).toContain("held until allowed");
+
+    vi.setSystemTime(t0 + 7 * DAY + 60_000);
+    await runDurableObjectAlarm(stub);
+    await until(logs, (l) => l[0]?.status === "sent", "the held contact was not sent once allowed");
+  }, 30_000);
 });
