@@ -21,6 +21,25 @@ import { errorFields, log } from "../log";
 
 /** A broadcast changed this recently may still have a settle on its way to D1. */
 const RECENT_MS = 10 * 60_000;
+/**
+ * The send path reads the setting at most this often per isolate (as it does
+ * the sender): a marketing wave with the cap off then costs no D1 read.
+ */
+const SETTING_CACHE_MS = 5_000;
+const settingCache = new Map<string, { cap: FrequencyCap | null; at: number }>();
+
+/** The account's cap as the send path sees it: read again after a few seconds. */
+export async function cachedFrequencyCap(
+  env: Bindings,
+  accountId: string,
+): Promise<FrequencyCap | null> {
+  const hit = settingCache.get(accountId);
+  const now = Date.now();
+  if (hit && now - hit.at >= 0 && now - hit.at < SETTING_CACHE_MS) return hit.cap;
+  const cap = await frequencyCapOf(env.DB, accountId);
+  settingCache.set(accountId, { cap, at: now });
+  return cap;
+}
 
 export type CappedPeople = Map<string, Exclude<CapVerdict, { kind: "allowed" }>>;
 

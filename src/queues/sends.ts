@@ -20,7 +20,7 @@ import { departBy, ewma, MAX_DEPARTURE_DELAY_MS } from "../domain/pacing";
 import type { ClaimedRecipient } from "../durable/broadcast-do";
 import { PAIR_SPACING_MS } from "../durable/sender-do";
 import { broadcastStub, senderStub } from "../durable/stubs";
-import { cappedPeople } from "../engine/frequency-cap";
+import { cachedFrequencyCap, cappedPeople } from "../engine/frequency-cap";
 import type { Bindings } from "../env";
 import { errorFields, log } from "../log";
 import { decryptAccessToken } from "../whatsapp/access-token";
@@ -305,6 +305,7 @@ async function withinFrequencyCap(
   recipients: ClaimedRecipient[],
   settler: Settler,
 ): Promise<ClaimedRecipient[]> {
+  if (!isMarketing(plan.template.category)) return recipients;
   const capped = await cappedPeople(env, {
     accountId: plan.accountId,
     category: plan.template.category,
@@ -312,6 +313,7 @@ async function withinFrequencyCap(
     policy: plan.frequencyCap,
     validUntil: plan.validUntil,
     except: plan.broadcastId,
+    cap: await cachedFrequencyCap(env, plan.accountId),
   });
   if (capped.size === 0) return recipients;
   for (const r of recipients) {
