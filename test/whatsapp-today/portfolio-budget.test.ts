@@ -5,7 +5,10 @@
  * people the whole portfolio reached, across its WABAs: two senders of one
  * portfolio share one budget; a sender of another portfolio does not.
  */
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { limitOfValue } from "../../src/domain/portfolio-limit";
+import { splitEnvelope } from "../../src/whatsapp/webhooks";
 import { mobileNumber } from "../domain/phones";
 import { configureNumber, createBroadcast, helloBody, setup, waitForStatus } from "../engine";
 import {
@@ -30,7 +33,49 @@ async function sync(account: TestAccount, senderId: string) {
   );
 }
 
+const envelope = (field: string, value: Record<string, unknown>) => ({
+  object: "whatsapp_business_account",
+  entry: [{ id: "200000000000009", time: 1_767_000_000, changes: [{ field, value }] }],
+});
+
+describe("portfolio webhooks (pure)", () => {
+  it("the new phone_number_quality_update shape (no current_limit) and a numeric business_capability_update both give the limit", () => {
+    const [quality] = splitEnvelope(
+      envelope("phone_number_quality_update", {
+        display_phone_number: "447576209857",
+        event: "ONBOARDING",
+        max_daily_conversations_per_business: 10_000,
+      }),
+    );
+    expect(quality).toMatchObject({ kind: "quality", event: "ONBOARDING", limit: "10000" });
+    expect(limitOfValue((quality as { limit: string }).limit)).toBe(10_000);
+    const [capability] = splitEnvelope(
+      envelope("business_capability_update", {
+        max_daily_conversations_per_business: "TIER_2K",
+        max_daily_conversation_per_phone: 1000,
+      }),
+    );
+    expect(capability).toMatchObject({ kind: "capability", limit: "TIER_2K" });
+  });
+});
+
 describe("portfolio budget through the sandbox", () => {
+  it("W11: the WABA node answers its owner portfolio; a wrong token is 190", async () => {
+    const s = await setup({ sandbox: { business_id: "987654321012345" } });
+    const get = (token: string) =>
+      env.WHATSAPP_API.fetch(
+        `http://sandbox.test/v24.0/${s.sender.wabaId}?fields=owner_business_info`,
+        { headers: { authorization: `Bearer ${token}` } },
+      );
+    expect(await expectStatus(await get(s.number.accessToken), 200)).toEqual({
+      id: s.sender.wabaId,
+      owner_business_info: { id: "987654321012345", name: "Chorus Sandbox Business" },
+    });
+    const bad = await get("nope");
+    expect(bad.status).toBe(401);
+    expect(JSON.stringify(await bad.json())).toContain("190");
+  });
+
   it("W11: two senders on two WABAs of one portfolio share one messaging limit; another portfolio's sender does not", async () => {
     const portfolio = uniqueDigits(15);
     const s = await setup();
