@@ -306,5 +306,14 @@ describe("frequency cap through the API", () => {
     vi.setSystemTime(t0 + 7 * DAY + 60_000);
     await runDurableObjectAlarm(stub);
     await until(logs, (l) => l[0]?.status === "sent", "the held contact was not sent once allowed");
+    // The v1 send counts for the Broadcasts API too: one surface's sends cap the other's.
+    const again = await expectStatus(
+      await api(
+        "/broadcasts/validate",
+        jsonInit("POST", holidayBody(s.sender.phoneNumber, [x]), bearer(s.account.key)),
+      ),
+      200,
+    );
+    expect(JSON.stringify(again)).toContain(capReason(ONE_A_WEEK));
   }, 30_000);
 });
