@@ -52,6 +52,11 @@ export interface NumberConfig {
   /** Meta's pair rate limit: a send to one person sooner than this after the last one is 131056 (0: off). */
   pair_rate_limit_ms: number;
   messaging_limit_tier: MessagingLimitTier;
+  /**
+   * W19: the business portfolio that owns the number's WABA (`owner_business_info.id`);
+   * null: one portfolio per WABA (`3` + the WABA id), so numbers share one only when told.
+   */
+  business_id: string | null;
   quality_rating: QualityRating;
   /** How long an answer takes: log-normal by p50/p99, seeded (0/0: at once). See latency.ts. */
   latency: LatencyModel;
@@ -83,6 +88,7 @@ function defaults(
     pair_rate_limit_ms: 0,
     // Unlimited by default, so dev and benchmarks are not held back; tests set a tier.
     messaging_limit_tier: "TIER_UNLIMITED",
+    business_id: null,
     quality_rating: "GREEN",
     latency: { p50_ms: 0, p99_ms: 0, seed: 1 },
   };
@@ -132,6 +138,7 @@ const KEYS = new Set([
   "webhook_retry",
   "pair_rate_limit_ms",
   "messaging_limit_tier",
+  "business_id",
   "quality_rating",
   "latency",
 ]);
@@ -257,6 +264,12 @@ export function applyPatch(
     if (!number(patch.pair_rate_limit_ms, 0, 3_600_000))
       return "pair_rate_limit_ms must be from 0 to 3600000";
     next.pair_rate_limit_ms = patch.pair_rate_limit_ms;
+  }
+  if (patch.business_id !== undefined) {
+    const id = patch.business_id;
+    if (id !== null && (typeof id !== "string" || !/^\d{1,20}$/.test(id)))
+      return "business_id must be digits or null";
+    next.business_id = id;
   }
   if (patch.messaging_limit_tier !== undefined) {
     const tier = MESSAGING_LIMIT_TIERS.find((t) => t === patch.messaging_limit_tier);

@@ -46,6 +46,7 @@ app.get("/", (c) =>
       "POST /{version}/{phone-number-id}/marketing_messages",
       "GET /{version}/{waba-id}/message_templates?limit=&after=&before=&name=&status=&language=",
       "GET /{version}/{phone-number-id}?fields=messaging_limit_tier,throughput,quality_rating,…",
+      "GET /{version}/{waba-id}?fields=owner_business_info",
       "GET|POST /__sandbox/numbers/{phone-number-id}",
       "POST /__sandbox/numbers/{phone-number-id}/quality",
       "POST /__sandbox/templates/status",
@@ -126,11 +127,21 @@ app.get(`/${VERSION}/:wabaId/message_templates`, async (c) => {
 
 app.get(`/${VERSION}/:phoneNumberId`, async (c) => {
   const id = c.req.param("phoneNumberId");
-  const answer = await numberStub(c.env, id).phoneNumber(
-    id,
-    c.req.header("authorization") ?? null,
-    c.req.query("fields") ?? null,
-  );
+  // W19: a WABA id answers the WhatsApp Business Account node (its owner portfolio).
+  const wabaNumbers = await registryStub(c.env).wabaNumbers(id);
+  const first = wabaNumbers[0];
+  const answer = first
+    ? await numberStub(c.env, first.phone_number_id).wabaNode(
+        first.phone_number_id,
+        id,
+        c.req.header("authorization") ?? null,
+        c.req.query("fields") ?? null,
+      )
+    : await numberStub(c.env, id).phoneNumber(
+        id,
+        c.req.header("authorization") ?? null,
+        c.req.query("fields") ?? null,
+      );
   return new Response(answer.body, {
     status: answer.status,
     headers: { "content-type": "application/json" },

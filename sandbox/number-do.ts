@@ -479,6 +479,31 @@ export class SandboxNumberDO extends DurableObject<SandboxEnv> {
   }
 
   /**
+   * W19: `GET /{version}/{waba-id}?fields=owner_business_info`, as Graph
+   * answers for a WhatsApp Business Account: the business portfolio that owns
+   * it. Asked of one of the WABA's numbers (they share its token).
+   */
+  wabaNode(
+    phoneNumberId: string,
+    wabaId: string,
+    authorization: string | null,
+    fields: string | null,
+  ): SendAnswer {
+    const cfg = this.config(phoneNumberId);
+    if (!cfg || cfg.waba_id !== wabaId) return answer(ERRORS.unknownObject(wabaId));
+    const token = /^Bearer\s+(.+)$/i.exec(authorization ?? "")?.[1]?.trim();
+    if (token !== cfg.access_token) return answer(ERRORS.badToken());
+    const all: Record<string, unknown> = {
+      name: "Chorus Sandbox",
+      owner_business_info: { id: cfg.business_id ?? `3${wabaId}`, name: "Chorus Sandbox Business" },
+    };
+    const asked = fields ? fields.split(",").map((f) => f.trim()) : Object.keys(all);
+    const body: Record<string, unknown> = { id: wabaId };
+    for (const f of asked) if (f in all) body[f] = all[f];
+    return { status: 200, body: JSON.stringify(body) };
+  }
+
+  /**
    * Meta changed something about the number: apply it and send the
    * `phone_number_quality_update` webhook it would send.
    */

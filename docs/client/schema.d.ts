@@ -1198,6 +1198,11 @@ export interface components {
        */
       marketing_limit_retry?: "next_day" | "none";
       /**
+       * @description Extension: a person at the account's `marketingFrequencyCap` is `skip`ped (default: rejected at create, failed unsent at send, with the reason), or with `hold` kept pending until the oldest counted send ages out, never past valid_until
+       * @enum {string}
+       */
+      frequency_cap?: "skip" | "hold";
+      /**
        * Format: uri
        * @description Extension: every status change of this broadcast's recipients, and its end, are POSTed here (signed with the account's broadcast secret)
        * @example https://example.com/chorus/callbacks
@@ -1471,6 +1476,11 @@ export interface components {
        */
       marketing_limit_retry?: "next_day" | "none";
       /**
+       * @description Extension: a person at the account's `marketingFrequencyCap` is `skip`ped (default: rejected at create, failed unsent at send, with the reason), or with `hold` kept pending until the oldest counted send ages out, never past valid_until
+       * @enum {string}
+       */
+      frequency_cap?: "skip" | "hold";
+      /**
        * Format: uri
        * @description Extension: every status change of this broadcast's recipients, and its end, are POSTed here (signed with the account's broadcast secret)
        * @example https://example.com/chorus/callbacks
@@ -1586,6 +1596,8 @@ export interface components {
       phoneNumber: string;
       phoneNumberId: string;
       wabaId: string;
+      /** @description The business portfolio that owns the WABA (Meta's owner_business_info, read on template sync); senders of one portfolio share its messaging limit. null: not known yet (the WABA stands for it) */
+      businessId: string | null;
       throughputMps: number;
       /**
        * @description Which path this sender's MARKETING templates take: `cloud_api` (`POST /{phone-number-id}/messages`, the default) or `marketing_messages` (Meta's Marketing Messages API, `POST /{phone-number-id}/marketing_messages`). Utility and authentication templates always go through `/messages`; the template's current category decides (Meta may recategorise it).
@@ -1599,7 +1611,7 @@ export interface components {
       productPolicy: "CLOUD_API_FALLBACK" | "STRICT";
       /** @description Marketing Messages API `message_activity_sharing`: let Meta use message activity (for ads measurement); off by default */
       messageActivitySharing: boolean;
-      /** @description Unique people the portfolio (this WABA) may reach in a moving 24 h; null: unlimited or unknown (not enforced). Set here, or read from Meta on template sync and by its webhooks. */
+      /** @description Unique people the portfolio (businessId, else this WABA) may reach in a moving 24 h; null: unlimited or unknown (not enforced). Set here, or read from Meta on template sync and by its webhooks. */
       messagingLimit: number | null;
       /** @description Meta's latest quality signal (FLAGGED, DOWNGRADE) until cleared */
       qualityWarning: {
@@ -2199,6 +2211,11 @@ export interface components {
        */
       marketingLimitRetry?: "next_day" | "none";
       /**
+       * @description Extension: a person at the account's `marketingFrequencyCap` is `skip`ped (default: rejected at create, failed unsent at send, with the reason), or with `hold` kept pending until the oldest counted send ages out, never past valid_until
+       * @enum {string}
+       */
+      frequencyCap?: "skip" | "hold";
+      /**
        * Format: uri
        * @description Extension: every status change of this broadcast's recipients, and its end, are POSTed here
        * @example https://example.com/chorus/callbacks
@@ -2243,7 +2260,19 @@ export interface components {
       pauseOnRedQuality: boolean;
       /** @description Reject marketing templates to US +1 numbers at create (Meta answers 131049 to them since 2025-04-01); on by default */
       blockUsMarketing: boolean;
+      marketingFrequencyCap: components["schemas"]["MarketingFrequencyCap"];
     };
+    /**
+     * @description At most `messages` marketing templates per person in any `days` days, across every broadcast of the account on both surfaces (counted: templates Meta accepted); null: off (the default)
+     * @example {
+     *       "messages": 2,
+     *       "days": 7
+     *     }
+     */
+    MarketingFrequencyCap: {
+      messages: number;
+      days: number;
+    } | null;
     CallbackSecret: {
       secret: string;
     };
@@ -7564,6 +7593,7 @@ export interface operations {
           pauseOnRedQuality?: boolean;
           /** @description Reject marketing templates to US +1 numbers at create (Meta answers 131049 to them since 2025-04-01); on by default */
           blockUsMarketing?: boolean;
+          marketingFrequencyCap?: components["schemas"]["MarketingFrequencyCap"];
         };
       };
     };

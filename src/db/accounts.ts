@@ -82,6 +82,7 @@ export type AccountSettingsPatch = Partial<
     | "recipientRetentionDays"
     | "blockUsMarketing"
     | "pauseOnRedQuality"
+    | "marketingFrequencyCap"
   >
 >;
 

@@ -5,6 +5,7 @@ import { and, eq } from "drizzle-orm";
 import type { BroadcastSummary } from "../domain/broadcast";
 import { countersView } from "../domain/counters";
 import { database } from "./client";
+import { PORTFOLIO_OF_WABA } from "./reach";
 import { broadcasts } from "./schema";
 
 export function summaryRow(s: BroadcastSummary): typeof broadcasts.$inferInsert {
@@ -90,7 +91,8 @@ export async function recentBroadcastsOfNumber(
 }
 
 /**
- * The account's broadcasts on any number of one portfolio (WABA) that are
+ * The account's broadcasts on any number of one portfolio (the business that
+ * owns the WABA when known, else the WABA; see reach.ts) that are
  * live or changed since `since`: those whose Durable Objects may have sent
  * to people D1's projection does not show yet. Newest first, at most `limit`.
  */
@@ -105,9 +107,9 @@ export async function recentBroadcastsOfPortfolio(
     .prepare(
       `SELECT b.id FROM broadcasts b
        JOIN senders s ON s.id = b.sender_id
-       WHERE b.account_id = ? AND s.waba_id = ?
-         AND (b.status IN ('sending', 'paused') OR b.updated_at >= ?)
-       ORDER BY b.updated_at DESC LIMIT ?`,
+       WHERE b.account_id = ?1 AND coalesce(s.business_id, s.waba_id) = ${PORTFOLIO_OF_WABA}
+         AND (b.status IN ('sending', 'paused') OR b.updated_at >= ?3)
+       ORDER BY b.updated_at DESC LIMIT ?4`,
     )
     .bind(accountId, wabaId, since, limit)
     .all<{ id: string }>();

@@ -1,15 +1,21 @@
 /**
  * Who a business portfolio reached in the last 24 h, from the D1 projection
- * (a few seconds behind the broadcasts' own rows). The portfolio is taken to
- * be the sender's WABA within the account: every sender of the account with
- * that WABA shares its messaging limit.
+ * (a few seconds behind the broadcasts' own rows). The portfolio is the
+ * business that owns the sender's WABA (`senders.business_id`, read on sync)
+ * when Meta gave it, else the WABA itself: every sender of the account in that
+ * portfolio shares its messaging limit, whatever WABA it is on.
  */
 export const REACH_WINDOW_MS = 24 * 60 * 60_000;
 /** Identifiers checked against the reached set per statement (one JSON parameter). */
 const CHUNK = 5_000;
 
+/** The portfolio of WABA ?2 within account ?1: its business when known, else the WABA. */
+export const PORTFOLIO_OF_WABA = `coalesce(
+  (SELECT max(business_id) FROM senders WHERE account_id = ?1 AND waba_id = ?2), ?2)`;
+
 const IN_PORTFOLIO = `account_id = ?1 AND submitted_at >= ?3 AND phone_number_id IN (
-  SELECT phone_number_id FROM senders WHERE account_id = ?1 AND waba_id = ?2)`;
+  SELECT phone_number_id FROM senders WHERE account_id = ?1
+    AND coalesce(business_id, waba_id) = ${PORTFOLIO_OF_WABA})`;
 
 export async function reachedInLast24h(
   d1: D1Database,

@@ -40,6 +40,11 @@ export const accounts = sqliteTable("accounts", {
   blockUsMarketing: integer("block_us_marketing", { mode: "boolean" }).notNull().default(true),
   /** Pause live broadcasts of a template whose quality Meta rates RED (on by default). */
   pauseOnRedQuality: integer("pause_on_red_quality", { mode: "boolean" }).notNull().default(true),
+  /**
+   * At most N marketing templates per person per D days across every
+   * broadcast, JSON `{messages, days}` (domain/frequency-cap.ts); null: off (the default).
+   */
+  marketingFrequencyCap: text("marketing_frequency_cap"),
   createdAt: text("created_at").notNull().default(now),
 });
 
@@ -119,6 +124,12 @@ export const senders = sqliteTable(
      * (250, 2000, 10000, 100000); null: unlimited or unknown (not enforced).
      */
     messagingLimit: integer("messaging_limit"),
+    /**
+     * The business portfolio that owns the WABA (Meta's `owner_business_info.id`,
+     * read on sync): senders of one portfolio share its messaging limit; null
+     * until Meta gave it (the WABA stands for the portfolio then).
+     */
+    businessId: text("business_id"),
     /** Meta's latest quality signal for the number (FLAGGED, DOWNGRADE…), JSON; null when clear. */
     qualityWarning: text("quality_warning"),
     isDefault: integer("is_default", { mode: "boolean" }).notNull().default(false),

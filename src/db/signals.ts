@@ -105,8 +105,26 @@ export async function setMessagingLimit(
   wabaId: string,
   limit: MessagingLimit | null,
 ): Promise<void> {
+  // Every WABA of the same business portfolio, once the sync has read it, takes it too.
   await d1
-    .prepare("UPDATE senders SET messaging_limit = ?, updated_at = ? WHERE waba_id = ?")
+    .prepare(
+      `UPDATE senders SET messaging_limit = ?1, updated_at = ?2
+       WHERE waba_id = ?3 OR business_id IN (SELECT business_id FROM senders WHERE waba_id = ?3)`,
+    )
     .bind(limit, new Date().toISOString(), wabaId)
+    .run();
+}
+
+/** The business portfolio that owns the WABA (Meta's `owner_business_info.id`), on its senders. */
+export async function setBusinessId(
+  d1: D1Database,
+  wabaId: string,
+  businessId: string,
+): Promise<void> {
+  await d1
+    .prepare(
+      "UPDATE senders SET business_id = ?, updated_at = ? WHERE waba_id = ? AND business_id IS NOT ?",
+    )
+    .bind(businessId, new Date().toISOString(), wabaId, businessId)
     .run();
 }

@@ -12,6 +12,7 @@ export type BroadcastState =
   | "cancelled";
 
 /** Recipient states inside the DO (see domain/status.ts): `queued` = in a batch on the sends queue; `sending` = claimed by a consumer. */
+import type { FrequencyCapPolicy } from "./frequency-cap";
 import type { MarketingLimitRetry } from "./marketing-limit";
 import type { TierPolicy } from "./messaging-limit";
 import type { SendWindow, WindowZone } from "./send-window";
@@ -81,6 +82,8 @@ export interface BroadcastPlan {
   endEventSent?: boolean;
   /** A 131049 (per-user marketing limit): try again a day later (default) or fail at once. */
   marketingLimitRetry?: MarketingLimitRetry;
+  /** A person at the account's frequency cap: skipped (default), or held until allowed. */
+  frequencyCap?: FrequencyCapPolicy;
 }
 
 /** One recipient row as the create loads it. */

@@ -49,6 +49,7 @@ import { type ExportRecord, exportRecord } from "../domain/recipient-export";
 import { afterMarketingLimit, breakerTrips, settle } from "../domain/settlement";
 import { applyDeliveryStatus } from "../domain/status";
 import type { V1Definition } from "../domain/v1-broadcast";
+import { cappedPeople } from "../engine/frequency-cap";
 import type { Bindings } from "../env";
 import { errorFields, log } from "../log";
 import type { SendOutcome } from "../queues/messages";
@@ -735,6 +736,7 @@ export class BroadcastDO extends DurableObject<Bindings> {
             return true;
           })
         : 0;
+      await this.rejectCapped(b.plan);
       this.ctx.storage.transactionSync(() => {
         this.store.recountFromRows();
         const current = this.store.broadcast();
@@ -752,6 +754,36 @@ export class BroadcastDO extends DurableObject<Bindings> {
     } finally {
       this.resolving = false;
     }
+  }
+
+  /**
+   * The frequency cap when a v1 audience loads: a person already at it is
+   * rejected with the reason, as at a Broadcasts API create; with
+   * `frequencyCap: "hold"` they stay and the send-time check holds them.
+   */
+  private async rejectCapped(plan: BroadcastPlan): Promise<void> {
+    if ((plan.frequencyCap ?? "skip") === "hold" || !isMarketing(plan.template.category)) return;
+    const people = this.store.pendingPeople();
+    const capped = await cappedPeople(this.env, {
+      accountId: plan.accountId,
+      category: plan.template.category,
+      people: people.map((p) => p.identifier),
+      policy: "skip",
+      validUntil: plan.validUntil,
+      except: plan.broadcastId,
+    });
+    if (capped.size === 0) return;
+    const byReason = new Map<string, number[]>();
+    for (const p of people) {
+      const verdict = capped.get(p.identifier);
+      if (!verdict) continue;
+      const seqs = byReason.get(verdict.reason);
+      if (seqs) seqs.push(p.seq);
+      else byReason.set(verdict.reason, [p.seq]);
+    }
+    this.ctx.storage.transactionSync(() => {
+      for (const [reason, seqs] of byReason) this.store.rejectPending(seqs, reason);
+    });
   }
 
   private async startSending(): Promise<void> {

@@ -14,6 +14,7 @@ import { type SenderMarketingApi, senderCredentials } from "../db/senders";
 import { currentTemplateCategory } from "../db/template-category";
 import type { BroadcastPlan } from "../domain/broadcast";
 import { withQuickReplyPayloads } from "../domain/components";
+import { FREQUENCY_CAP_CODE } from "../domain/frequency-cap";
 import { isMarketing, MARKETING_OPTED_OUT } from "../domain/marketing-rules";
 import {
   MARKETING_API_REQUIRED_CODE,
@@ -24,6 +25,7 @@ import { departBy, ewma, MAX_DEPARTURE_DELAY_MS } from "../domain/pacing";
 import type { ClaimedRecipient } from "../durable/broadcast-do";
 import { PAIR_SPACING_MS } from "../durable/sender-do";
 import { broadcastStub, senderStub } from "../durable/stubs";
+import { cachedFrequencyCap, cappedPeople } from "../engine/frequency-cap";
 import type { Bindings } from "../env";
 import { errorFields, log } from "../log";
 import { decryptAccessToken } from "../whatsapp/access-token";
@@ -188,6 +190,7 @@ export async function startBatch(
   const senderStops: string[] = [];
   const answers: Promise<void>[] = [];
   let rest = await withoutMarketingOptOuts(env, plan, claim.recipients, settler);
+  rest = await withinFrequencyCap(env, plan, rest, settler);
   while (rest.length > 0 && !settler.stopped) {
     // As many connections as are free within a moment: a slow answer holds its own, not the wave.
     const releases = await connections.acquire(rest.length);
@@ -339,6 +342,56 @@ async function withoutMarketingOptOuts(
     });
   }
   return recipients.filter((r) => !stopped.has(r.identifier));
+}
+
+/**
+ * The account's frequency cap at send: a person who reached it since the
+ * create (through another broadcast of the account) is skipped, failed
+ * unsent with the reason, or, with `frequency_cap: "hold"`, put back to
+ * pending until the oldest counted send ages out. One count per wave, only
+ * for a marketing template while the cap is on (engine/frequency-cap.ts).
+ */
+async function withinFrequencyCap(
+  env: Bindings,
+  plan: BroadcastPlan,
+  recipients: ClaimedRecipient[],
+  settler: Settler,
+): Promise<ClaimedRecipient[]> {
+  if (!isMarketing(plan.template.category)) return recipients;
+  const capped = await cappedPeople(env, {
+    accountId: plan.accountId,
+    category: plan.template.category,
+    people: recipients.map((r) => r.identifier),
+    policy: plan.frequencyCap,
+    validUntil: plan.validUntil,
+    except: plan.broadcastId,
+    cap: await cachedFrequencyCap(env, plan.accountId),
+  });
+  if (capped.size === 0) return recipients;
+  for (const r of recipients) {
+    const verdict = capped.get(r.identifier);
+    if (!verdict) continue;
+    settler.add(
+      verdict.kind === "hold"
+        ? {
+            seq: r.seq,
+            outcome: "reschedule",
+            notBefore: verdict.until,
+            code: FREQUENCY_CAP_CODE,
+            title: verdict.reason,
+          }
+        : {
+            seq: r.seq,
+            outcome: "failed",
+            code: FREQUENCY_CAP_CODE,
+            title: verdict.reason,
+            details:
+              "Not sent: the person reached the account's frequency cap after the broadcast was created",
+            byChorus: true,
+          },
+    );
+  }
+  return recipients.filter((r) => !capped.has(r.identifier));
 }
 
 /**

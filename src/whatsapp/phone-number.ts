@@ -15,6 +15,32 @@ export interface PhoneNumberFields {
   throughputLevel: string | null;
 }
 
+/**
+ * The business portfolio that owns a WABA: `GET /{waba-id}?fields=owner_business_info`
+ * answers `{id, owner_business_info: {id, name}}` (the WhatsApp Business
+ * Account node; sandbox W19). Null when Meta does not say (an outage, a
+ * token without the business's permission): the WABA then stands for it.
+ */
+export async function fetchOwnerBusinessId(
+  env: Bindings,
+  wabaId: string,
+  accessToken: string,
+): Promise<string | null> {
+  const url = `${cloudApiUrl(env, encodeURIComponent(wabaId))}?fields=owner_business_info`;
+  const res = await cloudApiFetch(env, url, {
+    headers: { authorization: `Bearer ${accessToken}` },
+  }).catch(() => null);
+  if (!res?.ok) {
+    await res?.body?.cancel();
+    return null;
+  }
+  const body = (await res.json().catch(() => null)) as {
+    owner_business_info?: { id?: unknown };
+  } | null;
+  const id = body?.owner_business_info?.id;
+  return typeof id === "string" && /^\d{1,20}$/.test(id) ? id : null;
+}
+
 /** Null when the Cloud API does not answer with them (an older number, an outage): the sync goes on. */
 export async function fetchPhoneNumberFields(
   env: Bindings,

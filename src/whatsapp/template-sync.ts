@@ -4,13 +4,17 @@
  */
 import type { Database } from "../db/client";
 import type { Sender } from "../db/schema";
-import { setMessagingLimit, updateNumberQuality } from "../db/signals";
+import { setBusinessId, setMessagingLimit, updateNumberQuality } from "../db/signals";
 import { upsertTemplates } from "../db/templates";
 import { HIGH_MPS, STANDARD_MPS } from "../domain/messaging-limit";
 import { limitOfFields } from "../domain/portfolio-limit";
 import type { Bindings } from "../env";
 import { decryptAccessToken } from "./access-token";
-import { fetchPhoneNumberFields, type PhoneNumberFields } from "./phone-number";
+import {
+  fetchOwnerBusinessId,
+  fetchPhoneNumberFields,
+  type PhoneNumberFields,
+} from "./phone-number";
 import { fetchTemplates } from "./templates";
 
 export async function syncSenderTemplates(
@@ -21,7 +25,12 @@ export async function syncSenderTemplates(
   const token = await decryptAccessToken(sender.accessTokenEnc, env.TOKEN_ENCRYPTION_KEY);
   const list = await fetchTemplates(env, sender.wabaId, token);
   await upsertTemplates(db, sender.accountId, sender.wabaId, list);
-  const fields = await fetchPhoneNumberFields(env, sender.phoneNumberId, token);
+  const [fields, businessId] = await Promise.all([
+    fetchPhoneNumberFields(env, sender.phoneNumberId, token),
+    fetchOwnerBusinessId(env, sender.wabaId, token),
+  ]);
+  // Before the limit: a limit read now reaches every WABA of the portfolio.
+  if (businessId) await setBusinessId(env.DB, sender.wabaId, businessId);
   if (fields) await applyPhoneNumberFields(env.DB, sender, fields);
   return list.length;
 }

@@ -231,6 +231,7 @@ export function registerBroadcastRoutes(app: App) {
       tierPolicy: body.tier_policy ?? "defer",
       statusCallbackUrl: body.status_callback_url ?? null,
       marketingLimitRetry: body.marketing_limit_retry ?? "next_day",
+      frequencyCap: body.frequency_cap ?? "skip",
     };
     const rows: NewRecipient[] = [
       ...prepared.accepted.map((r) => ({

@@ -6,6 +6,7 @@ import type { Context } from "hono";
 import { marketingRulesFor } from "../../db/marketing-opt-outs";
 import type { Sender, Template } from "../../db/schema";
 import { loadSuppressed } from "../../db/suppressions";
+import type { FrequencyCapPolicy } from "../../domain/frequency-cap";
 import { marketingBlock } from "../../domain/marketing-rules";
 import { planParameters } from "../../domain/parameters";
 import {
@@ -14,6 +15,7 @@ import {
   validateRecipients,
 } from "../../domain/recipients";
 import { languagesHint } from "../../domain/template-language";
+import { cappedPeople } from "../../engine/frequency-cap";
 import { resolveSenderAndTemplate } from "../../engine/sender-and-template";
 import type { AppEnv } from "../../env";
 import { ChorusError } from "../../errors";
@@ -89,9 +91,14 @@ export async function prepareBroadcast(
 
   const suppressed = await loadSuppressed(c.env.DB, accountId);
   const rules = await marketingRulesFor(c.env.DB, accountId, template.category);
-  const { accepted, rejected } = validateRecipients(planned.plan, body.recipients, {
+  const validated = validateRecipients(planned.plan, body.recipients, {
     suppressed,
     blocked: (digits) => marketingBlock(digits, template.category, rules),
+  });
+  const { accepted, rejected } = await withoutCapped(c, validated, {
+    category: template.category,
+    policy: body.frequency_cap,
+    validUntil: validUntil?.toISOString() ?? null,
   });
   if (options.requireAccepted && accepted.length === 0) {
     const sample = rejected
@@ -103,4 +110,45 @@ export async function prepareBroadcast(
     );
   }
   return { sender, template, scheduledAt, validUntil, accepted, rejected };
+}
+
+/**
+ * The account's frequency cap at create and validate: a person already at it
+ * is rejected with the reason naming the cap, unless the broadcast holds them
+ * (`frequency_cap: "hold"`: accepted, the send-time check holds them until allowed).
+ */
+async function withoutCapped(
+  c: Context<AppEnv>,
+  recipients: { accepted: AcceptedRecipient[]; rejected: RejectedRecipient[] },
+  input: {
+    category: string;
+    policy: FrequencyCapPolicy | undefined;
+    validUntil: string | null;
+  },
+): Promise<{ accepted: AcceptedRecipient[]; rejected: RejectedRecipient[] }> {
+  if (input.policy === "hold") return recipients;
+  const capped = await cappedPeople(c.env, {
+    accountId: c.get("account").accountId,
+    category: input.category,
+    people: recipients.accepted.map((r) => r.identifier),
+    policy: "skip",
+    validUntil: input.validUntil,
+    except: null,
+  });
+  if (capped.size === 0) return recipients;
+  const accepted: AcceptedRecipient[] = [];
+  const rejected = [...recipients.rejected];
+  for (const r of recipients.accepted) {
+    const verdict = capped.get(r.identifier);
+    if (!verdict) accepted.push(r);
+    else
+      rejected.push({
+        index: r.index,
+        identifier: r.identifier,
+        clientReference: r.clientReference,
+        errors: [verdict.reason],
+      });
+  }
+  rejected.sort((a, b) => a.index - b.index);
+  return { accepted, rejected };
 }

@@ -11,6 +11,7 @@ import {
 } from "../../domain/business-user-id";
 import { CallbackUrlSchema } from "../callback-url";
 import { CostSchema, EstimateSchema } from "../cost";
+import { FrequencyCapPolicySchema } from "../frequency-cap";
 import { MarketingLimitRetrySchema } from "../marketing-limit-retry";
 import { BudgetWarningSchema, TierPolicySchema } from "../messaging-limit";
 import { SendWindowSchema, WindowZoneSchema } from "../send-window";
@@ -238,6 +239,7 @@ function broadcastRequest(maxRecipients: number) {
     timezone: WindowZoneSchema.optional(),
     tier_policy: TierPolicySchema.optional(),
     marketing_limit_retry: MarketingLimitRetrySchema.optional(),
+    frequency_cap: FrequencyCapPolicySchema.optional(),
     status_callback_url: CallbackUrlSchema.optional().openapi({
       description:
         "Extension: every status change of this broadcast's recipients, and its end, are POSTed here (signed with the account's broadcast secret)",

@@ -491,6 +491,25 @@ export class BroadcastStore {
     }
   }
 
+  /**
+   * Pending rows that may not be sent after all (a v1 audience's people at
+   * the frequency cap when it loads) become rejected with the reason; the
+   * caller recounts.
+   */
+  rejectPending(seqs: number[], reason: string): void {
+    const errors = JSON.stringify([reason]);
+    for (let i = 0; i < seqs.length; i += 90) {
+      const chunk = seqs.slice(i, i + 90);
+      this.sql.exec(
+        `UPDATE recipients SET status = 'rejected', errors = ?, components = NULL, updated_at = ?, rev = rev + 1
+         WHERE status = 'pending' AND seq IN (${chunk.map(() => "?").join(", ")})`,
+        errors,
+        nowIso(),
+        ...chunk,
+      );
+    }
+  }
+
   /** Every pending row's identifier with its seq, in order (for the messaging-limit check). */
   pendingPeople(): { seq: number; identifier: string }[] {
     return this.sql

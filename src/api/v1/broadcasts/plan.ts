@@ -151,5 +151,6 @@ export async function buildV1Plan(
     tierPolicy: body.tierPolicy ?? "defer",
     statusCallbackUrl: body.statusCallbackUrl ?? null,
     marketingLimitRetry: body.marketingLimitRetry ?? "next_day",
+    frequencyCap: body.frequencyCap ?? "skip",
   };
 }

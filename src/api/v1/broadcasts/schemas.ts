@@ -6,6 +6,7 @@ import { z } from "@hono/zod-openapi";
 import { AUDIENCE_TYPES, CLASS_STATUSES, ENGAGEMENT_TYPES } from "../../../domain/v1-broadcast";
 import { CallbackUrlSchema } from "../../callback-url";
 import { CostSchema, EstimateSchema } from "../../cost";
+import { FrequencyCapPolicySchema } from "../../frequency-cap";
 import { MarketingLimitRetrySchema } from "../../marketing-limit-retry";
 import { TierPolicySchema } from "../../messaging-limit";
 import { RefSchema } from "../../openapi";
@@ -132,6 +133,7 @@ export const V1BroadcastWriteSchema = z
     timezone: WindowZoneSchema.optional(),
     tierPolicy: TierPolicySchema.optional(),
     marketingLimitRetry: MarketingLimitRetrySchema.optional(),
+    frequencyCap: FrequencyCapPolicySchema.optional(),
     statusCallbackUrl: CallbackUrlSchema.nullable().optional().openapi({
       description:
         "Extension: every status change of this broadcast's recipients, and its end, are POSTed here",

@@ -22,6 +22,10 @@ export const SenderSchema = z
     }),
     phoneNumberId: z.string(),
     wabaId: z.string(),
+    businessId: z.string().nullable().openapi({
+      description:
+        "The business portfolio that owns the WABA (Meta's owner_business_info, read on template sync); senders of one portfolio share its messaging limit. null: not known yet (the WABA stands for it)",
+    }),
     throughputMps: z.number().int(),
     marketingApi: MarketingApi,
     productPolicy: ProductPolicy,
@@ -31,7 +35,7 @@ export const SenderSchema = z
     }),
     messagingLimit: z.number().int().nullable().openapi({
       description:
-        "Unique people the portfolio (this WABA) may reach in a moving 24 h; null: unlimited or unknown (not enforced). Set here, or read from Meta on template sync and by its webhooks.",
+        "Unique people the portfolio (businessId, else this WABA) may reach in a moving 24 h; null: unlimited or unknown (not enforced). Set here, or read from Meta on template sync and by its webhooks.",
     }),
     qualityWarning: z
       .object({ event: z.string(), at: z.string(), message: z.string() })
@@ -96,6 +100,7 @@ export function toSenderJson(s: Sender): z.infer<typeof SenderSchema> {
     phoneNumber: s.phoneNumber,
     phoneNumberId: s.phoneNumberId,
     wabaId: s.wabaId,
+    businessId: s.businessId,
     throughputMps: s.throughputMps,
     marketingApi: s.marketingApi,
     productPolicy: s.marketingProductPolicy,

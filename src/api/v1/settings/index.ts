@@ -1,13 +1,16 @@
 /**
  * /v1/settings: the account's defaults for its broadcasts (the sending
  * window and whose clock it reads), how long recipients stay hot, and the
- * WhatsApp guards (marketing to US numbers, pausing on RED quality).
+ * WhatsApp guards (marketing to US numbers, pausing on RED quality, the
+ * marketing frequency cap).
  */
 import { createRoute, z } from "@hono/zod-openapi";
 import type { App } from "../../../app";
 import { type AccountSettingsPatch, getAccount, updateAccountSettings } from "../../../db/accounts";
 import { database } from "../../../db/client";
+import { parseFrequencyCap } from "../../../domain/frequency-cap";
 import { notFound } from "../../../errors";
+import { FrequencyCapSettingSchema } from "../../frequency-cap";
 import { errorResponses, jsonBody, jsonContent } from "../../openapi";
 import { SendWindowSchema, WindowZoneSchema } from "../../send-window";
 
@@ -28,6 +31,7 @@ const SettingsSchema = z
       description:
         "Reject marketing templates to US +1 numbers at create (Meta answers 131049 to them since 2025-04-01); on by default",
     }),
+    marketingFrequencyCap: FrequencyCapSettingSchema.nullable(),
   })
   .openapi("AccountSettings");
 
@@ -63,6 +67,7 @@ function present(row: {
   recipientRetentionDays: number;
   blockUsMarketing: boolean;
   pauseOnRedQuality: boolean;
+  marketingFrequencyCap: string | null;
 }) {
   return {
     sendWindow: row.sendWindow ? JSON.parse(row.sendWindow) : null,
@@ -70,6 +75,7 @@ function present(row: {
     recipientRetentionDays: row.recipientRetentionDays,
     blockUsMarketing: row.blockUsMarketing,
     pauseOnRedQuality: row.pauseOnRedQuality,
+    marketingFrequencyCap: parseFrequencyCap(row.marketingFrequencyCap),
   };
 }
 
@@ -92,6 +98,10 @@ export function registerSettingsRoutes(app: App) {
       patch.recipientRetentionDays = body.recipientRetentionDays;
     if (body.blockUsMarketing !== undefined) patch.blockUsMarketing = body.blockUsMarketing;
     if (body.pauseOnRedQuality !== undefined) patch.pauseOnRedQuality = body.pauseOnRedQuality;
+    if (body.marketingFrequencyCap !== undefined)
+      patch.marketingFrequencyCap = body.marketingFrequencyCap
+        ? JSON.stringify(body.marketingFrequencyCap)
+        : null;
     await updateAccountSettings(db, accountId, patch);
     const account = await getAccount(db, accountId);
     if (!account) throw notFound("No such account");
