@@ -187,6 +187,7 @@ describe("sending windows", () => {
       recipientRetentionDays: 400,
       pauseOnRedQuality: true,
       blockUsMarketing: true,
+      marketingFrequencyCap: null,
     });
     const body = (extra: Record<string, unknown>) =>
       helloBody(s.sender.phoneNumber, [mobileNumber(Math.floor(Math.random() * 60_000), "0")], {
