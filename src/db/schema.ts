@@ -29,10 +29,12 @@ export const accounts = sqliteTable("accounts", {
   /** Recipients of broadcasts finished longer ago than this are archived to R2 and leave the hot stores. */
   recipientRetentionDays: integer("recipient_retention_days").notNull().default(400),
   /**
-   * Where its projection is written (docs/SCALING.md §5, migration path):
-   * "d1" (today), "dual" (D1 and its month shards, while a backfill runs).
+   * Where its projection is written and read (docs/SCALING.md §5, migration
+   * path; src/db/data-plane.ts): "d1", "dual", "shards-dual" or "shards".
    */
   dataPlane: text("data_plane").notNull().default("d1"),
+  /** When data_plane last changed (the move waits for every isolate to see a step). */
+  dataPlaneChangedAt: text("data_plane_changed_at"),
   /**
    * Reject marketing templates to US +1 numbers at create: Meta has not
    * delivered them since 2025-04-01 (131049). On by default; off once Meta lifts it.

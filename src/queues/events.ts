@@ -82,7 +82,7 @@ export async function consumeEvents(
     }
     let ref: { accountId: string; broadcastId: string } | null = event.broadcast;
     try {
-      if (!ref) ref = await findByWamid(env.DB, event.wamid);
+      if (!ref) ref = await findByWamid(env, event.wamid, event.phoneNumberId);
     } catch (err) {
       // Only this event waits for D1; the rest of the batch goes on.
       logError("status event lookup failed", err);
@@ -134,7 +134,7 @@ async function applyInbound(env: Bindings, event: InboundEvent): Promise<boolean
     ref !== null && accounts.includes(ref.accountId);
 
   if (event.kind === "reaction") {
-    const ref = await findByWamid(env.DB, event.messageId);
+    const ref = await findByWamid(env, event.messageId, event.phoneNumberId);
     if (!ours(ref)) return false;
     return broadcastStub(env, ref.accountId, ref.broadcastId).applyReaction({
       wamid: event.messageId,
@@ -161,16 +161,17 @@ async function applyInbound(env: Bindings, event: InboundEvent): Promise<boolean
     return true;
   }
   let ref: MessageRef | null =
-    tapped ?? (event.contextId ? await findByWamid(env.DB, event.contextId) : null);
+    tapped ??
+    (event.contextId ? await findByWamid(env, event.contextId, event.phoneNumberId) : null);
   // Only a phone number finds the latest message sent to a person; a bare user id cannot.
   if (!ref && event.from) {
     const since = new Date(event.at - REPLY_WINDOW_MS).toISOString();
-    ref = await findLatestSent(env.DB, event.phoneNumberId, event.from, since);
+    ref = await findLatestSent(env, event.phoneNumberId, event.from, since);
   }
   if (!ours(ref)) return false;
   if (!event.from && (await isOptOut(env, ref.accountId, event.text))) {
     // A user id without a phone: the message it answers names the person's number.
-    const phone = await identifierOf(env.DB, ref);
+    const phone = await identifierOf(env, ref);
     if (phone) await optOut(env, ref.accountId, phone);
   }
   await broadcastStub(env, ref.accountId, ref.broadcastId).applyReply({

@@ -36,7 +36,7 @@ export async function applyOptOutStatus(
   e: StatusEvent,
 ): Promise<void> {
   let phone = e.recipientId.replace(/\D/g, "") || null;
-  if (!phone && ref.seq !== undefined) phone = await identifierOf(env.DB, ref as MessageRef);
+  if (!phone && ref.seq !== undefined) phone = await identifierOf(env, ref as MessageRef);
   await recordMarketingPreference(env.DB, ref.accountId, {
     phone,
     userId: e.recipientUserId ?? null,
