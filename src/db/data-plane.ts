@@ -16,6 +16,9 @@
 export const DATA_PLANES = ["d1", "dual", "shards-dual", "shards"] as const;
 export type DataPlane = (typeof DATA_PLANES)[number];
 
+/** Where a new account's projection lives (accounts made before the shards keep "d1"). */
+export const NEW_ACCOUNT_DATA_PLANE: DataPlane = "shards";
+
 const REMEMBER_MS = 10_000;
 /** How long after a change every isolate is sure to have read it. */
 export const PLANE_SETTLE_MS = REMEMBER_MS;

@@ -31,6 +31,13 @@ export const accounts = sqliteTable("accounts", {
   /**
    * Where its projection is written and read (docs/SCALING.md §5, migration
    * path; src/db/data-plane.ts): "d1", "dual", "shards-dual" or "shards".
+   * New accounts start on "shards" (NEW_ACCOUNT_DATA_PLANE, set by
+   * createAccount and the dev seed); the column's SQL default stays "d1",
+   * what accounts made before the shards have: changing a SQL default makes
+   * drizzle-kit rebuild the table,
+   * and on D1, which enforces foreign keys inside migrations (PRAGMA
+   * foreign_keys=OFF has no effect there), dropping `accounts` would
+   * cascade-delete every account's rows.
    */
   dataPlane: text("data_plane").notNull().default("d1"),
   /** When data_plane last changed (the move waits for every isolate to see a step). */

@@ -133,8 +133,16 @@ describe("PUT /admin/accounts/{id}/data-plane", () => {
     await expectCountersMatchRows(accountId, c);
   });
 
-  it("answers 409 for a skipped step, 404 for no account, 400 for an unknown plane", async () => {
+  it("starts a new account on shards; answers 409 for a skipped step, 404 for no account, 400 for an unknown plane", async () => {
     const account = await createAccount();
+    const fresh = await expectStatus(
+      await api(`/admin/accounts/${account.accountId}/data-plane`, { headers: adminHeaders }),
+      200,
+    );
+    expect(fresh, "a new account starts on its shards").toEqual({
+      plane: "shards",
+      changedAt: null,
+    });
     await putOnPlane(account.accountId, "d1");
     const skip = await expectStatus(await move(account.accountId, "shards"), 409);
     expect(skip.details).toBe(
