@@ -100,8 +100,13 @@ export class AccountDataStore {
 
   /** Deletes one broadcast's rows (retention's archive, a broadcast's removal). */
   deleteBroadcast(broadcastId: string): number {
-    return this.sql.exec("DELETE FROM recipient_states WHERE broadcast_id = ?", broadcastId)
-      .rowsWritten;
+    this.sql.exec("DELETE FROM recipient_states WHERE broadcast_id = ?", broadcastId);
+    return this.changes();
+  }
+
+  /** Rows the last statement changed (a cursor's rowsWritten counts index entries too). */
+  private changes(): number {
+    return Number(this.sql.exec<{ n: number }>("SELECT changes() AS n").one().n);
   }
 
   /**
@@ -285,12 +290,13 @@ export class AccountDataStore {
 
   /** Scrubs a person's rows (erasure): the number becomes `erased`, name and reply go. */
   erase(digits: string, erased: string): number {
-    return this.sql.exec(
+    this.sql.exec(
       `UPDATE recipient_states SET identifier = ?2, name = NULL, reply_text = NULL,
          error = CASE WHEN error IS NULL THEN NULL ELSE REPLACE(error, identifier, ?2) END
        WHERE ${DIGITS("identifier")} = ?1`,
       digits,
       erased,
-    ).rowsWritten;
+    );
+    return this.changes();
   }
 }
