@@ -75,6 +75,27 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/admin/accounts/{id}/data-plane": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Where an account's recipient projection is written and read */
+    get: operations["admin.accounts.dataPlane.get"];
+    /**
+     * Move an account's projection one step: d1 → dual → shards-dual → shards
+     * @description Moving to shards-dual backfills the shards and verifies them equal to D1 before reads move; moving to shards deletes the account's rows from D1 (not reversible). Each forward step waits until the last has settled (10 s).
+     */
+    put: operations["admin.accounts.dataPlane.move"];
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   "/admin/rate-cards": {
     parameters: {
       query?: never;
@@ -958,6 +979,31 @@ export interface components {
       createdAt: string;
       lastUsedAt: string | null;
       revokedAt: string | null;
+    };
+    DataPlaneState: {
+      /**
+       * @description d1: D1 only; dual: written to both, read from D1; shards-dual: written to both, read from the shards; shards: the shards only (D1's rows deleted)
+       * @enum {string}
+       */
+      plane: "d1" | "dual" | "shards-dual" | "shards";
+      changedAt: string | null;
+    };
+    DataPlaneMove: {
+      /**
+       * @description d1: D1 only; dual: written to both, read from D1; shards-dual: written to both, read from the shards; shards: the shards only (D1's rows deleted)
+       * @enum {string}
+       */
+      from: "d1" | "dual" | "shards-dual" | "shards";
+      /**
+       * @description d1: D1 only; dual: written to both, read from D1; shards-dual: written to both, read from the shards; shards: the shards only (D1's rows deleted)
+       * @enum {string}
+       */
+      plane: "d1" | "dual" | "shards-dual" | "shards";
+      copied: {
+        broadcasts: number;
+        rows: number;
+      } | null;
+      deletedFromD1: number;
     };
     MessageStatus: {
       uuid: string;
@@ -2648,6 +2694,150 @@ export interface operations {
       };
       /** @description Unknown resource, or one of another account */
       404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Body over this route's limit */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description A bug: logged, with the request id in details */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  "admin.accounts.dataPlane.get": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The account's data plane */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["DataPlaneState"];
+        };
+      };
+      /** @description Bad input: the details name the field and why */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Missing or invalid admin token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Unknown resource, or one of another account */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description A bug: logged, with the request id in details */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  "admin.accounts.dataPlane.move": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": {
+          /**
+           * @description d1: D1 only; dual: written to both, read from D1; shards-dual: written to both, read from the shards; shards: the shards only (D1's rows deleted)
+           * @enum {string}
+           */
+          plane: "d1" | "dual" | "shards-dual" | "shards";
+        };
+      };
+    };
+    responses: {
+      /** @description Moved (or already there) */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["DataPlaneMove"];
+        };
+      };
+      /** @description Bad input: the details name the field and why */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Missing or invalid admin token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Unknown resource, or one of another account */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Conflict with the resource's state */
+      409: {
         headers: {
           [name: string]: unknown;
         };

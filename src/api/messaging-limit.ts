@@ -35,7 +35,7 @@ export async function forecastBudget(
   if (sender.messagingLimit === null) return null;
   await catchUpPortfolio(env, sender.accountId, sender.wabaId);
   const { reached, newPeople } = await reachedInLast24h(
-    env.DB,
+    env,
     sender.accountId,
     sender.wabaId,
     people,

@@ -4,6 +4,7 @@
 import { and, asc, eq, isNull } from "drizzle-orm";
 import { generateApiKey, keyPrefix, sha256Hex } from "../domain/crypto";
 import { type Database, nowIso } from "./client";
+import { NEW_ACCOUNT_DATA_PLANE } from "./data-plane";
 import { accounts, apiKeys } from "./schema";
 
 export async function getAccount(db: Database, id: string) {
@@ -27,7 +28,7 @@ export async function createAccount(db: Database, name: string, id = crypto.rand
   const createdAt = nowIso();
   const { row, key } = await newKeyRow(id, "default");
   await db.batch([
-    db.insert(accounts).values({ id, name, createdAt }),
+    db.insert(accounts).values({ id, name, createdAt, dataPlane: NEW_ACCOUNT_DATA_PLANE }),
     db.insert(apiKeys).values(row),
   ]);
   return { account: { id, name, createdAt }, key, keyRow: row };

@@ -1,19 +1,31 @@
 /**
  * What the account's frequency cap counts (domain/frequency-cap.ts): the
  * marketing templates Meta accepted for each person from this account in the
- * window, across every broadcast and both surfaces. Read from the D1
- * projection (`recipient_states`, one row per recipient that exists anyway)
- * with the broadcast's template category: no row of its own per message, so
- * the count adds nothing to what grows in the shared D1 (docs/SCALING.md,
- * "Frequency cap"); it moves with the projection to the account's shards.
+ * window, across every broadcast and both surfaces. Read from the
+ * projection (`recipient_states`, one row per recipient that exists anyway:
+ * D1's, or the account's month shards) with the broadcast's template
+ * category from D1's control plane: no row of its own per message, so the
+ * count adds nothing to what grows (docs/SCALING.md, "Frequency cap").
  */
 import { type FrequencyCap, parseFrequencyCap } from "../domain/frequency-cap";
+import type { Bindings } from "../env";
+import { accountDataPlane, readsShards } from "./data-plane";
+import { sentSince } from "./projection-shards";
 
 /** Identifiers per statement (one JSON parameter). */
 const CHUNK = 5_000;
 
 /** Meta accepted it and nothing says it did not reach the person (failed, expired at Meta). */
-const COUNTED = "('submitted', 'sent', 'delivered', 'read')";
+const COUNTED_STATUSES = ["submitted", "sent", "delivered", "read"];
+const COUNTED = `(${COUNTED_STATUSES.map((s) => `'${s}'`).join(", ")})`;
+
+/** Whether a broadcast's template is (now) a marketing one, as the D1 query's EXISTS asks. */
+const MARKETING_BROADCASTS = `SELECT b.id FROM broadcasts b
+  JOIN senders s ON s.id = b.sender_id
+  JOIN templates t ON t.account_id = b.account_id AND t.waba_id = s.waba_id
+   AND t.name = b.template_name AND t.language = b.template_language
+  WHERE b.account_id = ?1 AND b.id IN (SELECT value FROM json_each(?2))
+    AND upper(t.category) = 'MARKETING'`;
 
 /** The account's cap, or null when it is off (the default). */
 export async function frequencyCapOf(
@@ -34,13 +46,16 @@ export async function frequencyCapOf(
  * answers it: the account's numbers × the people given.
  */
 export async function marketingSendsSince(
-  d1: D1Database,
+  env: Bindings,
   accountId: string,
   people: readonly string[],
   since: number,
 ): Promise<Map<string, number[]>> {
+  const d1 = env.DB;
   const out = new Map<string, number[]>();
   const sinceIso = new Date(since).toISOString();
+  if (readsShards(await accountDataPlane(d1, accountId)))
+    return marketingSendsInShards(env, accountId, people, sinceIso);
   for (let i = 0; i < people.length; i += CHUNK) {
     const { results } = await d1
       .prepare(
@@ -62,6 +77,39 @@ export async function marketingSendsSince(
       .all<{ identifier: string; submitted_at: string }>();
     for (const r of results) {
       const at = Date.parse(r.submitted_at);
+      const list = out.get(r.identifier);
+      if (list) list.push(at);
+      else out.set(r.identifier, [at]);
+    }
+  }
+  return out;
+}
+
+/** The same from the account's month shards: the rows there, the category from D1. */
+async function marketingSendsInShards(
+  env: Bindings,
+  accountId: string,
+  people: readonly string[],
+  sinceIso: string,
+): Promise<Map<string, number[]>> {
+  const out = new Map<string, number[]>();
+  for (let i = 0; i < people.length; i += CHUNK) {
+    const rows = (
+      await sentSince(env, accountId, {
+        since: sinceIso,
+        identifiers: people.slice(i, i + CHUNK),
+      })
+    ).filter((r) => COUNTED_STATUSES.includes(r.status));
+    if (rows.length === 0) continue;
+    const ids = [...new Set(rows.map((r) => r.broadcastId))];
+    const { results } = await env.DB.prepare(MARKETING_BROADCASTS)
+      .bind(accountId, JSON.stringify(ids))
+      .all<{ id: string }>();
+    const marketing = new Set(results.map((r) => r.id));
+    // sentSince answers newest first; the rule reads each person's sends oldest first.
+    for (const r of rows.reverse()) {
+      if (!marketing.has(r.broadcastId)) continue;
+      const at = Date.parse(r.submittedAt);
       const list = out.get(r.identifier);
       if (list) list.push(at);
       else out.set(r.identifier, [at]);

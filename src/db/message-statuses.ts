@@ -1,9 +1,17 @@
 /**
- * Recipient statuses across an account's broadcasts, from the D1 projection
- * (kept within seconds of the Durable Objects by their outbox flush).
+ * Recipient statuses across an account's broadcasts, from the projection
+ * (kept within seconds of the Durable Objects by their outbox flush): D1's,
+ * or the account's month shards once its reads moved (src/db/data-plane.ts).
+ * On shards, a broadcast names its one month; client references and
+ * updatedSince ask every month that may hold a match, in parallel, and merge
+ * their pages in the same order D1 sorts.
  */
+import { mergePages, type ShardStatusRow } from "../domain/data-shard";
 import type { MessageStatusSource } from "../domain/message-status";
+import type { Bindings } from "../env";
+import { accountDataPlane, readsShards } from "./data-plane";
 import { rawPageWithTotal } from "./pages";
+import { accountShard, monthsForStatusFilter } from "./projection-shards";
 
 export interface MessageStatusFilter {
   broadcastId?: string;
@@ -12,25 +20,65 @@ export interface MessageStatusFilter {
   updatedSince?: string;
 }
 
-interface Row {
-  broadcast_id: string;
-  seq: number;
-  identifier: string;
-  status: string;
-  delivered_at: string | null;
-  read_at: string | null;
-  error: string | null;
-  client_reference: string | null;
-  updated_at: string;
-}
+type Row = ShardStatusRow;
 
 export async function findMessageStatuses(
-  d1: D1Database,
+  env: Bindings,
   accountId: string,
   filter: MessageStatusFilter,
   limit: number,
   offset: number,
 ): Promise<{ rows: MessageStatusSource[]; total: number }> {
+  const page = readsShards(await accountDataPlane(env.DB, accountId))
+    ? await fromShards(env, accountId, filter, limit, offset)
+    : await fromD1(env.DB, accountId, filter, limit, offset);
+  return { rows: page.rows.map(source), total: page.total };
+}
+
+function source(r: Row): MessageStatusSource {
+  return {
+    broadcastId: r.broadcast_id,
+    seq: r.seq,
+    identifier: r.identifier,
+    status: r.status,
+    deliveredAt: r.delivered_at,
+    readAt: r.read_at,
+    error: r.error,
+    clientReference: r.client_reference,
+    updatedAt: r.updated_at,
+  };
+}
+
+/** D1 orders by text then seq; so does every shard, so the merge keeps D1's order exactly. */
+function byBroadcastSeq(a: ShardStatusRow, b: ShardStatusRow): number {
+  return a.broadcast_id < b.broadcast_id ? -1 : a.broadcast_id > b.broadcast_id ? 1 : a.seq - b.seq;
+}
+function byUpdated(a: ShardStatusRow, b: ShardStatusRow): number {
+  return a.updated_at < b.updated_at ? -1 : a.updated_at > b.updated_at ? 1 : byBroadcastSeq(a, b);
+}
+
+async function fromShards(
+  env: Bindings,
+  accountId: string,
+  filter: MessageStatusFilter,
+  limit: number,
+  offset: number,
+): Promise<{ rows: Row[]; total: number }> {
+  const months = await monthsForStatusFilter(env.DB, accountId, filter);
+  // Each month's first offset + limit rows: the page of the whole lies within their union.
+  const pages = await Promise.all(
+    months.map((m) => accountShard(env, accountId, m).statusPage(filter, offset + limit)),
+  );
+  return mergePages(pages, filter.updatedSince ? byUpdated : byBroadcastSeq, limit, offset);
+}
+
+async function fromD1(
+  d1: D1Database,
+  accountId: string,
+  filter: MessageStatusFilter,
+  limit: number,
+  offset: number,
+): Promise<{ rows: Row[]; total: number }> {
   const where = ["account_id = ?"];
   const binds: (string | number)[] = [accountId];
   if (filter.broadcastId) {
@@ -46,7 +94,7 @@ export async function findMessageStatuses(
     where.push("updated_at >= ?");
     binds.push(filter.updatedSince);
   }
-  const page = await rawPageWithTotal<Row>(
+  return rawPageWithTotal<Row>(
     d1,
     {
       columns:
@@ -59,16 +107,4 @@ export async function findMessageStatuses(
     limit,
     offset,
   );
-  const rows = page.rows.map((r) => ({
-    broadcastId: r.broadcast_id,
-    seq: r.seq,
-    identifier: r.identifier,
-    status: r.status,
-    deliveredAt: r.delivered_at,
-    readAt: r.read_at,
-    error: r.error,
-    clientReference: r.client_reference,
-    updatedAt: r.updated_at,
-  }));
-  return { rows, total: page.total };
 }

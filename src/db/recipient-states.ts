@@ -1,7 +1,14 @@
 /**
- * The D1 projection of recipients (see schema.ts `recipientStates`): written in
- * batches by each BroadcastDO, read by message_statuses, logs and replies.
+ * The projection of recipients (see schema.ts `recipientStates`): written in
+ * batches by each BroadcastDO, read by message_statuses, logs and replies;
+ * in D1, or in the account's month shards (src/db/data-plane.ts).
  */
+import { shardMonth } from "../domain/data-shard";
+import type { Bindings } from "../env";
+import { accountDataPlane, readsShards } from "./data-plane";
+import { accountMonths, accountShard, broadcastMonth } from "./projection-shards";
+import { accountsOfNumber } from "./senders";
+
 export interface RecipientStateRow {
   broadcastId: string;
   seq: number;
@@ -97,15 +104,25 @@ export async function upsertRecipientStates(
   if (statements.length > 0) await d1.batch(statements);
 }
 
+/**
+ * Deletes one broadcast's projection rows (its removal, retention's archive)
+ * wherever they are: D1, and its month shard once the account writes there.
+ * `createdAt` names the shard (read from the summary when not given).
+ */
 export async function deleteRecipientStates(
-  d1: D1Database,
+  env: Bindings,
   accountId: string,
   broadcastId: string,
+  createdAt?: string,
 ): Promise<void> {
-  await d1
-    .prepare("DELETE FROM recipient_states WHERE account_id = ? AND broadcast_id = ?")
+  await env.DB.prepare("DELETE FROM recipient_states WHERE account_id = ? AND broadcast_id = ?")
     .bind(accountId, broadcastId)
     .run();
+  if ((await accountDataPlane(env.DB, accountId)) === "d1") return;
+  const month = createdAt
+    ? shardMonth(createdAt)
+    : await broadcastMonth(env.DB, accountId, broadcastId);
+  if (month) await accountShard(env, accountId, month).deleteBroadcast(broadcastId);
 }
 
 export interface MessageRef {
@@ -114,38 +131,108 @@ export interface MessageRef {
   seq: number;
 }
 
-export async function findByWamid(d1: D1Database, wamid: string): Promise<MessageRef | null> {
-  const row = await d1
-    .prepare("SELECT account_id, broadcast_id, seq FROM recipient_states WHERE wamid = ? LIMIT 1")
-    .bind(wamid)
-    .first<{ account_id: string; broadcast_id: string; seq: number }>();
-  return row ? { accountId: row.account_id, broadcastId: row.broadcast_id, seq: row.seq } : null;
+/** The accounts sending from this number, split by where their projection is read. */
+async function accountsByPlane(
+  env: Bindings,
+  phoneNumberId: string,
+): Promise<{ d1: string[]; shards: string[] }> {
+  const accounts = await accountsOfNumber(env.DB, phoneNumberId);
+  const planes = await Promise.all(accounts.map((a) => accountDataPlane(env.DB, a)));
+  return {
+    d1: accounts.filter((_, i) => !readsShards(planes[i] ?? "d1")),
+    shards: accounts.filter((_, i) => readsShards(planes[i] ?? "d1")),
+  };
+}
+
+/**
+ * The broadcast message with this wamid, sent from this number: a webhook
+ * names the number it came to (metadata.phone_number_id), whose senders name
+ * the accounts, so the lookup never leaves them. On shards, the account's
+ * months are asked newest first (a webhook is mostly about a recent message).
+ */
+export async function findByWamid(
+  env: Bindings,
+  wamid: string,
+  phoneNumberId: string,
+): Promise<MessageRef | null> {
+  const accounts = await accountsByPlane(env, phoneNumberId);
+  if (accounts.d1.length > 0) {
+    const row = await env.DB.prepare(
+      `SELECT account_id, broadcast_id, seq FROM recipient_states
+       WHERE wamid = ? AND account_id IN (SELECT value FROM json_each(?)) LIMIT 1`,
+    )
+      .bind(wamid, JSON.stringify(accounts.d1))
+      .first<{ account_id: string; broadcast_id: string; seq: number }>();
+    if (row) return { accountId: row.account_id, broadcastId: row.broadcast_id, seq: row.seq };
+  }
+  for (const accountId of accounts.shards) {
+    for (const month of await accountMonths(env.DB, accountId)) {
+      const hit = await accountShard(env, accountId, month).findByWamid(wamid);
+      if (hit) return { accountId, ...hit };
+    }
+  }
+  return null;
 }
 
 /** The latest broadcast message sent to `identifier` from this number since `since`. */
 export async function findLatestSent(
-  d1: D1Database,
+  env: Bindings,
   phoneNumberId: string,
   identifier: string,
   since: string,
 ): Promise<MessageRef | null> {
-  const row = await d1
-    .prepare(
-      `SELECT account_id, broadcast_id, seq FROM recipient_states
+  const accounts = await accountsByPlane(env, phoneNumberId);
+  const found: (MessageRef & { submittedAt: string })[] = [];
+  if (accounts.d1.length > 0) {
+    const row = await env.DB.prepare(
+      `SELECT account_id, broadcast_id, seq, submitted_at FROM recipient_states
        WHERE phone_number_id = ? AND identifier = ? AND submitted_at >= ?
+         AND account_id IN (SELECT value FROM json_each(?))
        ORDER BY submitted_at DESC LIMIT 1`,
     )
-    .bind(phoneNumberId, identifier, since)
-    .first<{ account_id: string; broadcast_id: string; seq: number }>();
-  return row ? { accountId: row.account_id, broadcastId: row.broadcast_id, seq: row.seq } : null;
+      .bind(phoneNumberId, identifier, since, JSON.stringify(accounts.d1))
+      .first<{ account_id: string; broadcast_id: string; seq: number; submitted_at: string }>();
+    if (row)
+      found.push({
+        accountId: row.account_id,
+        broadcastId: row.broadcast_id,
+        seq: row.seq,
+        submittedAt: row.submitted_at,
+      });
+  }
+  // A message sent since `since` changed its broadcast's summary since then: only those months.
+  const inShards = await Promise.all(
+    accounts.shards.map(async (accountId) => {
+      const months = await accountMonths(env.DB, accountId, since);
+      const hits = await Promise.all(
+        months.map((m) =>
+          accountShard(env, accountId, m).findLatestSent([phoneNumberId], identifier, since),
+        ),
+      );
+      return hits.flatMap((h) => (h ? [{ accountId, ...h }] : []));
+    }),
+  );
+  found.push(...inShards.flat());
+  found.sort((a, b) =>
+    a.submittedAt < b.submittedAt ? 1 : a.submittedAt > b.submittedAt ? -1 : 0,
+  );
+  const latest = found[0];
+  return latest
+    ? { accountId: latest.accountId, broadcastId: latest.broadcastId, seq: latest.seq }
+    : null;
 }
 
 /** The number a projected recipient was sent to (for a reply that names no phone). */
-export async function identifierOf(d1: D1Database, ref: MessageRef): Promise<string | null> {
-  const row = await d1
-    .prepare(
-      "SELECT identifier FROM recipient_states WHERE account_id = ? AND broadcast_id = ? AND seq = ?",
-    )
+export async function identifierOf(env: Bindings, ref: MessageRef): Promise<string | null> {
+  if (readsShards(await accountDataPlane(env.DB, ref.accountId))) {
+    const month = await broadcastMonth(env.DB, ref.accountId, ref.broadcastId);
+    return month
+      ? accountShard(env, ref.accountId, month).identifierOf(ref.broadcastId, ref.seq)
+      : null;
+  }
+  const row = await env.DB.prepare(
+    "SELECT identifier FROM recipient_states WHERE account_id = ? AND broadcast_id = ? AND seq = ?",
+  )
     .bind(ref.accountId, ref.broadcastId, ref.seq)
     .first<{ identifier: string }>();
   return row?.identifier ?? null;

@@ -1,13 +1,18 @@
 /**
  * The audience of a retargeting broadcast: the recipients of an earlier
- * broadcast of the account whose engagement matches, read from the D1
- * projection by sequence (a keyset, never an offset). A recipient who is now
- * suppressed, or whose contact has opted out, is left out. Names and custom
- * fields come from the contact with that phone, when there is one.
+ * broadcast of the account whose engagement matches, read from the
+ * projection by sequence (a keyset, never an offset): D1's, or the earlier
+ * broadcast's month shard (src/db/data-plane.ts), whose page is then matched
+ * with D1's contacts and suppressions. A recipient who is now suppressed, or
+ * whose contact has opted out, is left out. Names and custom fields come
+ * from the contact with that phone, when there is one.
  */
 import { type EngagementType, engagementFilter } from "../domain/v1-broadcast";
+import type { Bindings } from "../env";
 import type { AudienceContact, AudiencePage } from "./audience";
 import { parseCustomFields } from "./contacts";
+import { accountDataPlane, readsShards } from "./data-plane";
+import { accountShard, broadcastMonth } from "./projection-shards";
 
 interface Row {
   seq: number;
@@ -21,7 +26,7 @@ interface Row {
 }
 
 export async function fetchRetargetPage(
-  d1: D1Database,
+  env: Bindings,
   accountId: string,
   broadcastId: string,
   engagement: EngagementType,
@@ -29,6 +34,10 @@ export async function fetchRetargetPage(
   pageSize = 1_000,
 ): Promise<AudiencePage> {
   const filter = engagementFilter(engagement);
+  if (readsShards(await accountDataPlane(env.DB, accountId))) {
+    return retargetFromShard(env, accountId, broadcastId, filter, cursor, pageSize);
+  }
+  const d1 = env.DB;
   const replied =
     filter.replied === null
       ? ""
@@ -55,7 +64,13 @@ export async function fetchRetargetPage(
       pageSize,
     )
     .all<Row>();
-  const contacts: AudienceContact[] = results.map((r) => ({
+  const contacts = results.map(audienceContact);
+  const last = results[results.length - 1];
+  return { contacts, cursor: results.length === pageSize && last ? String(last.seq) : null };
+}
+
+function audienceContact(r: Row): AudienceContact {
+  return {
     id: r.id ?? `phone:${r.identifier}`,
     name: r.name,
     firstName: r.first_name,
@@ -63,7 +78,40 @@ export async function fetchRetargetPage(
     phone: r.identifier,
     customFields: r.custom_fields ? parseCustomFields(r.custom_fields) : {},
     timezone: r.timezone,
-  }));
-  const last = results[results.length - 1];
-  return { contacts, cursor: results.length === pageSize && last ? String(last.seq) : null };
+  };
+}
+
+async function retargetFromShard(
+  env: Bindings,
+  accountId: string,
+  broadcastId: string,
+  filter: ReturnType<typeof engagementFilter>,
+  cursor: string | null,
+  pageSize: number,
+): Promise<AudiencePage> {
+  const month = await broadcastMonth(env.DB, accountId, broadcastId);
+  if (!month) return { contacts: [], cursor: null };
+  const page = await accountShard(env, accountId, month).retargetPage({
+    broadcastId,
+    afterSeq: cursor === null ? -1 : Number(cursor),
+    statuses: [...filter.statuses],
+    replied: filter.replied,
+    limit: pageSize,
+  });
+  const last = page[page.length - 1];
+  const next = page.length === pageSize && last ? String(last.seq) : null;
+  if (page.length === 0) return { contacts: [], cursor: next };
+  // The same contact and suppression rules as the D1 join, for this page's numbers at once.
+  const { results } = await env.DB.prepare(
+    `SELECT p.key AS seq, p.value AS identifier, c.id, c.name, c.first_name, c.last_name, c.custom_fields,
+       (SELECT l.timezone FROM locations l WHERE l.id = c.location_id) AS timezone
+     FROM json_each(?2) p
+     LEFT JOIN contacts c ON c.account_id = ?1 AND c.phone = p.value
+     WHERE (c.id IS NULL OR c.opted_in = 1)
+       AND NOT EXISTS (SELECT 1 FROM suppressions s WHERE s.account_id = ?1 AND s.phone = p.value)
+     ORDER BY p.key`,
+  )
+    .bind(accountId, JSON.stringify(page.map((r) => r.identifier)))
+    .all<Row>();
+  return { contacts: results.map(audienceContact), cursor: next };
 }

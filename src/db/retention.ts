@@ -4,6 +4,7 @@
  * once its recipients are in R2 and out of the projection, and what
  * `message_statuses` needs to say when a filter reaches past retention.
  */
+import type { Bindings } from "../env";
 import { deleteRecipientStates } from "./recipient-states";
 
 export const DEFAULT_RETENTION_DAYS = 400;
@@ -39,14 +40,13 @@ export async function broadcastsPastRetention(
 
 /** The archive holds the recipients now: the projection lets them go, the summary remembers when. */
 export async function markArchived(
-  d1: D1Database,
+  env: Bindings,
   accountId: string,
   broadcastId: string,
   at: string,
 ): Promise<void> {
-  await deleteRecipientStates(d1, accountId, broadcastId);
-  await d1
-    .prepare("UPDATE broadcasts SET archived_at = ? WHERE account_id = ? AND id = ?")
+  await deleteRecipientStates(env, accountId, broadcastId);
+  await env.DB.prepare("UPDATE broadcasts SET archived_at = ? WHERE account_id = ? AND id = ?")
     .bind(at, accountId, broadcastId)
     .run();
 }

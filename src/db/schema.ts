@@ -29,10 +29,19 @@ export const accounts = sqliteTable("accounts", {
   /** Recipients of broadcasts finished longer ago than this are archived to R2 and leave the hot stores. */
   recipientRetentionDays: integer("recipient_retention_days").notNull().default(400),
   /**
-   * Where its projection is written (docs/SCALING.md §5, migration path):
-   * "d1" (today), "dual" (D1 and its month shards, while a backfill runs).
+   * Where its projection is written and read (docs/SCALING.md §5, migration
+   * path; src/db/data-plane.ts): "d1", "dual", "shards-dual" or "shards".
+   * New accounts start on "shards" (NEW_ACCOUNT_DATA_PLANE, set by
+   * createAccount and the dev seed); the column's SQL default stays "d1",
+   * what accounts made before the shards have: changing a SQL default makes
+   * drizzle-kit rebuild the table,
+   * and on D1, which enforces foreign keys inside migrations (PRAGMA
+   * foreign_keys=OFF has no effect there), dropping `accounts` would
+   * cascade-delete every account's rows.
    */
   dataPlane: text("data_plane").notNull().default("d1"),
+  /** When data_plane last changed (the move waits for every isolate to see a step). */
+  dataPlaneChangedAt: text("data_plane_changed_at"),
   /**
    * Reject marketing templates to US +1 numbers at create: Meta has not
    * delivered them since 2025-04-01 (131049). On by default; off once Meta lifts it.

@@ -28,3 +28,62 @@ export interface Fingerprint {
   latest: string | null;
   sum: number;
 }
+
+/** message_statuses' filter, as one month's shard applies it (the account is the shard's). */
+export interface ShardStatusFilter {
+  broadcastId?: string;
+  clientReferences?: string[];
+  updatedSince?: string;
+}
+
+export type ShardStatusRow = {
+  broadcast_id: string;
+  seq: number;
+  identifier: string;
+  status: string;
+  delivered_at: string | null;
+  read_at: string | null;
+  error: string | null;
+  client_reference: string | null;
+  updated_at: string;
+};
+
+/** "This account's projection rows sent since T (from these numbers, to these people)." */
+export interface SentSinceQuery {
+  since: string;
+  phoneNumberIds?: string[];
+  identifiers?: string[];
+  limit?: number;
+}
+
+export interface SentRow {
+  broadcastId: string;
+  seq: number;
+  identifier: string;
+  phoneNumberId: string;
+  status: string;
+  submittedAt: string;
+}
+
+export interface RetargetQuery {
+  broadcastId: string;
+  afterSeq: number;
+  statuses: string[];
+  replied: boolean | null;
+  limit: number;
+}
+
+/**
+ * Merges months' pages, each already in `compare` order, into one page of
+ * the whole: the caller asked each month for its first offset + limit rows.
+ */
+export function mergePages<T>(
+  pages: { rows: T[]; total: number }[],
+  compare: (a: T, b: T) => number,
+  limit: number,
+  offset: number,
+): { rows: T[]; total: number } {
+  const total = pages.reduce((n, p) => n + p.total, 0);
+  const all = pages.flatMap((p) => p.rows).sort(compare);
+  return { rows: all.slice(offset, offset + limit), total };
+}

@@ -349,7 +349,7 @@ export class BroadcastDO extends DurableObject<Bindings> {
     if (canMove("cancel", b.state)) await this.cancel();
     await this.outbox.close();
     await deleteBroadcastSummary(this.env.DB, b.plan.accountId, b.plan.broadcastId);
-    await deleteRecipientStates(this.env.DB, b.plan.accountId, b.plan.broadcastId);
+    await deleteRecipientStates(this.env, b.plan.accountId, b.plan.broadcastId, b.createdAt);
     // Its archive goes with it (retention may have moved its recipients to R2).
     const archived = this.archives.get();
     if (archived) await this.env.ARCHIVE.delete(archived.key);
@@ -729,7 +729,7 @@ export class BroadcastDO extends DurableObject<Bindings> {
         b.plan.template.category,
       );
       const count = definition
-        ? await resolveAudience(this.env.DB, b.plan.accountId, definition, (rows) => {
+        ? await resolveAudience(this.env, b.plan.accountId, definition, (rows) => {
             if (!stillScheduled()) return false;
             const checked = rejectBlocked(rows, b.plan.template.category, rules);
             this.ctx.storage.transactionSync(() => this.store.insertRecipients(checked));
@@ -832,7 +832,7 @@ export class BroadcastDO extends DurableObject<Bindings> {
     const people = this.store.pendingPeople();
     await catchUpPortfolio(this.env, plan.accountId, plan.sender.wabaId, plan.broadcastId);
     const { reached, newPeople } = await reachedInLast24h(
-      this.env.DB,
+      this.env,
       plan.accountId,
       plan.sender.wabaId,
       people.map((p) => p.identifier),

@@ -4,7 +4,7 @@
  * (AccountDataDO), 5,000 at a time (the Outbox's chunk), idempotent by
  * (broadcast, seq) so a restart repeats harmlessly; then compare every
  * broadcast's fingerprint on both sides. Reads move to the shards only after
- * a clean verification (not built yet: nothing reads the shards).
+ * a clean verification (src/durable/data-plane-move.ts runs both).
  */
 import {
   accountBroadcasts,

@@ -29,11 +29,11 @@ async function archiveOne(env: Bindings, accountId: string, broadcastId: string)
   try {
     const result = await broadcastStub(env, accountId, broadcastId).archive();
     if (result.ok) {
-      await markArchived(env.DB, accountId, broadcastId, result.archive.archivedAt);
+      await markArchived(env, accountId, broadcastId, result.archive.archivedAt);
       return "archived";
     }
     // A summary whose broadcast is gone: nothing to archive, and it should not come back every pass.
-    if (result.reason === "not_found") await markArchived(env.DB, accountId, broadcastId, nowIso());
+    if (result.reason === "not_found") await markArchived(env, accountId, broadcastId, nowIso());
     return "skipped";
   } catch (err) {
     log("error", "archiving a broadcast failed", { accountId, broadcastId, ...errorFields(err) });

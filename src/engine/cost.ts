@@ -111,7 +111,7 @@ export async function draftEstimate(
     const numbers: string[] = [];
     const definition = JSON.parse(summary.definition ?? "null") as V1Definition | null;
     if (definition)
-      await resolveAudience(env.DB, accountId, definition, (rows) => {
+      await resolveAudience(env, accountId, definition, (rows) => {
         for (const r of rows) if (!r.rejected) numbers.push(r.identifier);
         return true;
       });

@@ -67,7 +67,7 @@ export async function cappedPeople(
   const now = Date.now();
   await catchUpAccount(env, input.accountId, input.except, now);
   const sends = await marketingSendsSince(
-    env.DB,
+    env,
     input.accountId,
     input.people,
     capWindowStart(cap, now),

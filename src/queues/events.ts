@@ -85,7 +85,7 @@ export async function consumeEvents(
     }
     let ref: { accountId: string; broadcastId: string } | null = event.broadcast;
     try {
-      if (!ref) ref = await findByWamid(env.DB, event.wamid);
+      if (!ref) ref = await findByWamid(env, event.wamid, event.phoneNumberId);
     } catch (err) {
       // Only this event waits for D1; the rest of the batch goes on.
       logError("status event lookup failed", err);
@@ -148,7 +148,7 @@ async function applyInbound(
     ref !== null && accounts.includes(ref.accountId);
 
   if (event.kind === "reaction") {
-    const ref = await findByWamid(env.DB, event.messageId);
+    const ref = await findByWamid(env, event.messageId, event.phoneNumberId);
     if (!ours(ref)) return false;
     return broadcastStub(env, ref.accountId, ref.broadcastId).applyReaction({
       wamid: event.messageId,
@@ -177,17 +177,18 @@ async function applyInbound(
     return true;
   }
   let ref: MessageRef | null =
-    tapped ?? (event.contextId ? await findByWamid(env.DB, event.contextId) : null);
+    tapped ??
+    (event.contextId ? await findByWamid(env, event.contextId, event.phoneNumberId) : null);
   // Only a phone number finds the latest message sent to a person; a bare user id cannot.
   if (!ref && event.from) {
     const since = new Date(event.at - REPLY_WINDOW_MS).toISOString();
-    ref = await findLatestSent(env.DB, event.phoneNumberId, event.from, since);
+    ref = await findLatestSent(env, event.phoneNumberId, event.from, since);
   }
   if (!ours(ref)) return false;
   if (!event.from && (await isOptOut(env, ref.accountId, event.text))) {
     // A user id without a phone: the message it answers names the person's
     // number (or the user id it was addressed by).
-    const identifier = await identifierOf(env.DB, ref);
+    const identifier = await identifierOf(env, ref);
     if (identifier && identifier !== event.userId)
       await optOut(env, ref.accountId, identifier, event.userId);
   }

@@ -38,7 +38,7 @@ export async function applyOptOutStatus(
 ): Promise<void> {
   let phone = e.recipientId.replace(/\D/g, "") || null;
   let userId = e.recipientUserId ?? null;
-  if (!phone && ref.seq !== undefined) phone = await identifierOf(env.DB, ref as MessageRef);
+  if (!phone && ref.seq !== undefined) phone = await identifierOf(env, ref as MessageRef);
   // A recipient addressed by a user id: that is no phone.
   if (phone && isBusinessUserId(phone)) {
     userId ??= phone;

@@ -21,6 +21,7 @@ import worker from "../../src/worker";
 import { mobileNumber } from "../domain/phones";
 import { createBroadcast, details, helloBody, type Setup, setup, waitForStatus } from "../engine";
 import { createSender } from "../helpers";
+import { putOnPlane } from "../scaling/projection";
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -150,6 +151,8 @@ describe("the events consumer", () => {
 
   it("item 11: one failing D1 lookup retries that event only; the rest of the batch is applied", async () => {
     const s = await setup();
+    // The lookup that fails is D1's: an account whose projection is still in D1.
+    await putOnPlane(s.account.accountId, "d1");
     const base = Math.floor(Math.random() * 50_000);
     const { uuid, rows } = await sentBroadcast(s, [
       mobileNumber(base, "0"),

@@ -18,6 +18,7 @@ import {
   waitForStatus,
 } from "../engine";
 import { api, bearer, expectStatus, jsonInit } from "../helpers";
+import { projectionRows } from "../scaling/projection";
 
 function envelope(phoneNumberId: string, value: Record<string, unknown>) {
   return {
@@ -348,12 +349,7 @@ describe("POST /broadcasts/message_statuses", () => {
         )
         .toArray(),
     );
-    const d1Rows = await env.DB.prepare(
-      "SELECT seq, status, wamid FROM recipient_states WHERE broadcast_id = ? ORDER BY seq",
-    )
-      .bind(uuid)
-      .all();
-    expect(d1Rows.results).toEqual(doRows);
+    expect(await projectionRows(s.account.accountId, uuid, "seq, status, wamid")).toEqual(doRows);
   });
 
   it("answers 400 naming the problem, and 404 for another account's broadcast", async () => {

@@ -19,6 +19,7 @@ import {
   waitForStatus,
 } from "../engine";
 import { api, bearer, call, expectStatus, jsonInit } from "../helpers";
+import { projectionRows } from "../scaling/projection";
 
 /** Numbers ending in 0: none of the sandbox's scripted behaviours (2222 is never accepted…). */
 const people = (from: number, n: number) =>
@@ -36,12 +37,12 @@ async function nearlyFull(): Promise<{ s: Setup; reached: string[]; base: number
   await vi.waitUntil(
     async () =>
       (
-        await env.DB.prepare(
-          "SELECT COUNT(*) AS n FROM recipient_states WHERE broadcast_id = ? AND submitted_at IS NOT NULL",
+        await projectionRows<{ submitted_at: string | null }>(
+          s.account.accountId,
+          first.uuid,
+          "submitted_at",
         )
-          .bind(first.uuid)
-          .first<{ n: number }>()
-      )?.n === 245,
+      ).filter((r) => r.submitted_at !== null).length === 245,
     { timeout: 15_000, interval: 200 },
   );
   return { s, reached, base };
@@ -149,12 +150,17 @@ describe("messaging-tier budget", () => {
         new Error().stack?.includes("catchUp") ? flush() : undefined;
     });
     await waitForStatus(s, first.uuid, "completed");
-    const projected = await env.DB.prepare(
-      "SELECT COUNT(*) AS n FROM recipient_states WHERE broadcast_id = ? AND submitted_at IS NOT NULL",
-    )
-      .bind(first.uuid)
-      .first<{ n: number }>();
-    expect(projected?.n, "D1 must not have the sends yet, or this test shows nothing").toBe(0);
+    const projected = (
+      await projectionRows<{ submitted_at: string | null }>(
+        s.account.accountId,
+        first.uuid,
+        "submitted_at",
+      )
+    ).filter((r) => r.submitted_at !== null).length;
+    expect(
+      projected,
+      "the projection must not have the sends yet, or this test shows nothing",
+    ).toBe(0);
     // Its GET says 245 were sent: a create now must count them.
     const created = await createBroadcast(
       s,

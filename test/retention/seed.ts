@@ -1,14 +1,14 @@
 /**
  * A finished broadcast seeded straight into its BroadcastDO's store (and, when
- * asked, its summary and projection into D1 the way the Outbox writes them):
+ * asked, its summary into D1 and its projection the way the Outbox writes them):
  * an export or archive test needs tens of thousands of recipients in their
  * final states, and sending that many through the sandbox would take minutes.
  */
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { upsertBroadcastSummary } from "../../src/db/broadcasts";
-import { upsertRecipientStates } from "../../src/db/recipient-states";
 import type { BroadcastPlan, NewRecipient } from "../../src/domain/broadcast";
+import { writeProjection } from "../../src/durable/account-data/mirror";
 import { projectionRow } from "../../src/durable/broadcast/outbox";
 import { BroadcastStore } from "../../src/durable/broadcast/store";
 import type { BroadcastDO } from "../../src/durable/broadcast-do";
@@ -92,8 +92,11 @@ export async function seedFinishedBroadcast(
       await upsertBroadcastSummary(env.DB, store.summary(b));
       if (options.project) {
         const changed = store.unprojected(rows);
-        await upsertRecipientStates(
-          env.DB,
+        // Where the account's plane writes, as the Outbox does (D1, its month shard, or both).
+        await writeProjection(
+          env,
+          accountId,
+          b.createdAt,
           changed.map((r) => projectionRow(plan, r)),
         );
         store.markProjected(changed);

@@ -12,6 +12,7 @@ import { backfillAccount, verifyAccount } from "../../src/durable/data-plane-bac
 import type { Bindings } from "../../src/env";
 import { createAccount } from "../helpers";
 import { seedFinishedBroadcast } from "../retention/seed";
+import { putOnPlane } from "./projection";
 
 const bindings = env as unknown as Bindings;
 const shard = (name: string) => env.ACCOUNT_DATA.get(env.ACCOUNT_DATA.idFromName(name));
@@ -20,6 +21,9 @@ describe("projection backfill into per-account month shards", () => {
   it("copies every row into the shard of its broadcast's month, repeats harmlessly, and verifies", async () => {
     const account = await createAccount();
     const other = await createAccount();
+    // Accounts made before the shards: their projection is in D1.
+    await putOnPlane(account.accountId, "d1");
+    await putOnPlane(other.accountId, "d1");
     const january = await seedFinishedBroadcast(account.accountId, 30, { project: true });
     const current = await seedFinishedBroadcast(account.accountId, 20, { project: true });
     const theirs = await seedFinishedBroadcast(other.accountId, 5, { project: true });

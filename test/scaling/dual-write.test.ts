@@ -19,6 +19,7 @@ import {
   setup,
   waitForStatus,
 } from "../engine";
+import { putOnPlane } from "./projection";
 
 const bindings = env as unknown as Bindings;
 
@@ -54,6 +55,7 @@ describe("dual write of the projection", () => {
       .bind(dual.account.accountId)
       .run();
     const plain = await setup();
+    await putOnPlane(plain.account.accountId, "d1");
     const [dualBroadcast, plainBroadcast] = await Promise.all([
       sendAndSettle(dual, 800, 12),
       sendAndSettle(plain, 900, 3),

@@ -19,6 +19,7 @@ import {
   waitForStatus,
 } from "../engine";
 import { api, apiKey, bearer, expectStatus, jsonInit } from "../helpers";
+import { projectionRows } from "../scaling/projection";
 
 const seqBase = () => Math.floor(Math.random() * 60_000);
 
@@ -28,9 +29,7 @@ async function everything(s: Setup, uuid: string): Promise<string> {
   const rows = await runInDurableObject(stub, (_i, state) =>
     state.storage.sql.exec("SELECT * FROM recipients").toArray(),
   );
-  const projection = await env.DB.prepare("SELECT * FROM recipient_states WHERE broadcast_id = ?")
-    .bind(uuid)
-    .all();
+  const projection = { results: await projectionRows(s.account.accountId, uuid, "*") };
   const listed = await expectStatus(
     await api(`/broadcasts/${uuid}/recipients?limit=100`, { headers: bearer(s.account.key) }),
     200,

@@ -1,6 +1,7 @@
 import type { App } from "../../app";
 import { requireAdmin } from "../auth";
 import * as accounts from "./accounts";
+import * as dataPlane from "./data-plane";
 import * as devSeed from "./dev-seed";
 import * as keys from "./keys";
 import * as createRateCard from "./rate-cards-create";
@@ -11,6 +12,7 @@ export function registerAdminRoutes(app: App) {
   app.use("/admin/accounts/*", requireAdmin);
   accounts.register(app);
   keys.register(app);
+  dataPlane.register(app);
   app.use("/admin/rate-cards", requireAdmin);
   createRateCard.register(app);
 }

@@ -92,7 +92,7 @@ export function registerMessageStatusRoute(app: App) {
       throw notFound(`filters.broadcastUuid: no broadcast ${filters.broadcastUuid}`);
     }
     const { rows, total } = await findMessageStatuses(
-      c.env.DB,
+      c.env,
       accountId,
       {
         broadcastId: filters.broadcastUuid,

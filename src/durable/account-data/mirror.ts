@@ -1,22 +1,27 @@
 /**
- * Step 1 of the migration path (docs/SCALING.md §5): while an account is on
- * the "dual" data plane, every projection flush also writes its rows to the
- * account's shard for the broadcast's month. Called by the Outbox after the
- * D1 upsert; a failure fails the flush, whose rows stay dirty and are written
- * to both again next time (both upserts are idempotent).
+ * Where a projection flush writes (docs/SCALING.md §5, src/db/data-plane.ts):
+ * D1 while the account is on "d1"; D1 and the account's shard for the
+ * broadcast's month on "dual" and "shards-dual" (the migration path's dual
+ * write); only the shard on "shards". Called by the Outbox; a failure fails
+ * the flush, whose rows stay dirty and are written again next time (both
+ * upserts are idempotent).
  */
-import { accountDataPlane } from "../../db/data-plane";
-import type { RecipientStateRow } from "../../db/recipient-states";
-import { shardMonth, shardName } from "../../domain/data-shard";
+import { accountDataPlane, writesD1, writesShards } from "../../db/data-plane";
+import { accountShard } from "../../db/projection-shards";
+import { type RecipientStateRow, upsertRecipientStates } from "../../db/recipient-states";
+import { shardMonth } from "../../domain/data-shard";
 import type { Bindings } from "../../env";
 
-export async function mirrorToShard(
+export async function writeProjection(
   env: Bindings,
   accountId: string,
   broadcastCreatedAt: string,
   rows: RecipientStateRow[],
 ): Promise<void> {
-  if (rows.length === 0 || (await accountDataPlane(env.DB, accountId)) !== "dual") return;
-  const name = shardName(accountId, shardMonth(broadcastCreatedAt));
-  await env.ACCOUNT_DATA.get(env.ACCOUNT_DATA.idFromName(name)).upsertRecipientStates(rows);
+  if (rows.length === 0) return;
+  const plane = await accountDataPlane(env.DB, accountId);
+  if (writesD1(plane)) await upsertRecipientStates(env.DB, rows);
+  if (writesShards(plane)) {
+    await accountShard(env, accountId, shardMonth(broadcastCreatedAt)).upsertRecipientStates(rows);
+  }
 }

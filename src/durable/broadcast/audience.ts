@@ -11,9 +11,10 @@ import { fetchRetargetPage } from "../../db/retarget";
 import type { NewRecipient } from "../../domain/broadcast";
 import type { V1Definition } from "../../domain/v1-broadcast";
 import { renderForContact } from "../../domain/v1-parameters";
+import type { Bindings } from "../../env";
 
 export function audiencePages(
-  d1: D1Database,
+  env: Bindings,
   accountId: string,
   definition: V1Definition,
 ): (cursor: string | null) => Promise<AudiencePage> {
@@ -21,7 +22,7 @@ export function audiencePages(
     case "client":
       return (cursor) =>
         fetchAudiencePage(
-          d1,
+          env.DB,
           accountId,
           { type: "client", locationId: definition.location?.id ?? null },
           cursor,
@@ -29,7 +30,7 @@ export function audiencePages(
     case "segment":
       return (cursor) =>
         fetchAudiencePage(
-          d1,
+          env.DB,
           accountId,
           { type: "segment", segmentIds: definition.segments.map((s) => s.id) },
           cursor,
@@ -37,7 +38,7 @@ export function audiencePages(
     case "class":
       return (cursor) =>
         fetchAudiencePage(
-          d1,
+          env.DB,
           accountId,
           {
             type: "class",
@@ -49,7 +50,7 @@ export function audiencePages(
     case "retarget":
       return (cursor) =>
         fetchRetargetPage(
-          d1,
+          env,
           accountId,
           definition.retargetBroadcast?.id ?? "",
           definition.retargetEngagementType ?? "sent",
@@ -64,12 +65,12 @@ export function audiencePages(
  * Returns how many rows were loaded.
  */
 export async function resolveAudience(
-  d1: D1Database,
+  env: Bindings,
   accountId: string,
   definition: V1Definition,
   load: (rows: NewRecipient[]) => boolean,
 ): Promise<number> {
-  const page = audiencePages(d1, accountId, definition);
+  const page = audiencePages(env, accountId, definition);
   const seen = new Set<string>();
   let seq = 0;
   let cursor: string | null = null;

@@ -8,13 +8,13 @@
  * `close()` can never be followed by a flush writing the broadcast back.
  */
 import { upsertBroadcastSummary } from "../../db/broadcasts";
-import { type RecipientStateRow, upsertRecipientStates } from "../../db/recipient-states";
+import type { RecipientStateRow } from "../../db/recipient-states";
 import { replaceBroadcastUsage } from "../../db/usage";
 import type { BroadcastPlan, RecipientView } from "../../domain/broadcast";
 import { countersView } from "../../domain/counters";
 import type { Bindings } from "../../env";
 import { errorFields, log } from "../../log";
-import { mirrorToShard } from "../account-data/mirror";
+import { writeProjection } from "../account-data/mirror";
 import { emitBroadcastEnd, emitRecipientChanges } from "./callbacks";
 import type { BroadcastStore } from "./store";
 
@@ -110,8 +110,7 @@ export class Outbox {
       if (rows.length === 0) return;
       try {
         const projected = rows.map((r) => projectionRow(b.plan, r));
-        await upsertRecipientStates(this.env.DB, projected);
-        await mirrorToShard(this.env, b.plan.accountId, b.createdAt, projected);
+        await writeProjection(this.env, b.plan.accountId, b.createdAt, projected);
         await emitRecipientChanges(
           this.env,
           b.plan,

@@ -32,7 +32,7 @@ export async function erasePerson(
   digits: string,
 ): Promise<ErasureReport> {
   const contacts = await deleteContactByPhone(env.DB, accountId, digits);
-  const candidates = await broadcastsThatMayHold(env.DB, accountId, digits);
+  const candidates = await broadcastsThatMayHold(env, accountId, digits);
   let broadcasts = 0;
   let recipients = 0;
   for (let i = 0; i < candidates.length; i += FAN_OUT) {
@@ -46,6 +46,6 @@ export async function erasePerson(
       recipients += n;
     }
   }
-  await eraseFromProjection(env.DB, accountId, digits, ERASED);
+  await eraseFromProjection(env, accountId, digits, ERASED);
   return { contacts, broadcasts, recipients };
 }

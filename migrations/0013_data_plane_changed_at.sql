@@ -1,0 +1,1 @@
+ALTER TABLE `accounts` ADD `data_plane_changed_at` text;
