@@ -291,6 +291,8 @@ class BroadcastModel {
     this.acceptedIds = new Uint8Array(sc.recipients);
     const storage = { transactionSync: <T>(fn: () => T) => fn() };
     const env = {
+      // The Dispatcher sizes a message by the invocation's connection limit (pacing.ts waveSize).
+      CLOUD_API_CONNECTIONS: String(sc.connections),
       SENDS: {
         sendBatch: async (messages: { body: SendBatchMessage }[]) => {
           await sim.sleep(sc.queueSendMs);
@@ -322,6 +324,8 @@ class BroadcastModel {
       counters: () => ({ queued: this.queued, sending: this.sending }),
       queueDue: (_now: number, size: number) => this.queueDue(size),
       // The dispatcher asks how many rows are due (whole waves only): ids stand in for rows.
+      countDue: (_now: number, limit: number) =>
+        Math.min(limit, this.retry.length + this.sc.recipients - this.next),
       duePending: (_now: number, limit: number) =>
         Array.from(
           { length: Math.min(limit, this.retry.length + this.sc.recipients - this.next) },

@@ -8,11 +8,14 @@ import {
   BATCH_SIZE,
   CLAIM_LEASE_MS,
   CONNECTIONS_PER_INVOCATION,
+  connectionLimit,
   DEPARTURE_TOLERANCE_MS,
   departBy,
   inFlightTarget,
+  MAX_UNCLAMPED_WAVE,
   maxInAnyWindow,
   slotIntervalMs,
+  waveSize,
 } from "../../src/domain/pacing";
 
 describe("pacing", () => {
@@ -30,6 +33,23 @@ describe("pacing", () => {
   it("sends a wave of exactly one invocation's connections", () => {
     expect(CONNECTIONS_PER_INVOCATION).toBe(6);
     expect(BATCH_SIZE).toBe(CONNECTIONS_PER_INVOCATION);
+  });
+
+  it("sizes a message by the invocation's connections: six under the clamp, rate × latency without", () => {
+    // Production, dev and tests: the clamp is on, a message is one wave of six whatever the rate.
+    expect(connectionLimit(undefined)).toBe(CONNECTIONS_PER_INVOCATION);
+    expect(connectionLimit("")).toBe(CONNECTIONS_PER_INVOCATION);
+    expect(connectionLimit("six")).toBe(CONNECTIONS_PER_INVOCATION);
+    expect(waveSize(connectionLimit(undefined), 1000, 300)).toBe(6);
+    expect(waveSize(6, 2, 300)).toBe(6);
+    // The bench switch (CLOUD_API_CONNECTIONS=0): Little's law, bounded.
+    expect(connectionLimit("0")).toBe(0);
+    expect(waveSize(0, 80, 260)).toBe(Math.ceil(80 * 0.26));
+    expect(waveSize(0, 2, 260)).toBe(BATCH_SIZE);
+    expect(waveSize(0, 1000, 260)).toBe(MAX_UNCLAMPED_WAVE);
+    expect(MAX_UNCLAMPED_WAVE).toBeLessThanOrEqual(250);
+    // In flight is at least two of whichever wave.
+    expect(inFlightTarget(80, 100, 21)).toBe(42);
   });
 
   it("lets a send leave only while its whole timeout still fits in the claim's lease", () => {
