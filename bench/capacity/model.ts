@@ -291,8 +291,6 @@ class BroadcastModel {
     this.acceptedIds = new Uint8Array(sc.recipients);
     const storage = { transactionSync: <T>(fn: () => T) => fn() };
     const env = {
-      // The Dispatcher sizes a message by the invocation's connection limit (pacing.ts waveSize).
-      CLOUD_API_CONNECTIONS: String(sc.connections),
       SENDS: {
         sendBatch: async (messages: { body: SendBatchMessage }[]) => {
           await sim.sleep(sc.queueSendMs);

@@ -11,8 +11,9 @@
  *   runtime's queue (REFERENCE.md, "Workers limits that bound outbound
  *   sending"). So one invocation sends at most 6 / latency per second, and a
  *   queue message carries exactly one wave: CONNECTIONS_PER_INVOCATION
- *   recipients, all of which can leave at once (`waveSize`; with the clamp
- *   lifted for the engine-efficiency bench, rate × answer time).
+ *   recipients, all of which can leave at once. (Sizing it by rate × answer
+ *   time when the clamp is lifted was tried, 2026-12-02: on this 2-core
+ *   machine the local rate did not move and slots were given up, README.)
  * - **Never over the cap at the receiver.** Slots are spaced at
  *   SAFETY × the cap. Within an isolate, a departure gate counts actual
  *   departures to one number (never more than the cap within one second plus
@@ -37,15 +38,6 @@ export const CONNECTIONS_PER_INVOCATION = 6;
 export const BATCH_SIZE = CONNECTIONS_PER_INVOCATION;
 
 /**
- * The most recipients one queue message carries when the clamp is lifted.
- * Each recipient is one subrequest (its send) and a wave adds a handful of
- * RPCs (claim, reserve, settles, state): Workers allow 10,000 subrequests per
- * invocation on paid plans, 1,000 on older pages (REFERENCE.md), so 250 stays
- * inside either with room; and a claim of 250 rows is one small DO write.
- */
-export const MAX_UNCLAMPED_WAVE = 250;
-
-/**
  * The connection limit as configured: CLOUD_API_CONNECTIONS unset (production,
  * dev, tests) is CONNECTIONS_PER_INVOCATION; "0" lifts it (the dispatch
  * benchmark's engine-efficiency run only), answered as 0.
@@ -55,23 +47,6 @@ export function connectionLimit(raw: string | undefined): number {
   const limit = Number(raw);
   if (!Number.isFinite(limit)) return CONNECTIONS_PER_INVOCATION;
   return limit > 0 ? Math.floor(limit) : 0;
-}
-
-/**
- * Recipients per queue message, sized by what one invocation can have in
- * flight at once. Under the clamp that is its connections: a wave of
- * `limit` (6 in production), all of which can leave at once, so an
- * invocation ends within one slot spacing of its start. With the clamp
- * lifted (limit 0) it is Little's law: rate × Meta's measured answer time,
- * the sends one invocation keeps in flight at the number's full rate, at
- * least BATCH_SIZE and at most MAX_UNCLAMPED_WAVE. Locally (Miniflare hands
- * the queue to one invocation at a time, at a fixed cost each) that lets
- * one invocation cover the cost of the next instead of six sends paying it.
- */
-export function waveSize(limit: number, mps: number, latencyMs: number): number {
-  if (limit > 0) return limit;
-  const little = Math.ceil(mps * (Math.max(0, latencyMs) / 1000));
-  return Math.min(MAX_UNCLAMPED_WAVE, Math.max(BATCH_SIZE, little));
 }
 
 /** Pace a little under the cap, so that a late send can never push a window over it. */
@@ -134,16 +109,15 @@ export const CYCLE_EWMA_WEIGHT = 0.2;
 
 /**
  * Recipients a broadcast keeps queued or claimed: Little's law, rate ×
- * cycle, with headroom, at least two waves of `wave` recipients, at most
- * MAX_IN_FLIGHT_S of throughput (more would only make a pause or cancel
- * slower to bite).
+ * cycle, with headroom, at least two batches, at most MAX_IN_FLIGHT_S of
+ * throughput (more would only make a pause or cancel slower to bite).
  */
-export function inFlightTarget(mps: number, cycleMs: number, wave = BATCH_SIZE): number {
+export function inFlightTarget(mps: number, cycleMs: number): number {
   const seconds = Math.min(
     MAX_IN_FLIGHT_S,
     Math.max(MIN_IN_FLIGHT_S, (cycleMs / 1000) * IN_FLIGHT_HEADROOM),
   );
-  return Math.max(wave * 2, Math.ceil(mps * seconds));
+  return Math.max(BATCH_SIZE * 2, Math.ceil(mps * seconds));
 }
 
 /** A moving average that starts at the first value it is given. */

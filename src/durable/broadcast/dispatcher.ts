@@ -5,13 +5,7 @@
  * whose sending window is closed. One pump runs at a time; a call while it
  * runs asks it for one more pass.
  */
-import {
-  connectionLimit,
-  ewma,
-  INITIAL_CYCLE_MS,
-  inFlightTarget,
-  waveSize,
-} from "../../domain/pacing";
+import { BATCH_SIZE, ewma, INITIAL_CYCLE_MS, inFlightTarget } from "../../domain/pacing";
 import type { Bindings } from "../../env";
 import { errorFields, log } from "../../log";
 import type { SendBatchMessage } from "../../queues/messages";
@@ -57,22 +51,9 @@ export class Dispatcher {
     return Math.min(this.queueDelayMs ?? 0, QUEUE_ALLOWANCE_MS) + (this.latencyMs ?? 0);
   }
 
-  /**
-   * Recipients per queue message now: one invocation's connections (6 in
-   * production), or with the clamp lifted (the engine-efficiency bench)
-   * rate × Meta's measured answer time (before any answer: INITIAL_CYCLE_MS).
-   */
-  waveSize(mps: number): number {
-    return waveSize(
-      connectionLimit(this.env.CLOUD_API_CONNECTIONS),
-      mps,
-      this.latencyMs ?? INITIAL_CYCLE_MS,
-    );
-  }
-
   /** Recipients this broadcast keeps queued or claimed now. */
   inFlightTarget(mps: number): number {
-    return inFlightTarget(mps, this.cycleMs(), this.waveSize(mps));
+    return inFlightTarget(mps, this.cycleMs());
   }
 
   async pump(): Promise<void> {
@@ -96,9 +77,7 @@ export class Dispatcher {
     const b = this.store.broadcast();
     if (b?.state !== "sending") return false;
     const c = this.store.counters();
-    const mps = b.plan.sender.throughputMps;
-    const wave = this.waveSize(mps);
-    let room = this.inFlightTarget(mps) - (c.queued + c.sending);
+    let room = this.inFlightTarget(b.plan.sender.throughputMps) - (c.queued + c.sending);
     // Most pumps (one per settle) find the window full: nothing to read or write.
     if (room <= 0) return false;
     const messages: SendBatchMessage[] = [];
@@ -108,8 +87,8 @@ export class Dispatcher {
       while (room > 0) {
         // Whole waves only, while there are whole waves to send: a short
         // message costs a whole invocation (the window refills on the next settle).
-        if (room < wave && this.store.countDue(now, wave) >= wave) break;
-        const size = Math.min(wave, room);
+        if (room < BATCH_SIZE && this.store.countDue(now, BATCH_SIZE) >= BATCH_SIZE) break;
+        const size = Math.min(BATCH_SIZE, room);
         if (windows.active) this.holdClosed(windows, now, size);
         const batch = this.store.queueDue(now, size);
         if (!batch) break;
