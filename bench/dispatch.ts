@@ -5,7 +5,7 @@
  * bindings, so the local HTTP proxy is not what is measured. The sandbox
  * answers with its latency model (p50 250 ms, p99 900 ms, seeded).
  *
- * Runs (RUNS=efficiency,validation picks):
+ * Runs (RUNS=efficiency,validation picks; MPS=80 keeps the runs at that cap):
  * - efficiency: the six-connection clamp lifted (CLOUD_API_CONNECTIONS=0, a
  *   bench-only switch), at 80 mps (4,000 recipients) and 1,000 mps (20,000).
  * - validation: the clamp on, at sandbox latencies 20 ms and 250 ms: the
@@ -34,6 +34,8 @@ const PORT = 8830;
 const BASE = `http://localhost:${PORT}`;
 const SCALE = Number(process.env.SCALE ?? 1);
 const RUNS = (process.env.RUNS ?? "efficiency,validation").split(",");
+/** MPS=80 (a list) keeps only the runs at those caps. */
+const ONLY_MPS = (process.env.MPS ?? "").split(",").filter(Boolean).map(Number);
 /** Messages per invocation in the efficiency runs (production: 1; more stands in for concurrency). */
 const SENDS_BATCH = Number(process.env.SENDS_BATCH ?? 1);
 
@@ -51,7 +53,9 @@ const runs: Run[] = [
   { group: "efficiency", mps: 1000, recipients: 20_000, clamp: false, p50: 250, p99: 900 },
   { group: "validation", mps: 1000, recipients: 3_000, clamp: true, p50: 20, p99: 20 },
   { group: "validation", mps: 1000, recipients: 3_000, clamp: true, p50: 250, p99: 250 },
-].filter((r) => RUNS.includes(r.group)) as Run[];
+].filter(
+  (r) => RUNS.includes(r.group) && (ONLY_MPS.length === 0 || ONLY_MPS.includes(r.mps)),
+) as Run[];
 
 const authed = { authorization: `Bearer ${KEY}`, "content-type": "application/json" };
 const api = async (path: string, init: RequestInit = {}) =>

@@ -322,6 +322,8 @@ class BroadcastModel {
       counters: () => ({ queued: this.queued, sending: this.sending }),
       queueDue: (_now: number, size: number) => this.queueDue(size),
       // The dispatcher asks how many rows are due (whole waves only): ids stand in for rows.
+      countDue: (_now: number, limit: number) =>
+        Math.min(limit, this.retry.length + this.sc.recipients - this.next),
       duePending: (_now: number, limit: number) =>
         Array.from(
           { length: Math.min(limit, this.retry.length + this.sc.recipients - this.next) },

@@ -11,7 +11,9 @@
  *   runtime's queue (REFERENCE.md, "Workers limits that bound outbound
  *   sending"). So one invocation sends at most 6 / latency per second, and a
  *   queue message carries exactly one wave: CONNECTIONS_PER_INVOCATION
- *   recipients, all of which can leave at once.
+ *   recipients, all of which can leave at once. (Sizing it by rate × answer
+ *   time when the clamp is lifted was tried, 2026-12-02: on this 2-core
+ *   machine the local rate did not move and slots were given up, README.)
  * - **Never over the cap at the receiver.** Slots are spaced at
  *   SAFETY × the cap. Within an isolate, a departure gate counts actual
  *   departures to one number (never more than the cap within one second plus
@@ -32,8 +34,20 @@
 /** Cloudflare's limit on requests waiting for headers per invocation (REFERENCE.md). */
 export const CONNECTIONS_PER_INVOCATION = 6;
 
-/** Recipients per queue message: one wave of an invocation's connections. */
+/** Recipients per queue message under the clamp (production): one wave of an invocation's connections. */
 export const BATCH_SIZE = CONNECTIONS_PER_INVOCATION;
+
+/**
+ * The connection limit as configured: CLOUD_API_CONNECTIONS unset (production,
+ * dev, tests) is CONNECTIONS_PER_INVOCATION; "0" lifts it (the dispatch
+ * benchmark's engine-efficiency run only), answered as 0.
+ */
+export function connectionLimit(raw: string | undefined): number {
+  if (raw === undefined || raw === "") return CONNECTIONS_PER_INVOCATION;
+  const limit = Number(raw);
+  if (!Number.isFinite(limit)) return CONNECTIONS_PER_INVOCATION;
+  return limit > 0 ? Math.floor(limit) : 0;
+}
 
 /** Pace a little under the cap, so that a late send can never push a window over it. */
 export const SAFETY = 0.97;

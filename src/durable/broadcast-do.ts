@@ -912,7 +912,7 @@ export class BroadcastDO extends DurableObject<Bindings> {
             scheduledAt: b.plan.scheduledAt,
             validUntil: b.plan.validUntil,
             counters: this.store.counters(),
-            hasDue: b.state === "sending" && this.store.duePending(now, 1).length > 0,
+            hasDue: b.state === "sending" && this.store.countDue(now, 1) > 0,
             nextHeldAt: b.state === "sending" ? this.store.nextHeldAt() : null,
             metaExpiryAt: this.metaExpiryAt(b),
             dirty:

@@ -101,15 +101,18 @@ export class SenderDO extends DurableObject<Bindings> {
     const intervalMs = slotIntervalMs(mps, this.factor);
     const sql = this.ctx.storage.sql;
     sql.exec("DELETE FROM pairs WHERE slot < ?", now - PAIR_SPACING_MS);
-    const last = new Map(
-      sql
+    const last = new Map<string, number>();
+    // Chunks of 90: a statement binds at most 100 values (a wave may be up to 250 recipients).
+    for (let i = 0; i < recipients.length; i += 90) {
+      const chunk = recipients.slice(i, i + 90);
+      for (const r of sql
         .exec<{ recipient: string; slot: number }>(
-          `SELECT recipient, slot FROM pairs WHERE recipient IN (${recipients.map(() => "?").join(", ")})`,
-          ...recipients,
+          `SELECT recipient, slot FROM pairs WHERE recipient IN (${chunk.map(() => "?").join(", ")})`,
+          ...chunk,
         )
-        .toArray()
-        .map((r) => [r.recipient, Number(r.slot)]),
-    );
+        .toArray())
+        last.set(r.recipient, Number(r.slot));
+    }
     const reservation: SlotReservation = { slots: [], deferred: [], intervalMs };
     let next = Math.max(now + lead, this.nextSlot);
     recipients.forEach((recipient, index) => {

@@ -9,7 +9,7 @@
  * One `Connections` per invocation (a queue batch, a request): a connection
  * is held from the moment a request leaves until its headers arrive.
  */
-import { CONNECTIONS_PER_INVOCATION } from "../domain/pacing";
+import { CONNECTIONS_PER_INVOCATION, connectionLimit } from "../domain/pacing";
 import type { Bindings } from "../env";
 
 /** How long a wave waits for all the connections it wants before taking what is free. */
@@ -74,7 +74,5 @@ export class Connections {
  * the clamp, for `npm run bench -- dispatch`'s engine-efficiency run only.
  */
 export function invocationConnections(env: Bindings): Connections {
-  const raw = env.CLOUD_API_CONNECTIONS;
-  const limit = raw === undefined || raw === "" ? CONNECTIONS_PER_INVOCATION : Number(raw);
-  return new Connections(Number.isFinite(limit) ? limit : CONNECTIONS_PER_INVOCATION);
+  return new Connections(connectionLimit(env.CLOUD_API_CONNECTIONS));
 }

@@ -8,6 +8,7 @@ import {
   BATCH_SIZE,
   CLAIM_LEASE_MS,
   CONNECTIONS_PER_INVOCATION,
+  connectionLimit,
   DEPARTURE_TOLERANCE_MS,
   departBy,
   inFlightTarget,
@@ -30,6 +31,14 @@ describe("pacing", () => {
   it("sends a wave of exactly one invocation's connections", () => {
     expect(CONNECTIONS_PER_INVOCATION).toBe(6);
     expect(BATCH_SIZE).toBe(CONNECTIONS_PER_INVOCATION);
+  });
+
+  it("reads the connection limit: six unless CLOUD_API_CONNECTIONS=0 lifts it", () => {
+    expect(connectionLimit(undefined)).toBe(CONNECTIONS_PER_INVOCATION);
+    expect(connectionLimit("")).toBe(CONNECTIONS_PER_INVOCATION);
+    expect(connectionLimit("six")).toBe(CONNECTIONS_PER_INVOCATION);
+    expect(connectionLimit("0")).toBe(0);
+    expect(connectionLimit("12")).toBe(12);
   });
 
   it("lets a send leave only while its whole timeout still fits in the claim's lease", () => {

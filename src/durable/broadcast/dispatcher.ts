@@ -78,6 +78,8 @@ export class Dispatcher {
     if (b?.state !== "sending") return false;
     const c = this.store.counters();
     let room = this.inFlightTarget(b.plan.sender.throughputMps) - (c.queued + c.sending);
+    // Most pumps (one per settle) find the window full: nothing to read or write.
+    if (room <= 0) return false;
     const messages: SendBatchMessage[] = [];
     const now = Date.now();
     const windows = new SendWindowGate(b.plan, now);
@@ -85,7 +87,7 @@ export class Dispatcher {
       while (room > 0) {
         // Whole waves only, while there are whole waves to send: a short
         // message costs a whole invocation (the window refills on the next settle).
-        if (room < BATCH_SIZE && this.store.duePending(now, BATCH_SIZE).length >= BATCH_SIZE) break;
+        if (room < BATCH_SIZE && this.store.countDue(now, BATCH_SIZE) >= BATCH_SIZE) break;
         const size = Math.min(BATCH_SIZE, room);
         if (windows.active) this.holdClosed(windows, now, size);
         const batch = this.store.queueDue(now, size);
