@@ -324,6 +324,31 @@ app.post("/__sandbox/templates/quality", async (c) => {
 const CATEGORIES = ["MARKETING", "UTILITY", "AUTHENTICATION"] as const;
 
 /**
+ * A template of a number's WABA, to change as Meta would (W14, template
+ * status): `replace` stores the new version and makes every number of the
+ * WABA read templates again.
+ */
+async function numberTemplate(env: SandboxEnv, id: string, name: string, language: string) {
+  const number = numberStub(env, id);
+  const config = await number.getConfig(id);
+  if (!config) return { ok: false as const, missing: "unknown phone number id" };
+  const registry = registryStub(env);
+  const current = wabaTemplates(await registry.customTemplates(config.waba_id)).find(
+    (t) => t.name === name && t.language === language,
+  );
+  if (!current)
+    return {
+      ok: false as const,
+      missing: `no template ${name} (${language}) in WABA ${config.waba_id}`,
+    };
+  const replace = async (next: typeof current) => {
+    const stale = await registry.addTemplate(config.waba_id, next);
+    await Promise.all(stale.map((n) => numberStub(env, n).forgetTemplates()));
+  };
+  return { ok: true as const, number, current, replace };
+}
+
+/**
  * W14: Meta recategorised a template: its category changes in the WABA and a
  * signed `template_category_update` webhook goes through the number's path.
  */
@@ -343,17 +368,10 @@ app.post("/__sandbox/templates/category", async (c) => {
       c,
       `expected {phone_number_id, name, language, new_category: ${CATEGORIES.join("|")}}`,
     );
-  const number = numberStub(c.env, id);
-  const config = await number.getConfig(id);
-  if (!config) return problem(c, "unknown phone number id", 404);
-  const registry = registryStub(c.env);
-  const current = wabaTemplates(await registry.customTemplates(config.waba_id)).find(
-    (t) => t.name === name && t.language === language,
-  );
-  if (!current)
-    return problem(c, `no template ${name} (${language}) in WABA ${config.waba_id}`, 404);
-  const stale = await registry.addTemplate(config.waba_id, { ...current, category });
-  await Promise.all(stale.map((n) => numberStub(c.env, n).forgetTemplates()));
+  const found = await numberTemplate(c.env, id, name, language);
+  if (!found.ok) return problem(c, found.missing, 404);
+  const { number, current } = found;
+  await found.replace({ ...current, category });
   const webhook = await number.emit("template_category_update", {
     message_template_id: Number(current.id),
     message_template_name: name,
@@ -378,18 +396,11 @@ app.post("/__sandbox/templates/status", async (c) => {
       c,
       `expected {phone_number_id, name, language, event: ${TEMPLATE_EVENTS.join("|")}, reason?}`,
     );
-  const number = numberStub(c.env, id);
-  const config = await number.getConfig(id);
-  if (!config) return problem(c, "unknown phone number id", 404);
-  const registry = registryStub(c.env);
-  const current = wabaTemplates(await registry.customTemplates(config.waba_id)).find(
-    (t) => t.name === name && t.language === language,
-  );
-  if (!current)
-    return problem(c, `no template ${name} (${language}) in WABA ${config.waba_id}`, 404);
+  const found = await numberTemplate(c.env, id, name, language);
+  if (!found.ok) return problem(c, found.missing, 404);
+  const { number, current } = found;
   const status = event === "REINSTATED" ? "APPROVED" : event;
-  const stale = await registry.addTemplate(config.waba_id, { ...current, status });
-  await Promise.all(stale.map((n) => numberStub(c.env, n).forgetTemplates()));
+  await found.replace({ ...current, status });
   const reason = field(body, "reason");
   const webhook = await number.emit("message_template_status_update", {
     event,

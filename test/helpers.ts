@@ -3,7 +3,7 @@
  * API (never fixed ids), so tests are independent of order and of each other.
  */
 import { env, exports } from "cloudflare:workers";
-import { expect } from "vitest";
+import { expect, vi } from "vitest";
 import { TEST_BINDINGS } from "./bindings";
 import { mobileNumber } from "./domain/phones";
 
@@ -130,3 +130,24 @@ export async function call(
 
 /** A random valid mobile number (UK), for tests that need a few distinct ones. */
 export const randomPhone = () => mobileNumber(Math.floor(Math.random() * 61_000_000));
+
+/** Waits until `read()` answers what `ok` accepts (10 s at most); on time-out names `what` and the last answer. */
+export async function until<T>(
+  read: () => Promise<T>,
+  ok: (v: T) => boolean,
+  what: string,
+): Promise<T> {
+  let last: T | undefined;
+  try {
+    await vi.waitUntil(
+      async () => {
+        last = await read();
+        return ok(last);
+      },
+      { timeout: 10_000, interval: 100 },
+    );
+  } catch {
+    throw new Error(`${what}: ${JSON.stringify(last)}`);
+  }
+  return last as T;
+}

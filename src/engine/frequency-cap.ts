@@ -1,7 +1,7 @@
 /**
  * The frequency cap's check, the same at create, when a v1 audience loads,
  * and at send: who of these people is at the account's cap now. Invariant 8:
- * the count is read from D1's projection, which trails each broadcast's
+ * the count is read from the projection, which trails each broadcast's
  * Durable Object by a flush, so the account's live broadcasts flush first
  * (as a retarget and the messaging-limit budget do): the count sees at least
  * every send their own GETs show.
@@ -15,9 +15,8 @@ import {
   type FrequencyCapPolicy,
 } from "../domain/frequency-cap";
 import { isMarketing } from "../domain/marketing-rules";
-import { broadcastStub } from "../durable/stubs";
+import { catchUpBroadcasts } from "../durable/broadcast/catch-up";
 import type { Bindings } from "../env";
-import { errorFields, log } from "../log";
 
 /** A broadcast changed this recently may still have a settle on its way to D1. */
 const RECENT_MS = 10 * 60_000;
@@ -90,16 +89,5 @@ async function catchUpAccount(
 ): Promise<void> {
   const since = new Date(now - RECENT_MS).toISOString();
   const ids = await liveBroadcastsOfAccount(env.DB, accountId, since);
-  await Promise.all(
-    ids
-      .filter((id) => id !== except)
-      .map((id) =>
-        broadcastStub(env, accountId, id)
-          .catchUp()
-          .catch((err) =>
-            // One that cannot flush now is counted as D1 has it (errs towards sending).
-            log("warn", "frequency cap catch-up failed", { broadcastId: id, ...errorFields(err) }),
-          ),
-      ),
-  );
+  await catchUpBroadcasts(env, accountId, ids, except, "frequency cap");
 }

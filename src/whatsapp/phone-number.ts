@@ -15,6 +15,24 @@ export interface PhoneNumberFields {
   throughputLevel: string | null;
 }
 
+/** `GET /{node}?fields=…`: the node's JSON, or null when Meta does not answer with it. */
+async function readFields<T>(
+  env: Bindings,
+  node: string,
+  fields: string,
+  accessToken: string,
+): Promise<T | null> {
+  const url = `${cloudApiUrl(env, encodeURIComponent(node))}?fields=${fields}`;
+  const res = await cloudApiFetch(env, url, {
+    headers: { authorization: `Bearer ${accessToken}` },
+  }).catch(() => null);
+  if (!res?.ok) {
+    await res?.body?.cancel();
+    return null;
+  }
+  return (await res.json().catch(() => null)) as T | null;
+}
+
 /**
  * The business portfolio that owns a WABA: `GET /{waba-id}?fields=owner_business_info`
  * answers `{id, owner_business_info: {id, name}}` (the WhatsApp Business
@@ -26,17 +44,12 @@ export async function fetchOwnerBusinessId(
   wabaId: string,
   accessToken: string,
 ): Promise<string | null> {
-  const url = `${cloudApiUrl(env, encodeURIComponent(wabaId))}?fields=owner_business_info`;
-  const res = await cloudApiFetch(env, url, {
-    headers: { authorization: `Bearer ${accessToken}` },
-  }).catch(() => null);
-  if (!res?.ok) {
-    await res?.body?.cancel();
-    return null;
-  }
-  const body = (await res.json().catch(() => null)) as {
-    owner_business_info?: { id?: unknown };
-  } | null;
+  const body = await readFields<{ owner_business_info?: { id?: unknown } }>(
+    env,
+    wabaId,
+    "owner_business_info",
+    accessToken,
+  );
   const id = body?.owner_business_info?.id;
   return typeof id === "string" && /^\d{1,20}$/.test(id) ? id : null;
 }
@@ -47,19 +60,16 @@ export async function fetchPhoneNumberFields(
   phoneNumberId: string,
   accessToken: string,
 ): Promise<PhoneNumberFields | null> {
-  const url = `${cloudApiUrl(env, encodeURIComponent(phoneNumberId))}?fields=whatsapp_business_manager_messaging_limit,messaging_limit_tier,throughput`;
-  const res = await cloudApiFetch(env, url, {
-    headers: { authorization: `Bearer ${accessToken}` },
-  }).catch(() => null);
-  if (!res?.ok) {
-    await res?.body?.cancel();
-    return null;
-  }
-  const body = (await res.json().catch(() => null)) as {
+  const body = await readFields<{
     whatsapp_business_manager_messaging_limit?: unknown;
     messaging_limit_tier?: unknown;
     throughput?: { level?: unknown };
-  } | null;
+  }>(
+    env,
+    phoneNumberId,
+    "whatsapp_business_manager_messaging_limit,messaging_limit_tier,throughput",
+    accessToken,
+  );
   if (!body) return null;
   return {
     businessManagerLimit:

@@ -6,7 +6,7 @@
  * user id; 131062 (W17) fails only that recipient; a malformed user id is a 400.
  */
 import { env } from "cloudflare:workers";
-import { describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import { MARKETING_OPTED_OUT, US_MARKETING_BLOCKED } from "../../src/domain/marketing-rules";
 import { OPTED_OUT } from "../../src/domain/recipients";
 import { mobileNumber } from "../domain/phones";
@@ -21,28 +21,12 @@ import {
   sandboxMessages,
   setup,
 } from "../engine";
-import { api, bearer, call, expectStatus, jsonInit } from "../helpers";
+import { api, bearer, call, expectStatus, jsonInit, until } from "../helpers";
 
 const person = (suffix = "0") => mobileNumber(Math.floor(Math.random() * 60_000), suffix);
 /** A user id ending in `suffix` (a 0 touches no scripted behaviour of the sandbox). */
 const userId = (suffix = "0", cc = "GB") =>
   `${cc}.${String(Math.floor(Math.random() * 1e15)).padStart(15, "1")}${suffix}`;
-
-async function until<T>(read: () => Promise<T>, ok: (v: T) => boolean, what: string): Promise<T> {
-  let last: T | undefined;
-  try {
-    await vi.waitUntil(
-      async () => {
-        last = await read();
-        return ok(last);
-      },
-      { timeout: 10_000, interval: 100 },
-    );
-  } catch {
-    throw new Error(`${what}: ${JSON.stringify(last)}`);
-  }
-  return last as T;
-}
 
 async function recipients(s: Setup, uuid: string): Promise<Record<string, any>> {
   const page = await expectStatus(

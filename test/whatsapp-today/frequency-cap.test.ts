@@ -30,7 +30,7 @@ import {
   setup,
   waitForStatus,
 } from "../engine";
-import { api, apiKey, bearer, call, expectStatus, jsonInit } from "../helpers";
+import { api, apiKey, bearer, call, expectStatus, jsonInit, until } from "../helpers";
 
 afterEach(() => vi.useRealTimers());
 
@@ -45,22 +45,6 @@ async function recipient(s: Setup, uuid: string, identifier: string): Promise<an
     200,
   );
   return page.recipients.find((r: any) => r.identifier === identifier);
-}
-
-async function until<T>(read: () => Promise<T>, ok: (v: T) => boolean, what: string): Promise<T> {
-  let last: T | undefined;
-  try {
-    await vi.waitUntil(
-      async () => {
-        last = await read();
-        return ok(last);
-      },
-      { timeout: 10_000, interval: 100 },
-    );
-  } catch {
-    throw new Error(`${what}: ${JSON.stringify(last)}`);
-  }
-  return last as T;
 }
 
 async function capped(s: Setup, cap: FrequencyCap | null = ONE_A_WEEK) {

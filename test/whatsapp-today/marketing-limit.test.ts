@@ -21,7 +21,7 @@ import {
   sandboxMessages,
   setup,
 } from "../engine";
-import { api, bearer, call, expectStatus } from "../helpers";
+import { api, bearer, call, expectStatus, until } from "../helpers";
 
 afterEach(() => vi.useRealTimers());
 
@@ -44,22 +44,6 @@ async function acceptedThenWebhooks(s: Setup, to: string, n: number) {
     { timeout: 10_000, interval: 100 },
   );
   await deliverWebhooks(s.number.phoneNumberId);
-}
-
-async function until<T>(read: () => Promise<T>, ok: (v: T) => boolean, what: string): Promise<T> {
-  let last: T | undefined;
-  try {
-    await vi.waitUntil(
-      async () => {
-        last = await read();
-        return ok(last);
-      },
-      { timeout: 10_000, interval: 100 },
-    );
-  } catch {
-    throw new Error(`${what}: ${JSON.stringify(last)}`);
-  }
-  return last as T;
 }
 
 describe("131049 policy (pure)", () => {

@@ -22,7 +22,7 @@ import {
   sandboxMessages,
   setup,
 } from "../engine";
-import { api, apiKey, bearer, call, expectStatus, jsonInit } from "../helpers";
+import { api, apiKey, bearer, call, expectStatus, jsonInit, until } from "../helpers";
 
 afterEach(() => vi.useRealTimers());
 
@@ -44,22 +44,6 @@ async function preference(
 
 async function entries(s: Setup): Promise<any[]> {
   return call(s.account, "GET", "/v1/suppressions?limit=100");
-}
-
-async function until<T>(read: () => Promise<T>, ok: (v: T) => boolean, what: string): Promise<T> {
-  let last: T | undefined;
-  try {
-    await vi.waitUntil(
-      async () => {
-        last = await read();
-        return ok(last);
-      },
-      { timeout: 10_000, interval: 100 },
-    );
-  } catch {
-    throw new Error(`${what}: ${JSON.stringify(last)}`);
-  }
-  return last as T;
 }
 
 const marketingEntry = (list: any[], phone: string) =>

@@ -8,8 +8,7 @@
 import { recentBroadcastsOfPortfolio } from "../../db/broadcasts";
 import { REACH_WINDOW_MS } from "../../db/reach";
 import type { Bindings } from "../../env";
-import { errorFields, log } from "../../log";
-import { broadcastStub } from "../stubs";
+import { catchUpBroadcasts } from "./catch-up";
 
 export async function catchUpPortfolio(
   env: Bindings,
@@ -19,17 +18,5 @@ export async function catchUpPortfolio(
 ): Promise<void> {
   const since = new Date(Date.now() - REACH_WINDOW_MS).toISOString();
   const ids = await recentBroadcastsOfPortfolio(env.DB, accountId, wabaId, since);
-  await Promise.all(
-    ids
-      .filter((id) => id !== except)
-      .map((id) =>
-        broadcastStub(env, accountId, id)
-          .catchUp()
-          .catch((err) =>
-            // A broadcast that cannot flush now is counted as D1 has it: the
-            // check errs towards sending, as it did before it caught up.
-            log("warn", "portfolio catch-up failed", { broadcastId: id, ...errorFields(err) }),
-          ),
-      ),
-  );
+  await catchUpBroadcasts(env, accountId, ids, except, "portfolio");
 }
