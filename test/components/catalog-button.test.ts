@@ -15,7 +15,7 @@ import {
   sendAndDeliver,
   v1SendAndDeliver,
   v1Setup,
-} from "./commerce";
+} from "./round-trip";
 
 const THUMBNAIL = "2lc20305pt";
 

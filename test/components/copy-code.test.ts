@@ -13,7 +13,8 @@ import {
   setup,
   waitForStatus,
 } from "../engine";
-import { api, apiKey, expectStatus, jsonInit } from "../helpers";
+import { api, apiKey, expectStatus } from "../helpers";
+import { v1Create, v1Setup } from "./round-trip";
 
 /** Twenty characters: the longest code Meta takes. */
 const CODE = "WINTER2026SALE123456";
@@ -60,35 +61,14 @@ describe("copy_code coupons", () => {
   });
 
   it("v1: buttonUrlParameters fills the copy-code button with a 20-character code, sent and delivered; 21 fails the contact", async () => {
-    const s = await setup();
+    const s = await v1Setup(mobileNumber(90_003, "0"));
     const key = apiKey(s.account.key);
-    await expectStatus(
-      await api(`/v1/senders/${s.sender.id}`, jsonInit("PUT", { isDefault: true }, key)),
-      200,
-    );
-    const phone = mobileNumber(90_003, "0");
-    await expectStatus(
-      await api(
-        "/v1/contacts/bulk",
-        jsonInit("POST", { contacts: [{ phone, firstName: "Cy" }] }, key),
-      ),
-      200,
-    );
     const create = (code: string) =>
-      api(
-        "/v1/broadcasts",
-        jsonInit(
-          "POST",
-          {
-            name: "Coupons",
-            type: "client",
-            template: { name: "coupon_offer", language: "en" },
-            bodyTextParameters: ["{{contact.firstName}}"],
-            buttonUrlParameters: [code],
-          },
-          key,
-        ),
-      );
+      v1Create(s, {
+        name: "Coupons",
+        template: { name: "coupon_offer", language: "en" },
+        buttonUrlParameters: [code],
+      });
     const get = async (id: string) =>
       expectStatus(await api(`/v1/broadcasts/${id}`, { headers: key }), 200);
     const completed = (id: string) =>

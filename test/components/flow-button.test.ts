@@ -4,19 +4,13 @@
  * Meta's action (the sandbox refuses a malformed one) and delivered; and
  * v1's `flowParameters` (there already) end to end beside it.
  */
-import { describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import { BUILT_IN_TEMPLATES } from "../../sandbox/templates";
 import { validateTemplateMessage } from "../../sandbox/validate";
 import { mobileNumber } from "../domain/phones";
-import {
-  createBroadcast,
-  deliverWebhooks,
-  details,
-  sandboxMessages,
-  setup,
-  waitForStatus,
-} from "../engine";
-import { api, apiKey, bearer, expectStatus, jsonInit } from "../helpers";
+import { setup } from "../engine";
+import { api, bearer, jsonInit } from "../helpers";
+import { sendAndDeliver, v1SendAndDeliver, v1Setup } from "./round-trip";
 
 const ACTION = { flow_token: "booking-2026", flow_action_data: { class_id: "yoga-101" } };
 
@@ -59,65 +53,17 @@ describe("flow buttons on the Broadcasts API", () => {
     expect(refused.status).toBe(400);
     expect(await refused.text()).toContain("parameters.flow: the template has no flow button");
 
-    const created = await createBroadcast(s, body("class_booking_flow"));
-    expect(created).toMatchObject({ recipients: 1 });
-    await waitForStatus(s, created.uuid, "completed");
-    const [sent] = await sandboxMessages(s.number.phoneNumberId);
+    const sent = await sendAndDeliver(s, body("class_booking_flow"));
     expect(sent.components).toContainEqual(flowButton(ACTION));
-    await deliverWebhooks(s.number.phoneNumberId);
-    await vi.waitUntil(async () => (await details(s, created.uuid)).delivered === 1, {
-      timeout: 10_000,
-      interval: 200,
-    });
   });
 
   it("v1: flowParameters are sent as the same action and delivered", async () => {
-    const s = await setup();
-    const key = apiKey(s.account.key);
-    await expectStatus(
-      await api(`/v1/senders/${s.sender.id}`, jsonInit("PUT", { isDefault: true }, key)),
-      200,
-    );
-    await expectStatus(
-      await api(
-        "/v1/contacts/bulk",
-        jsonInit(
-          "POST",
-          { contacts: [{ phone: mobileNumber(93_002, "0"), firstName: "Ada" }] },
-          key,
-        ),
-      ),
-      200,
-    );
-    const created = await expectStatus(
-      await api(
-        "/v1/broadcasts",
-        jsonInit(
-          "POST",
-          {
-            name: "Classes",
-            type: "client",
-            template: { name: "class_booking_flow", language: "en" },
-            bodyTextParameters: ["{{contact.firstName}}"],
-            flowParameters: { flowToken: ACTION.flow_token, flowData: ACTION.flow_action_data },
-          },
-          key,
-        ),
-      ),
-      200,
-    );
-    const get = async () =>
-      expectStatus(await api(`/v1/broadcasts/${created.id}`, { headers: key }), 200);
-    await vi.waitUntil(async () => (await get()).status === "completed", {
-      timeout: 20_000,
-      interval: 200,
+    const s = await v1Setup(mobileNumber(93_002, "0"));
+    const { sent } = await v1SendAndDeliver(s, {
+      name: "Classes",
+      template: { name: "class_booking_flow", language: "en" },
+      flowParameters: { flowToken: ACTION.flow_token, flowData: ACTION.flow_action_data },
     });
-    const [sent] = await sandboxMessages(s.number.phoneNumberId);
     expect(sent.components).toContainEqual(flowButton(ACTION));
-    await deliverWebhooks(s.number.phoneNumberId);
-    await vi.waitUntil(async () => (await get()).deliveryStats.deliveredCount === 1, {
-      timeout: 10_000,
-      interval: 200,
-    });
   });
 });

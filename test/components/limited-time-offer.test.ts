@@ -4,19 +4,13 @@
  * surfaces: checked against the template, sent to the sandbox as Meta's
  * payload (the sandbox refuses what Meta refuses) and delivered.
  */
-import { describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import { BUILT_IN_TEMPLATES } from "../../sandbox/templates";
 import { validateTemplateMessage } from "../../sandbox/validate";
 import { mobileNumber } from "../domain/phones";
-import {
-  createBroadcast,
-  deliverWebhooks,
-  details,
-  sandboxMessages,
-  setup,
-  waitForStatus,
-} from "../engine";
-import { api, apiKey, bearer, expectStatus, jsonInit } from "../helpers";
+import { setup } from "../engine";
+import { api, bearer, jsonInit } from "../helpers";
+import { sendAndDeliver, v1Create, v1SendAndDeliver, v1Setup } from "./round-trip";
 
 /** 2027-01-01T00:00:00Z in milliseconds. */
 const EXPIRES = 1_798_761_600_000;
@@ -80,74 +74,28 @@ describe("limited-time offers", () => {
     expect(seconds.status).toBe(400);
     expect(await seconds.text()).toContain("must be Unix milliseconds");
 
-    const created = await createBroadcast(
+    const sent = await sendAndDeliver(
       s,
       body({ limited_time_offer: { expiration_time_ms: EXPIRES } }),
     );
-    expect(created).toMatchObject({ recipients: 1 });
-    await waitForStatus(s, created.uuid, "completed");
-    const [sent] = await sandboxMessages(s.number.phoneNumberId);
     expect(sent.components).toContainEqual(offer(EXPIRES));
-    await deliverWebhooks(s.number.phoneNumberId);
-    await vi.waitUntil(async () => (await details(s, created.uuid)).delivered === 1, {
-      timeout: 10_000,
-      interval: 200,
-    });
   });
 
   it("v1: expirationTimeMs is sent and delivered; on a template without an offer it is a 400", async () => {
-    const s = await setup();
-    const key = apiKey(s.account.key);
-    await expectStatus(
-      await api(`/v1/senders/${s.sender.id}`, jsonInit("PUT", { isDefault: true }, key)),
-      200,
-    );
-    await expectStatus(
-      await api(
-        "/v1/contacts/bulk",
-        jsonInit(
-          "POST",
-          { contacts: [{ phone: mobileNumber(92_002, "0"), firstName: "Ada" }] },
-          key,
-        ),
-      ),
-      200,
-    );
-    const create = (template: string) =>
-      api(
-        "/v1/broadcasts",
-        jsonInit(
-          "POST",
-          {
-            name: "Offer",
-            type: "client",
-            template: { name: template, language: "en" },
-            bodyTextParameters: ["{{contact.firstName}}"],
-            buttonUrlParameters: ["SAVE30"],
-            expirationTimeMs: EXPIRES,
-          },
-          key,
-        ),
-      );
-    const refused = await create("coupon_offer");
+    const s = await v1Setup(mobileNumber(92_002, "0"));
+    const offerBody = (template: string) => ({
+      name: "Offer",
+      template: { name: template, language: "en" },
+      buttonUrlParameters: ["SAVE30"],
+      expirationTimeMs: EXPIRES,
+    });
+    const refused = await v1Create(s, offerBody("coupon_offer"));
     expect(refused.status).toBe(400);
     expect(await refused.text()).toContain(
       "expirationTimeMs: the template has no limited-time offer with an expiration",
     );
-    const created = await expectStatus(await create("limited_offer"), 200);
+    const { created, sent } = await v1SendAndDeliver(s, offerBody("limited_offer"));
     expect(created.expirationTimeMs).toBe(EXPIRES);
-    const get = async () =>
-      expectStatus(await api(`/v1/broadcasts/${created.id}`, { headers: key }), 200);
-    await vi.waitUntil(async () => (await get()).status === "completed", {
-      timeout: 20_000,
-      interval: 200,
-    });
-    const [sent] = await sandboxMessages(s.number.phoneNumberId);
     expect(sent.components).toContainEqual(offer(EXPIRES));
-    await deliverWebhooks(s.number.phoneNumberId);
-    await vi.waitUntil(async () => (await get()).deliveryStats.deliveredCount === 1, {
-      timeout: 10_000,
-      interval: 200,
-    });
   });
 });

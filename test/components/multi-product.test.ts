@@ -18,7 +18,7 @@ import {
   v1Create,
   v1SendAndDeliver,
   v1Setup,
-} from "./commerce";
+} from "./round-trip";
 
 const ACTION = {
   thumbnail_product_retailer_id: "2lc20305pt",

@@ -15,7 +15,7 @@ import {
   sendAndDeliver,
   v1SendAndDeliver,
   v1Setup,
-} from "./commerce";
+} from "./round-trip";
 
 const PRODUCT = { product_retailer_id: "nqryix03ez", catalog_id: "194836987003835" };
 

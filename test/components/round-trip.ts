@@ -1,6 +1,6 @@
 /**
- * What the commerce component tests (catalog, multi-product, single-product)
- * share: the two surfaces' create → sandbox → delivered round trip, and the
+ * What the component tests share (every component, on both surfaces): the
+ * two surfaces' create → sandbox → delivered round trip, and the
  * check that a refused create wrote nothing.
  */
 import { env } from "cloudflare:test";
