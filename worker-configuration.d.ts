@@ -22,11 +22,12 @@ interface __BaseEnv_Env {
 	BROADCAST: DurableObjectNamespace<import("./src/index").BroadcastDO>;
 	SENDER: DurableObjectNamespace<import("./src/index").SenderDO>;
 	ACCOUNT_DATA: DurableObjectNamespace<import("./src/index").AccountDataDO>;
+	ACCOUNT_AUDIENCE: DurableObjectNamespace<import("./src/index").AccountAudienceDO>;
 }
 declare namespace Cloudflare {
 	interface GlobalProps {
 		mainModule: typeof import("./src/index");
-		durableNamespaces: "BroadcastDO" | "SenderDO" | "AccountDataDO";
+		durableNamespaces: "BroadcastDO" | "SenderDO" | "AccountDataDO" | "AccountAudienceDO";
 	}
 	interface Env extends __BaseEnv_Env {}
 }

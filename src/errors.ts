@@ -13,6 +13,8 @@ export const ERROR_CODES = {
   PAYLOAD_TOO_LARGE: 413,
   RATE_LIMITED: 429,
   UPSTREAM_ERROR: 502,
+  /** The account's audience is being copied between stores (docs/SCALING.md §5): retry. */
+  AUDIENCE_MOVING: 503,
   INTERNAL: 500,
 } as const satisfies Record<string, ContentfulStatusCode>;
 

@@ -944,7 +944,7 @@ export interface components {
       message: string;
       details: string;
       /**
-       * @description Machine-readable; one status each: BAD_REQUEST 400, UNAUTHORIZED 401, FORBIDDEN 403, NOT_FOUND 404, CONFLICT 409, PAYLOAD_TOO_LARGE 413, RATE_LIMITED 429, INTERNAL 500, UPSTREAM_ERROR 502
+       * @description Machine-readable; one status each: BAD_REQUEST 400, UNAUTHORIZED 401, FORBIDDEN 403, NOT_FOUND 404, CONFLICT 409, PAYLOAD_TOO_LARGE 413, RATE_LIMITED 429, INTERNAL 500, UPSTREAM_ERROR 502, AUDIENCE_MOVING 503
        * @enum {string}
        */
       code:
@@ -956,6 +956,7 @@ export interface components {
         | "PAYLOAD_TOO_LARGE"
         | "RATE_LIMITED"
         | "UPSTREAM_ERROR"
+        | "AUDIENCE_MOVING"
         | "INTERNAL";
     };
     Account: {

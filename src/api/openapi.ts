@@ -15,7 +15,7 @@ export const ErrorSchema = z
     details: z.string(),
     code: z.enum(ERROR_CODE_NAMES).openapi({
       description:
-        "Machine-readable; one status each: BAD_REQUEST 400, UNAUTHORIZED 401, FORBIDDEN 403, NOT_FOUND 404, CONFLICT 409, PAYLOAD_TOO_LARGE 413, RATE_LIMITED 429, INTERNAL 500, UPSTREAM_ERROR 502",
+        "Machine-readable; one status each: BAD_REQUEST 400, UNAUTHORIZED 401, FORBIDDEN 403, NOT_FOUND 404, CONFLICT 409, PAYLOAD_TOO_LARGE 413, RATE_LIMITED 429, INTERNAL 500, UPSTREAM_ERROR 502, AUDIENCE_MOVING 503",
     }),
   })
   .openapi("Error");

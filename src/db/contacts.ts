@@ -352,7 +352,6 @@ export async function bulkUpsertContacts(
   return { created: rows.length - updated, updated };
 }
 
-/** Opts the contact with this phone out (a STOP reply); true if there was one. */
 /**
  * Meta named a phone and a business-scoped user id together: the contact of
  * that phone keeps the user id (a later one replaces it: Meta's ids are per
@@ -390,6 +389,7 @@ export async function optOutContactByUserId(
   return result.meta.changes > 0;
 }
 
+/** Opts the contact with this phone out (a STOP reply); true if there was one. */
 export async function optOutContact(
   d1: D1Database,
   accountId: string,
@@ -402,4 +402,63 @@ export async function optOutContact(
     .bind(accountId, phone, nowIso())
     .run();
   return result.meta.changes > 0;
+}
+
+/** Deletes the account's contact with this number (memberships and enrolments cascade). */
+export async function deleteContactByPhone(
+  d1: D1Database,
+  accountId: string,
+  digits: string,
+): Promise<number> {
+  const result = await d1
+    .prepare("DELETE FROM contacts WHERE account_id = ? AND phone = ?")
+    .bind(accountId, digits)
+    .run();
+  return result.meta.changes;
+}
+
+/** What a retarget needs of the contacts with these phones (one statement for a page). */
+export interface ContactByPhone {
+  phone: string;
+  id: string;
+  name: string | null;
+  firstName: string | null;
+  lastName: string | null;
+  customFields: string;
+  locationId: string | null;
+  optedIn: boolean;
+}
+
+export async function contactsByPhones(
+  d1: D1Database,
+  accountId: string,
+  phones: readonly string[],
+): Promise<ContactByPhone[]> {
+  if (phones.length === 0) return [];
+  const { results } = await d1
+    .prepare(
+      `SELECT phone, id, name, first_name, last_name, custom_fields, location_id, opted_in
+       FROM contacts WHERE account_id = ?1 AND phone IN (SELECT value FROM json_each(?2))`,
+    )
+    .bind(accountId, JSON.stringify([...new Set(phones)]))
+    .all<{
+      phone: string;
+      id: string;
+      name: string | null;
+      first_name: string | null;
+      last_name: string | null;
+      custom_fields: string;
+      location_id: string | null;
+      opted_in: number;
+    }>();
+  return results.map((r) => ({
+    phone: r.phone,
+    id: r.id,
+    name: r.name,
+    firstName: r.first_name,
+    lastName: r.last_name,
+    customFields: r.custom_fields,
+    locationId: r.location_id,
+    optedIn: Number(r.opted_in) === 1,
+  }));
 }

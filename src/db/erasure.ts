@@ -77,16 +77,3 @@ export async function eraseFromProjection(
     .run();
   return changed + result.meta.changes;
 }
-
-/** Deletes the account's contact with this number (memberships and enrolments cascade). */
-export async function deleteContactByPhone(
-  d1: D1Database,
-  accountId: string,
-  digits: string,
-): Promise<number> {
-  const result = await d1
-    .prepare("DELETE FROM contacts WHERE account_id = ? AND phone = ?")
-    .bind(accountId, digits)
-    .run();
-  return result.meta.changes;
-}

@@ -89,48 +89,24 @@ export async function updateLocation(
   return row;
 }
 
-export interface LocationReferences {
-  contacts: number;
-  senders: number;
-  segments: number;
-  classes: number;
-}
-
-export async function locationReferences(
+/** The account's senders that send for this location (a delete is refused while any does). */
+export async function locationSenderCount(
   db: Database,
   accountId: string,
   id: string,
-): Promise<LocationReferences> {
-  const [c, s, g, k] = await db.batch([
-    db
-      .select({ n: count() })
-      .from(contacts)
-      .where(and(eq(contacts.locationId, id), eq(contacts.accountId, accountId))),
-    db
-      .select({ n: count() })
-      .from(senders)
-      .where(and(eq(senders.accountId, accountId), eq(senders.locationId, id))),
-    db
-      .select({ n: count() })
-      .from(segments)
-      .where(and(eq(segments.locationId, id), eq(segments.accountId, accountId))),
-    db
-      .select({ n: count() })
-      .from(classes)
-      .where(and(eq(classes.locationId, id), eq(classes.accountId, accountId))),
-  ]);
-  return {
-    contacts: c[0]?.n ?? 0,
-    senders: s[0]?.n ?? 0,
-    segments: g[0]?.n ?? 0,
-    classes: k[0]?.n ?? 0,
-  };
+): Promise<number> {
+  const [row] = await db
+    .select({ n: count() })
+    .from(senders)
+    .where(and(eq(senders.accountId, accountId), eq(senders.locationId, id)));
+  return row?.n ?? 0;
 }
 
 /**
- * Deletes the location only if nothing references it, in one statement (so a
- * contact added meanwhile cannot be orphaned). "deleted", "missing", or
- * "referenced".
+ * Deletes the location only if nothing in D1 references it, in one statement
+ * (so a contact added meanwhile in D1 cannot be orphaned). "deleted",
+ * "missing", or "referenced". An audience in its AccountAudienceDO is checked
+ * before and cleared after by the caller (src/db/audience-locations.ts).
  */
 export async function deleteUnreferencedLocation(
   db: Database,

@@ -3,13 +3,15 @@
  * broadcast of the account whose engagement matches, read from the
  * projection by sequence (a keyset, never an offset): D1's, or the earlier
  * broadcast's month shard (src/db/data-plane.ts), whose page is then matched
- * with D1's contacts and suppressions. A recipient who is now suppressed, or
+ * with the contacts of the account's AccountAudienceDO and D1's suppressions. A recipient who is now suppressed, or
  * whose contact has opted out, is left out. Names and custom fields come
  * from the contact with that phone, when there is one.
  */
 import { type EngagementType, engagementFilter } from "../domain/v1-broadcast";
 import type { Bindings } from "../env";
 import type { AudienceContact, AudiencePage } from "./audience";
+import { locationTimezones, suppressedAmong } from "./audience-eligibility";
+import { audienceStore } from "./audience-store";
 import { parseCustomFields } from "./contacts";
 import { accountDataPlane, readsShards } from "./data-plane";
 import { accountShard, broadcastMonth } from "./projection-shards";
@@ -101,17 +103,41 @@ async function retargetFromShard(
   const last = page[page.length - 1];
   const next = page.length === pageSize && last ? String(last.seq) : null;
   if (page.length === 0) return { contacts: [], cursor: next };
-  // The same contact and suppression rules as the D1 join, for this page's numbers at once.
-  const { results } = await env.DB.prepare(
-    `SELECT p.key AS seq, p.value AS identifier, c.id, c.name, c.first_name, c.last_name, c.custom_fields,
-       (SELECT l.timezone FROM locations l WHERE l.id = c.location_id) AS timezone
-     FROM json_each(?2) p
-     LEFT JOIN contacts c ON c.account_id = ?1 AND c.phone = p.value
-     WHERE (c.id IS NULL OR c.opted_in = 1)
-       AND NOT EXISTS (SELECT 1 FROM suppressions s WHERE s.account_id = ?1 AND s.phone = p.value)
-     ORDER BY p.key`,
-  )
-    .bind(accountId, JSON.stringify(page.map((r) => r.identifier)))
-    .all<Row>();
-  return { contacts: results.map(audienceContact), cursor: next };
+  // The same contact and suppression rules as the D1 join, for this page's
+  // numbers at once: the contacts from the account's audience store (on this
+  // plane its AccountAudienceDO), the suppressions and timezones from D1.
+  const phones = page.map((r) => r.identifier);
+  const { ops } = await audienceStore(env, accountId);
+  const [found, suppressed] = await Promise.all([
+    ops.contactsByPhones(accountId, phones),
+    suppressedAmong(
+      env.DB,
+      accountId,
+      phones.map((phone) => ({ phone, userId: null })),
+    ),
+  ]);
+  const byPhone = new Map(found.map((c) => [c.phone, c]));
+  const zones = await locationTimezones(
+    env.DB,
+    accountId,
+    found.flatMap((c) => (c.locationId ? [c.locationId] : [])),
+  );
+  const contacts: AudienceContact[] = [];
+  page.forEach((r, i) => {
+    const c = byPhone.get(r.identifier);
+    if (suppressed.has(i) || (c && !c.optedIn)) return;
+    contacts.push(
+      audienceContact({
+        seq: r.seq,
+        identifier: r.identifier,
+        id: c?.id ?? null,
+        name: c?.name ?? null,
+        first_name: c?.firstName ?? null,
+        last_name: c?.lastName ?? null,
+        custom_fields: c?.customFields ?? null,
+        timezone: c?.locationId ? (zones.get(c.locationId) ?? null) : null,
+      }),
+    );
+  });
+  return { contacts, cursor: next };
 }

@@ -179,10 +179,14 @@ export async function removeSegmentContacts(
   return result.meta.changes;
 }
 
-export async function segmentContactCount(d1: D1Database, segmentId: string): Promise<number> {
+export async function segmentContactCount(
+  d1: D1Database,
+  accountId: string,
+  segmentId: string,
+): Promise<number> {
   const row = await d1
-    .prepare("SELECT count(*) AS n FROM segment_members WHERE segment_id = ?1")
-    .bind(segmentId)
+    .prepare("SELECT count(*) AS n FROM segment_members WHERE segment_id = ?1 AND account_id = ?2")
+    .bind(segmentId, accountId)
     .first<{ n: number }>();
   return row?.n ?? 0;
 }

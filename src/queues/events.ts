@@ -11,7 +11,7 @@
  */
 
 import { optOutKeywords } from "../db/accounts";
-import { learnContactUserIds, optOutContact, optOutContactByUserId } from "../db/contacts";
+import { audienceWriter } from "../db/audience-store";
 import { findByWamid, findLatestSent, identifierOf, type MessageRef } from "../db/recipient-states";
 import { accountsOfNumber } from "../db/senders";
 import { STOP_REPLY_REASON } from "../db/suppression-list";
@@ -212,25 +212,36 @@ async function optOut(
   userId: string | null,
 ): Promise<void> {
   await suppress(env.DB, accountId, phone, OPT_OUT_REASON, userId);
-  if (phone && !isBusinessUserId(phone)) await optOutContact(env.DB, accountId, phone);
-  if (userId) await optOutContactByUserId(env.DB, accountId, userId);
+  // While the audience moves between stores this throws (the event is retried):
+  // the suppression above already guards every broadcast meanwhile.
+  const audience = await audienceWriter(env, accountId);
+  if (phone && !isBusinessUserId(phone)) await audience.optOutContact(accountId, phone);
+  if (userId) await audience.optOutContactByUserId(accountId, userId);
 }
 
 /**
  * The user ids Meta gave beside a phone, kept on the account's contact of
- * that phone. A convenience for the audience, not a record: a failure is
- * logged and the events go on.
+ * that phone (in its account's audience store). A convenience for the
+ * audience, not a record: a failure (an audience moving between stores, too)
+ * is logged and the events go on.
  */
 async function learnUserIds(
   env: Bindings,
   learned: { accountId: string; phone: string; userId: string }[],
 ): Promise<void> {
   const unique = new Map(learned.map((l) => [`${l.accountId}:${l.phone}:${l.userId}`, l]));
-  try {
-    await learnContactUserIds(env.DB, [...unique.values()]);
-  } catch (err) {
-    logError("keeping contacts' user ids failed", err);
-  }
+  const byAccount = new Map<string, typeof learned>();
+  for (const l of unique.values())
+    byAccount.set(l.accountId, [...(byAccount.get(l.accountId) ?? []), l]);
+  await Promise.all(
+    [...byAccount].map(async ([accountId, rows]) => {
+      try {
+        await (await audienceWriter(env, accountId)).learnContactUserIds(rows);
+      } catch (err) {
+        logError("keeping contacts' user ids failed", err);
+      }
+    }),
+  );
 }
 
 const keywordCache = new Map<string, { words: Set<string>; at: number }>();

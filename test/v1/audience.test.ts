@@ -121,7 +121,7 @@ const pick = (p: string[], indexes: number[]) => indexes.map((i) => p[i] as stri
 describe("audience resolution", () => {
   it("client: every opted-in, unsuppressed contact of the account or of one location, in phone order", async () => {
     const w = await world();
-    const everyone = await collect(audienceForClient(env.DB, w.account.accountId, null));
+    const everyone = await collect(audienceForClient(env, w.account.accountId, null));
     expect(everyone.phones).toEqual(pick(w.p, [0, 1, 2, 5, 7, 8, 9, 10, 11]).sort());
     const c0 = everyone.all.find((c) => c.phone === w.p[0]);
     expect(c0).toEqual({
@@ -133,56 +133,48 @@ describe("audience resolution", () => {
       customFields: { index: "0" },
       timezone: "UTC", // its location's zone (the default)
     });
-    const north = await collect(audienceForClient(env.DB, w.account.accountId, w.north.id));
+    const north = await collect(audienceForClient(env, w.account.accountId, w.north.id));
     expect(north.phones).toEqual(pick(w.p, [0, 1, 2, 5]).sort());
-    const south = await collect(audienceForClient(env.DB, w.account.accountId, w.south.id));
+    const south = await collect(audienceForClient(env, w.account.accountId, w.south.id));
     expect(south.phones).toEqual(pick(w.p, [7, 8, 9, 10, 11]).sort());
     // Another account's location gives nothing, even for the same numbers.
-    expect((await collect(audienceForClient(env.DB, w.other.accountId, w.north.id))).all).toEqual(
-      [],
-    );
+    expect((await collect(audienceForClient(env, w.other.accountId, w.north.id))).all).toEqual([]);
     // The other account's own audience: its 8 numbers less its suppressed p5.
-    const theirs = await collect(audienceForClient(env.DB, w.other.accountId, null));
+    const theirs = await collect(audienceForClient(env, w.other.accountId, null));
     expect(theirs.phones).toEqual(pick(w.p, [0, 1, 2, 3, 4, 6, 7]).sort());
   });
 
   it("segment: members of any of the segments, each once, without opt-outs and suppressions", async () => {
     const w = await world();
     const both = await collect(
-      audienceForSegments(env.DB, w.account.accountId, [w.segA.id, w.segB.id]),
+      audienceForSegments(env, w.account.accountId, [w.segA.id, w.segB.id]),
     );
     expect(both.phones.sort()).toEqual(pick(w.p, [0, 1, 2, 5, 7, 8, 9]).sort());
     expect(new Set(both.all.map((c) => c.id)).size).toBe(both.all.length);
     const ids = both.all.map((c) => c.id);
     expect(ids).toEqual([...ids].sort());
-    const a = await collect(
-      audienceForSegments(env.DB, w.account.accountId, [w.segA.id, w.segA.id]),
-    );
+    const a = await collect(audienceForSegments(env, w.account.accountId, [w.segA.id, w.segA.id]));
     expect(a.phones.sort()).toEqual(pick(w.p, [0, 1, 2, 5]).sort());
     // Segments of another account are not this account's audience.
     expect(
-      (await collect(audienceForSegments(env.DB, w.account.accountId, [w.otherSeg.id]))).all,
+      (await collect(audienceForSegments(env, w.account.accountId, [w.otherSeg.id]))).all,
     ).toEqual([]);
-    expect((await collect(audienceForSegments(env.DB, w.account.accountId, []))).all).toEqual([]);
+    expect((await collect(audienceForSegments(env, w.account.accountId, []))).all).toEqual([]);
   });
 
   it("class: the enrolled contacts with the status, or all of them", async () => {
     const w = await world();
-    const all = await collect(audienceForClass(env.DB, w.account.accountId, w.klass.id, "ALL"));
+    const all = await collect(audienceForClass(env, w.account.accountId, w.klass.id, "ALL"));
     expect(all.phones.sort()).toEqual(pick(w.p, [0, 1, 7, 8]).sort());
-    const booked = await collect(
-      audienceForClass(env.DB, w.account.accountId, w.klass.id, "BOOKED"),
-    );
+    const booked = await collect(audienceForClass(env, w.account.accountId, w.klass.id, "BOOKED"));
     expect(booked.phones).toEqual([w.p[0]]);
-    const noShow = await collect(
-      audienceForClass(env.DB, w.account.accountId, w.klass.id, "NO_SHOW"),
-    );
+    const noShow = await collect(audienceForClass(env, w.account.accountId, w.klass.id, "NO_SHOW"));
     expect(noShow.phones).toEqual([w.p[7]]);
     expect(
-      (await collect(audienceForClass(env.DB, w.account.accountId, w.klass.id, "WAITLISTED"))).all,
+      (await collect(audienceForClass(env, w.account.accountId, w.klass.id, "WAITLISTED"))).all,
     ).toEqual([]);
     expect(
-      (await collect(audienceForClass(env.DB, w.other.accountId, w.klass.id, "ALL"))).all,
+      (await collect(audienceForClass(env, w.other.accountId, w.klass.id, "ALL"))).all,
     ).toEqual([]);
   });
 
@@ -194,13 +186,13 @@ describe("audience resolution", () => {
       [{ type: "segment", segmentIds: [w.segA.id, w.segB.id] }, 2],
       [{ type: "class", classId: w.klass.id, status: "ALL" }, 3],
     ] as const) {
-      const whole = await fetchAudiencePage(env.DB, accountId, source, null);
+      const whole = await fetchAudiencePage(env, accountId, source, null);
       expect(whole.cursor).toBeNull();
       const paged: AudienceContact[] = [];
       let cursor: string | null = null;
       let pages = 0;
       do {
-        const page = await fetchAudiencePage(env.DB, accountId, source, cursor, size);
+        const page = await fetchAudiencePage(env, accountId, source, cursor, size);
         expect(page.contacts.length, source.type).toBeLessThanOrEqual(size);
         if (page.cursor !== null) expect(page.contacts.length).toBe(size);
         paged.push(...page.contacts);
@@ -211,7 +203,7 @@ describe("audience resolution", () => {
       expect(pages).toBe(Math.floor(whole.contacts.length / size) + 1);
     }
     const streamed = await collect(
-      audienceForSegments(env.DB, accountId, [w.segA.id, w.segB.id], 2),
+      audienceForSegments(env, accountId, [w.segA.id, w.segB.id], 2),
       2,
     );
     expect(streamed.pages).toBe(4);
@@ -228,7 +220,7 @@ describe("audience resolution", () => {
       await call(account, "POST", "/v1/suppressions", { phone }, 201);
     }
     const started = Date.now();
-    const result = await collect(audienceForClient(env.DB, account.accountId, null), 1_000);
+    const result = await collect(audienceForClient(env, account.accountId, null), 1_000);
     const ms = Date.now() - started;
     expect(result.pages).toBe(6);
     expect(result.all).toHaveLength(5_500 - 55 - 10);

@@ -475,7 +475,8 @@ async function scheduledClientBroadcast(count: number, from: number) {
 
 /**
  * Makes the broadcast's time come and runs its alarm, holding the resolve's
- * second page of contacts in D1 (the first page is loaded, the rest not yet):
+ * second page of contacts at its D1 suppression check (the audience is in the
+ * account's AccountAudienceDO; the first page is loaded, the rest not yet):
  * answers once the resolve waits there, with the gate and the alarm's run.
  */
 async function resolveHeldAtSecondPage(stub: DurableObjectStub<BroadcastDO>) {
@@ -485,7 +486,7 @@ async function resolveHeldAtSecondPage(stub: DurableObjectStub<BroadcastDO>) {
     instance.store.updateBroadcast({
       plan: { ...b.plan, scheduledAt: new Date(Date.now() - 1000).toISOString() },
     });
-    const held = gateD1(instance.env.DB, /from\s+"?contacts"?/i, 2);
+    const held = gateD1(instance.env.DB, /audience page: suppressed/, 2);
     instance.env = { ...instance.env, DB: held.db };
     return held;
   });

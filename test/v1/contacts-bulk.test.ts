@@ -1,5 +1,5 @@
-import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { audienceRows } from "../audience-rows";
 import { mobileNumber } from "../domain/phones";
 import { api, apiKey, createAccount, expectStatus, jsonInit, type TestAccount } from "../helpers";
 
@@ -101,9 +101,11 @@ describe("POST /v1/contacts/bulk", () => {
     });
     expect(await contactByPhone(account, p2)).toMatchObject({ lastName: "Valid" });
     expect(await contactByPhone(account, p3)).toBeUndefined();
-    const count = await env.DB.prepare("SELECT COUNT(*) AS n FROM contacts WHERE account_id = ?")
-      .bind(account.accountId)
-      .first<{ n: number }>();
+    const [count] = await audienceRows<{ n: number }>(
+      account.accountId,
+      "SELECT COUNT(*) AS n FROM contacts WHERE account_id = ?",
+      account.accountId,
+    );
     expect(count?.n).toBe(3);
   });
 
@@ -123,9 +125,11 @@ describe("POST /v1/contacts/bulk", () => {
     const base = Math.floor(Math.random() * 50_000_000);
     const rows = Array.from({ length: 10_001 }, (_, i) => ({ phone: mobileNumber(base + i) }));
     expect((await bulk(account, { contacts: rows }, 400)).details).toContain("contacts");
-    const count = await env.DB.prepare("SELECT COUNT(*) AS n FROM contacts WHERE account_id = ?")
-      .bind(account.accountId)
-      .first<{ n: number }>();
+    const [count] = await audienceRows<{ n: number }>(
+      account.accountId,
+      "SELECT COUNT(*) AS n FROM contacts WHERE account_id = ?",
+      account.accountId,
+    );
     expect(count?.n).toBe(0);
   });
 

@@ -1,5 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { audienceRows } from "../audience-rows";
 import { KNOWN_NUMBERS } from "../domain/phones";
 import {
   api,
@@ -48,10 +49,18 @@ describe("/v1/contacts", () => {
       optedIn: true,
       customFields: { membership: "gold", visits_2025: "12" },
     });
-    const raw = await env.DB.prepare("SELECT phone, opted_in FROM contacts WHERE id = ?")
-      .bind(contact.id)
-      .first<{ phone: string; opted_in: number }>();
-    expect(raw).toEqual({ phone: digits, opted_in: 1 });
+    // Stored as digits, in the account's own audience store (a new account is on
+    // "shards"), and not in the shared D1.
+    const raw = await audienceRows<{ phone: string; opted_in: number }>(
+      account.accountId,
+      "SELECT phone, opted_in FROM contacts WHERE id = ?",
+      contact.id,
+    );
+    expect(raw).toEqual([{ phone: digits, opted_in: 1 }]);
+    const inD1 = await env.DB.prepare("SELECT COUNT(*) AS n FROM contacts WHERE account_id = ?")
+      .bind(account.accountId)
+      .first<{ n: number }>();
+    expect(inD1?.n, "a shards account's contact writes no row to D1").toBe(0);
 
     const bare = await post(account, "/v1/contacts", { phone: phone(), optedIn: false });
     expect(bare).toMatchObject({

@@ -5,10 +5,10 @@
  * attributed by its context (W18); a STOP from a bare user id suppresses that
  * user id; 131062 (W17) fails only that recipient; a malformed user id is a 400.
  */
-import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { MARKETING_OPTED_OUT, US_MARKETING_BLOCKED } from "../../src/domain/marketing-rules";
 import { OPTED_OUT } from "../../src/domain/recipients";
+import { audienceRows } from "../audience-rows";
 import { mobileNumber } from "../domain/phones";
 import {
   createBroadcast,
@@ -135,10 +135,15 @@ describe("business-scoped user ids", () => {
     // Meta names the phone and the user id together: the contact keeps the user id.
     await inbound(s, { from: p, from_user_id: uid, text: "hello again" });
     const row = await until(
-      () =>
-        env.DB.prepare("SELECT user_id FROM contacts WHERE account_id = ? AND phone = ?")
-          .bind(s.account.accountId, p)
-          .first<{ user_id: string | null }>(),
+      async () =>
+        (
+          await audienceRows<{ user_id: string | null }>(
+            s.account.accountId,
+            "SELECT user_id FROM contacts WHERE account_id = ? AND phone = ?",
+            s.account.accountId,
+            p,
+          )
+        )[0],
       (r) => r?.user_id === uid,
       "contact did not learn the user id",
     );

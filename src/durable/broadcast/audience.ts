@@ -1,6 +1,6 @@
 /**
  * Resolving a v1 broadcast's audience when sending starts (not at create):
- * page by page from D1 into the BroadcastDO's recipients, each contact's
+ * page by page from the account's audience store into the BroadcastDO's recipients, each contact's
  * parameters rendered through the same component builder as inline
  * recipients. Rows are keyed by a sequence that follows the source's stable
  * order, so a resolution cut short by a crash is simply run again.
@@ -22,7 +22,7 @@ export function audiencePages(
     case "client":
       return (cursor) =>
         fetchAudiencePage(
-          env.DB,
+          env,
           accountId,
           { type: "client", locationId: definition.location?.id ?? null },
           cursor,
@@ -30,7 +30,7 @@ export function audiencePages(
     case "segment":
       return (cursor) =>
         fetchAudiencePage(
-          env.DB,
+          env,
           accountId,
           { type: "segment", segmentIds: definition.segments.map((s) => s.id) },
           cursor,
@@ -38,7 +38,7 @@ export function audiencePages(
     case "class":
       return (cursor) =>
         fetchAudiencePage(
-          env.DB,
+          env,
           accountId,
           {
             type: "class",

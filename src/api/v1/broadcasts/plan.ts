@@ -5,10 +5,9 @@
  */
 import type { Context } from "hono";
 import { getAccount } from "../../../db/accounts";
+import { audienceStore } from "../../../db/audience-store";
 import { broadcastExists } from "../../../db/broadcast-lists";
-import { getClass } from "../../../db/classes";
 import { database } from "../../../db/client";
-import { unknownSegmentIds } from "../../../db/segments";
 import type { BroadcastPlan } from "../../../domain/broadcast";
 import { languagesHint } from "../../../domain/template-language";
 import type { V1Definition } from "../../../domain/v1-broadcast";
@@ -24,23 +23,25 @@ const invalid = (details: string) => badRequest("Invalid request body", details)
 
 async function checkAudience(c: Context<AppEnv>, body: V1BroadcastWrite): Promise<void> {
   const { accountId } = c.get("account");
-  const db = database(c.env.DB);
   switch (body.type) {
     case "segment": {
       const ids = (body.segments ?? []).map((s) => s.id);
       if (ids.length === 0)
         throw invalid("segments: a segment broadcast needs at least one segment");
-      const unknown = await unknownSegmentIds(c.env.DB, accountId, ids);
+      const { ops } = await audienceStore(c.env, accountId);
+      const unknown = await ops.unknownSegmentIds(accountId, ids);
       if (unknown.length)
         throw invalid(`segments: no segment ${unknown.join(", ")} in this account`);
       return;
     }
-    case "class":
+    case "class": {
       if (!body.targetClass) throw invalid("targetClass: a class broadcast needs targetClass");
-      if (!(await getClass(db, accountId, body.targetClass.id))) {
+      const { ops } = await audienceStore(c.env, accountId);
+      if (!(await ops.getClass(accountId, body.targetClass.id))) {
         throw invalid(`targetClass.id: no class ${body.targetClass.id} in this account`);
       }
       return;
+    }
     case "retarget": {
       if (!body.retargetBroadcast)
         throw invalid("retargetBroadcast: a retarget broadcast needs retargetBroadcast");

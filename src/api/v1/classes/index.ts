@@ -4,20 +4,8 @@
  */
 import { createRoute, z } from "@hono/zod-openapi";
 import type { App } from "../../../app";
-import {
-  deleteClass,
-  deleteEnrolment,
-  getClass,
-  getEnrolment,
-  insertClass,
-  insertEnrolment,
-  listClasses,
-  listEnrolments,
-  type NewClass,
-  updateClass,
-  updateEnrolment,
-} from "../../../db/classes";
-import { database } from "../../../db/client";
+import { audienceStore, audienceWriter } from "../../../db/audience-store";
+import type { NewClass } from "../../../db/classes";
 import { badRequest, conflict, notFound } from "../../../errors";
 import { conflictResponse, errorResponses, IdParam, jsonBody, jsonContent } from "../../openapi";
 import { listPage } from "../list-page";
@@ -157,15 +145,17 @@ const enrolmentRemove = createRoute({
 });
 
 export function registerClassRoutes(app: App) {
-  app.openapi(list, async (c) =>
-    c.json(await listPage(c, c.req.valid("query"), listClasses, toClassJson), 200),
-  );
+  app.openapi(list, async (c) => {
+    const { ops } = await audienceStore(c.env, c.get("account").accountId);
+    return c.json(await listPage(c, c.req.valid("query"), ops.listClasses, toClassJson), 200);
+  });
 
   app.openapi(create, async (c) => {
     const body = c.req.valid("json");
     const { accountId } = c.get("account");
+    const store = await audienceWriter(c.env, accountId);
     if (body.location) await ensureLocation(c.env.DB, accountId, body.location.id, "location.id");
-    const k = await insertClass(database(c.env.DB), accountId, {
+    const k = await store.insertClass(accountId, {
       name: body.name,
       startsAt: body.startsAt,
       locationId: body.location?.id ?? null,
@@ -175,7 +165,8 @@ export function registerClassRoutes(app: App) {
 
   app.openapi(get, async (c) => {
     const { id } = c.req.valid("param");
-    const k = await getClass(database(c.env.DB), c.get("account").accountId, id);
+    const { accountId } = c.get("account");
+    const k = await (await audienceStore(c.env, accountId)).ops.getClass(accountId, id);
     if (!k) throw notFound(`No class ${id}`);
     return c.json(toClassJson(k), 200);
   });
@@ -184,22 +175,23 @@ export function registerClassRoutes(app: App) {
     const { id } = c.req.valid("param");
     const body = c.req.valid("json");
     const { accountId } = c.get("account");
-    const db = database(c.env.DB);
-    if (!(await getClass(db, accountId, id))) throw notFound(`No class ${id}`);
+    const store = await audienceWriter(c.env, accountId);
+    if (!(await store.getClass(accountId, id))) throw notFound(`No class ${id}`);
     if (body.location) await ensureLocation(c.env.DB, accountId, body.location.id, "location.id");
     const patch: Partial<NewClass> = {};
     if (body.name !== undefined) patch.name = body.name;
     if (body.startsAt !== undefined) patch.startsAt = body.startsAt;
     if (body.location !== undefined) patch.locationId = body.location?.id ?? null;
-    const k = await updateClass(db, accountId, id, patch);
+    const k = await store.updateClass(accountId, id, patch);
     if (!k) throw notFound(`No class ${id}`);
     return c.json(toClassJson(k), 200);
   });
 
   app.openapi(remove, async (c) => {
     const { id } = c.req.valid("param");
-    if (!(await deleteClass(database(c.env.DB), c.get("account").accountId, id)))
-      throw notFound(`No class ${id}`);
+    const { accountId } = c.get("account");
+    const store = await audienceWriter(c.env, accountId);
+    if (!(await store.deleteClass(accountId, id))) throw notFound(`No class ${id}`);
     return c.json({ success: true as const }, 200);
   });
 
@@ -207,10 +199,9 @@ export function registerClassRoutes(app: App) {
     const { id } = c.req.valid("param");
     const { limit, page, status } = c.req.valid("query");
     const { accountId } = c.get("account");
-    const db = database(c.env.DB);
-    if (!(await getClass(db, accountId, id))) throw notFound(`No class ${id}`);
-    const { rows, total } = await listEnrolments(
-      db,
+    const { ops } = await audienceStore(c.env, accountId);
+    if (!(await ops.getClass(accountId, id))) throw notFound(`No class ${id}`);
+    const { rows, total } = await ops.listEnrolments(
       accountId,
       id,
       status,
@@ -225,9 +216,9 @@ export function registerClassRoutes(app: App) {
     const { id } = c.req.valid("param");
     const { contactId, status } = c.req.valid("json");
     const { accountId } = c.get("account");
-    const db = database(c.env.DB);
-    if (!(await getClass(db, accountId, id))) throw notFound(`No class ${id}`);
-    const outcome = await insertEnrolment(c.env.DB, accountId, id, contactId, status);
+    const store = await audienceWriter(c.env, accountId);
+    if (!(await store.getClass(accountId, id))) throw notFound(`No class ${id}`);
+    const outcome = await store.insertEnrolment(accountId, id, contactId, status);
     if (outcome === "exists") {
       throw conflict(
         "Already enrolled",
@@ -240,7 +231,7 @@ export function registerClassRoutes(app: App) {
         `contactId: no contact ${contactId} in this account`,
       );
     }
-    const enrolment = await getEnrolment(db, accountId, id, contactId);
+    const enrolment = await store.getEnrolment(accountId, id, contactId);
     if (!enrolment) throw notFound(`No enrolment of ${contactId} in class ${id}`);
     return c.json(toEnrolmentJson(enrolment), 201);
   });
@@ -248,25 +239,18 @@ export function registerClassRoutes(app: App) {
   app.openapi(enrolmentUpdate, async (c) => {
     const { id, contactId } = c.req.valid("param");
     const { status } = c.req.valid("json");
-    const enrolment = await updateEnrolment(
-      database(c.env.DB),
-      c.get("account").accountId,
-      id,
-      contactId,
-      status,
-    );
+    const { accountId } = c.get("account");
+    const store = await audienceWriter(c.env, accountId);
+    const enrolment = await store.updateEnrolment(accountId, id, contactId, status);
     if (!enrolment) throw notFound(`No enrolment of ${contactId} in class ${id}`);
     return c.json(toEnrolmentJson(enrolment), 200);
   });
 
   app.openapi(enrolmentRemove, async (c) => {
     const { id, contactId } = c.req.valid("param");
-    const removed = await deleteEnrolment(
-      database(c.env.DB),
-      c.get("account").accountId,
-      id,
-      contactId,
-    );
+    const { accountId } = c.get("account");
+    const store = await audienceWriter(c.env, accountId);
+    const removed = await store.deleteEnrolment(accountId, id, contactId);
     if (!removed) throw notFound(`No enrolment of ${contactId} in class ${id}`);
     return c.json({ success: true as const }, 200);
   });

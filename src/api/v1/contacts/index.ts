@@ -4,19 +4,12 @@
  */
 import { createRoute, z } from "@hono/zod-openapi";
 import type { App } from "../../../app";
-import { database } from "../../../db/client";
+import { audienceStore, audienceWriter } from "../../../db/audience-store";
 import {
-  bulkUpsertContacts,
   type ContactInput,
   contactValues,
-  deleteContact,
-  findContactByPhone,
-  getContact,
-  insertContact,
   isUniqueViolation,
-  listContacts,
   mergeContact,
-  updateContact,
 } from "../../../db/contacts";
 import { unknownLocationIds } from "../../../db/locations";
 import { ChorusError, conflict, fieldPath, notFound } from "../../../errors";
@@ -165,14 +158,15 @@ const phoneTaken = (phone: string) =>
   );
 
 export function registerContactRoutes(app: App) {
-  app.openapi(list, async (c) =>
-    c.json(await listPage(c, c.req.valid("query"), listContacts, toContactJson), 200),
-  );
+  app.openapi(list, async (c) => {
+    const { ops } = await audienceStore(c.env, c.get("account").accountId);
+    return c.json(await listPage(c, c.req.valid("query"), ops.listContacts, toContactJson), 200);
+  });
 
   app.openapi(create, async (c) => {
     const body = c.req.valid("json");
     const { accountId } = c.get("account");
-    const db = database(c.env.DB);
+    const store = await audienceWriter(c.env, accountId);
     // A contact known only by a user id is kept (and sent to) under it.
     const address = body.phone ?? body.userId;
     if (!address)
@@ -182,10 +176,9 @@ export function registerContactRoutes(app: App) {
         "phone: required unless userId is given",
       );
     if (body.location) await ensureLocation(c.env.DB, accountId, body.location.id, "location.id");
-    if (await findContactByPhone(db, accountId, address)) throw phoneTaken(address);
+    if (await store.findContactByPhone(accountId, address)) throw phoneTaken(address);
     try {
-      const contact = await insertContact(
-        db,
+      const contact = await store.insertContact(
         accountId,
         mergeContact(undefined, { ...toInput(body), phone: address }),
       );
@@ -199,6 +192,7 @@ export function registerContactRoutes(app: App) {
   app.openapi(bulk, async (c) => {
     const { contacts } = c.req.valid("json");
     const { accountId } = c.get("account");
+    const store = await audienceWriter(c.env, accountId);
     const errors: { index: number; phone: string | null; errors: string[] }[] = [];
     const valid: {
       index: number;
@@ -258,8 +252,7 @@ export function registerContactRoutes(app: App) {
     });
     errors.sort((a, b) => a.index - b.index);
 
-    const { created, updated } = await bulkUpsertContacts(
-      c.env.DB,
+    const { created, updated } = await store.bulkUpsertContacts(
       accountId,
       writable.map((row) => row.input),
     );
@@ -268,7 +261,8 @@ export function registerContactRoutes(app: App) {
 
   app.openapi(get, async (c) => {
     const { id } = c.req.valid("param");
-    const contact = await getContact(database(c.env.DB), c.get("account").accountId, id);
+    const { accountId } = c.get("account");
+    const contact = await (await audienceStore(c.env, accountId)).ops.getContact(accountId, id);
     if (!contact) throw notFound(`No contact ${id}`);
     return c.json(toContactJson(contact), 200);
   });
@@ -277,16 +271,15 @@ export function registerContactRoutes(app: App) {
     const { id } = c.req.valid("param");
     const body = c.req.valid("json");
     const { accountId } = c.get("account");
-    const db = database(c.env.DB);
-    const current = await getContact(db, accountId, id);
+    const store = await audienceWriter(c.env, accountId);
+    const current = await store.getContact(accountId, id);
     if (!current) throw notFound(`No contact ${id}`);
     if (body.location) await ensureLocation(c.env.DB, accountId, body.location.id, "location.id");
     if (body.phone !== undefined && body.phone !== current.phone) {
-      if (await findContactByPhone(db, accountId, body.phone)) throw phoneTaken(body.phone);
+      if (await store.findContactByPhone(accountId, body.phone)) throw phoneTaken(body.phone);
     }
     try {
-      const contact = await updateContact(
-        db,
+      const contact = await store.updateContact(
         accountId,
         id,
         mergeContact(contactValues(current), toInput(body)),
@@ -303,14 +296,14 @@ export function registerContactRoutes(app: App) {
     const { id } = c.req.valid("param");
     const { erase } = c.req.valid("query");
     const { accountId } = c.get("account");
-    const db = database(c.env.DB);
+    const store = await audienceWriter(c.env, accountId);
     if (erase === "true") {
-      const contact = await getContact(db, accountId, id);
+      const contact = await store.getContact(accountId, id);
       if (!contact) throw notFound(`No contact ${id}`);
       const erased = await erasePerson(c.env, accountId, contact.phone);
       return c.json({ success: true as const, erased }, 200);
     }
-    if (!(await deleteContact(db, accountId, id))) throw notFound(`No contact ${id}`);
+    if (!(await store.deleteContact(accountId, id))) throw notFound(`No contact ${id}`);
     return c.json({ success: true as const }, 200);
   });
 }

@@ -8,11 +8,8 @@
  * The suppression list keeps the number: erasing it would let the person be
  * messaged again (delete it with DELETE /v1/suppressions/{phone} if asked).
  */
-import {
-  broadcastsThatMayHold,
-  deleteContactByPhone,
-  eraseFromProjection,
-} from "../../../db/erasure";
+import { audienceWriter } from "../../../db/audience-store";
+import { broadcastsThatMayHold, eraseFromProjection } from "../../../db/erasure";
 import { ERASED } from "../../../durable/broadcast/store";
 import { broadcastStub } from "../../../durable/stubs";
 import type { Bindings } from "../../../env";
@@ -31,7 +28,10 @@ export async function erasePerson(
   accountId: string,
   digits: string,
 ): Promise<ErasureReport> {
-  const contacts = await deleteContactByPhone(env.DB, accountId, digits);
+  const contacts = await (await audienceWriter(env, accountId)).deleteContactByPhone(
+    accountId,
+    digits,
+  );
   const candidates = await broadcastsThatMayHold(env, accountId, digits);
   let broadcasts = 0;
   let recipients = 0;

@@ -4,13 +4,14 @@
  */
 import { createRoute, z } from "@hono/zod-openapi";
 import type { App } from "../../../app";
+import { audienceWriter } from "../../../db/audience-store";
 import { database } from "../../../db/client";
 import {
   deleteUnreferencedLocation,
   getLocation,
   insertLocation,
   listLocations,
-  locationReferences,
+  locationSenderCount,
   type NewLocation,
   unknownLocationIds,
   updateLocation,
@@ -97,7 +98,16 @@ const remove = createRoute({
 
 export function registerLocationRoutes(app: App) {
   app.openapi(list, async (c) =>
-    c.json(await listPage(c, c.req.valid("query"), listLocations, toLocationJson), 200),
+    c.json(
+      await listPage(
+        c,
+        c.req.valid("query"),
+        (accountId, filter, limit, offset) =>
+          listLocations(database(c.env.DB), accountId, filter, limit, offset),
+        toLocationJson,
+      ),
+      200,
+    ),
   );
 
   app.openapi(create, async (c) => {
@@ -151,18 +161,32 @@ export function registerLocationRoutes(app: App) {
     const { id } = c.req.valid("param");
     const { accountId } = c.get("account");
     const db = database(c.env.DB);
-    const outcome = await deleteUnreferencedLocation(db, accountId, id);
-    if (outcome === "missing") throw notFound(`No location ${id}`);
-    if (outcome === "referenced") {
-      const refs = await locationReferences(db, accountId, id);
+    // The audience may be in the account's own store, where no foreign key
+    // reaches this D1 row: its references are checked there first, and a
+    // row that came to name the location meanwhile is cleared after (SET NULL).
+    const audience = await audienceWriter(c.env, accountId);
+    const inUse = async () => {
+      const refs = {
+        ...(await audience.locationReferences(accountId, id)),
+        senders: await locationSenderCount(db, accountId, id),
+      };
       const named = Object.entries(refs)
         .filter(([, n]) => n > 0)
         .map(([what, n]) => `${n} ${n === 1 ? what.replace(/e?s$/, "") : what}`);
-      throw conflict(
+      return conflict(
         "Location in use",
         `Location ${id} is referenced by ${named.join(", ") || "other resources"}; move or delete them first`,
       );
+    };
+    const held = await audience.locationReferences(accountId, id);
+    if (held.contacts + held.segments + held.classes > 0) {
+      if (!(await getLocation(db, accountId, id))) throw notFound(`No location ${id}`);
+      throw await inUse();
     }
+    const outcome = await deleteUnreferencedLocation(db, accountId, id);
+    if (outcome === "missing") throw notFound(`No location ${id}`);
+    if (outcome === "referenced") throw await inUse();
+    await audience.clearLocation(accountId, id);
     return c.json({ success: true as const }, 200);
   });
 }

@@ -4,20 +4,10 @@
  */
 import { createRoute, z } from "@hono/zod-openapi";
 import type { App } from "../../../app";
-import { database } from "../../../db/client";
-import { unknownContactIds } from "../../../db/contacts";
-import {
-  addSegmentContacts,
-  deleteSegment,
-  getSegment,
-  insertSegment,
-  listSegmentContacts,
-  listSegments,
-  type NewSegment,
-  removeSegmentContacts,
-  segmentContactCount,
-  updateSegment,
-} from "../../../db/segments";
+import type { AudienceOps } from "../../../db/audience-ops";
+import { audienceStore, audienceWriter } from "../../../db/audience-store";
+import type { NewSegment } from "../../../db/segments";
+import type { Bindings } from "../../../env";
 import { badRequest, notFound } from "../../../errors";
 import { errorResponses, IdParam, jsonBody, jsonContent, PageQuery } from "../../openapi";
 import { ContactSchema, toContactJson } from "../contacts/schemas";
@@ -140,8 +130,8 @@ const removeMembers = createRoute({
   responses: { 200: jsonContent(MembersRemovedSchema, "Removed"), ...errorResponses },
 });
 
-async function ensureContacts(d1: D1Database, accountId: string, contactIds: string[]) {
-  const unknown = await unknownContactIds(d1, accountId, contactIds);
+async function ensureContacts(store: AudienceOps, accountId: string, contactIds: string[]) {
+  const unknown = await store.unknownContactIds(accountId, contactIds);
   if (unknown.length > 0) {
     const shown = unknown.slice(0, 20).join(", ");
     const more = unknown.length > 20 ? ` and ${unknown.length - 20} more` : "";
@@ -158,28 +148,31 @@ async function ensureContacts(d1: D1Database, accountId: string, contactIds: str
  * Answers how many changed and the segment's size after.
  */
 async function changeMembers(
-  d1: D1Database,
+  env: Bindings,
   accountId: string,
   id: string,
   contactIds: string[],
-  change: typeof addSegmentContacts,
+  change: "addSegmentContacts" | "removeSegmentContacts",
 ): Promise<{ changed: number; contactCount: number }> {
-  if (!(await getSegment(database(d1), accountId, id))) throw notFound(`No segment ${id}`);
-  await ensureContacts(d1, accountId, contactIds);
-  const changed = await change(d1, accountId, id, contactIds);
-  return { changed, contactCount: await segmentContactCount(d1, id) };
+  const store = await audienceWriter(env, accountId);
+  if (!(await store.getSegment(accountId, id))) throw notFound(`No segment ${id}`);
+  await ensureContacts(store, accountId, contactIds);
+  const changed = await store[change](accountId, id, contactIds);
+  return { changed, contactCount: await store.segmentContactCount(accountId, id) };
 }
 
 export function registerSegmentRoutes(app: App) {
-  app.openapi(list, async (c) =>
-    c.json(await listPage(c, c.req.valid("query"), listSegments, toSegmentJson), 200),
-  );
+  app.openapi(list, async (c) => {
+    const { ops } = await audienceStore(c.env, c.get("account").accountId);
+    return c.json(await listPage(c, c.req.valid("query"), ops.listSegments, toSegmentJson), 200);
+  });
 
   app.openapi(create, async (c) => {
     const body = c.req.valid("json");
     const { accountId } = c.get("account");
+    const store = await audienceWriter(c.env, accountId);
     if (body.location) await ensureLocation(c.env.DB, accountId, body.location.id, "location.id");
-    const segment = await insertSegment(database(c.env.DB), accountId, {
+    const segment = await store.insertSegment(accountId, {
       name: body.name,
       locationId: body.location?.id ?? null,
     });
@@ -188,7 +181,8 @@ export function registerSegmentRoutes(app: App) {
 
   app.openapi(get, async (c) => {
     const { id } = c.req.valid("param");
-    const segment = await getSegment(database(c.env.DB), c.get("account").accountId, id);
+    const { accountId } = c.get("account");
+    const segment = await (await audienceStore(c.env, accountId)).ops.getSegment(accountId, id);
     if (!segment) throw notFound(`No segment ${id}`);
     return c.json(toSegmentJson(segment), 200);
   });
@@ -197,21 +191,22 @@ export function registerSegmentRoutes(app: App) {
     const { id } = c.req.valid("param");
     const body = c.req.valid("json");
     const { accountId } = c.get("account");
-    const db = database(c.env.DB);
-    if (!(await getSegment(db, accountId, id))) throw notFound(`No segment ${id}`);
+    const store = await audienceWriter(c.env, accountId);
+    if (!(await store.getSegment(accountId, id))) throw notFound(`No segment ${id}`);
     if (body.location) await ensureLocation(c.env.DB, accountId, body.location.id, "location.id");
     const patch: Partial<NewSegment> = {};
     if (body.name !== undefined) patch.name = body.name;
     if (body.location !== undefined) patch.locationId = body.location?.id ?? null;
-    const segment = await updateSegment(db, accountId, id, patch);
+    const segment = await store.updateSegment(accountId, id, patch);
     if (!segment) throw notFound(`No segment ${id}`);
     return c.json(toSegmentJson(segment), 200);
   });
 
   app.openapi(remove, async (c) => {
     const { id } = c.req.valid("param");
-    if (!(await deleteSegment(database(c.env.DB), c.get("account").accountId, id)))
-      throw notFound(`No segment ${id}`);
+    const { accountId } = c.get("account");
+    const store = await audienceWriter(c.env, accountId);
+    if (!(await store.deleteSegment(accountId, id))) throw notFound(`No segment ${id}`);
     return c.json({ success: true as const }, 200);
   });
 
@@ -219,31 +214,31 @@ export function registerSegmentRoutes(app: App) {
     const { id } = c.req.valid("param");
     const { limit, page } = c.req.valid("query");
     const { accountId } = c.get("account");
-    const db = database(c.env.DB);
-    if (!(await getSegment(db, accountId, id))) throw notFound(`No segment ${id}`);
-    const { rows, total } = await listSegmentContacts(db, accountId, id, limit, (page - 1) * limit);
+    const { ops } = await audienceStore(c.env, accountId);
+    if (!(await ops.getSegment(accountId, id))) throw notFound(`No segment ${id}`);
+    const { rows, total } = await ops.listSegmentContacts(accountId, id, limit, (page - 1) * limit);
     c.header("X-Total-Count", String(total));
     return c.json(rows.map(toContactJson), 200);
   });
 
   app.openapi(addMembers, async (c) => {
     const { changed, contactCount } = await changeMembers(
-      c.env.DB,
+      c.env,
       c.get("account").accountId,
       c.req.valid("param").id,
       c.req.valid("json").contactIds,
-      addSegmentContacts,
+      "addSegmentContacts",
     );
     return c.json({ added: changed, contactCount }, 200);
   });
 
   app.openapi(removeMembers, async (c) => {
     const { changed, contactCount } = await changeMembers(
-      c.env.DB,
+      c.env,
       c.get("account").accountId,
       c.req.valid("param").id,
       c.req.valid("json").contactIds,
-      removeSegmentContacts,
+      "removeSegmentContacts",
     );
     return c.json({ removed: changed, contactCount }, 200);
   });
