@@ -86,7 +86,7 @@ export interface paths {
     get: operations["admin.accounts.dataPlane.get"];
     /**
      * Move an account's projection one step: d1 → dual → shards-dual → shards
-     * @description Moving to shards-dual backfills the shards and verifies them equal to D1 before reads move; moving to shards deletes the account's rows from D1 (not reversible). Each forward step waits until the last has settled (10 s).
+     * @description Moving to shards-dual backfills the shards and verifies them equal to D1 before reads move, and copies the account's audience into its own store; moving back to dual copies the audience back into D1; moving to shards deletes the account's rows from D1 (not reversible). Each forward step waits until the last has settled (10 s). While the account is on dual, and while its audience is copied, audience writes answer 503 AUDIENCE_MOVING with Retry-After.
      */
     put: operations["admin.accounts.dataPlane.move"];
     post?: never;
@@ -1005,6 +1005,25 @@ export interface components {
         rows: number;
       } | null;
       deletedFromD1: number;
+      /** @description The account's audience (contacts, segments, classes) moves with the same steps */
+      audience: {
+        copied: {
+          /**
+           * @description store: into the account's AccountAudienceDO (to shards-dual); d1: back into D1 (to dual)
+           * @enum {string}
+           */
+          to: "store" | "d1";
+          rows: {
+            contacts: number;
+            segments: number;
+            classes: number;
+            segment_members: number;
+            enrolments: number;
+          };
+        } | null;
+        /** @description Audience rows deleted from D1 (to shards): contacts, segments, members, classes, enrolments */
+        deletedFromD1: number;
+      };
     };
     MessageStatus: {
       uuid: string;
@@ -4910,6 +4929,17 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
+      /** @description AUDIENCE_MOVING: the account's audience is being copied between stores; nothing was changed */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          "Retry-After"?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
     };
   };
   "v1.contacts.list": {
@@ -5073,6 +5103,17 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
+      /** @description AUDIENCE_MOVING: the account's audience is being copied between stores; nothing was changed */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          "Retry-After"?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
     };
   };
   "v1.contacts.bulkUpsert": {
@@ -5147,6 +5188,17 @@ export interface operations {
       /** @description A bug: logged, with the request id in details */
       500: {
         headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description AUDIENCE_MOVING: the account's audience is being copied between stores; nothing was changed */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          "Retry-After"?: number;
           [name: string]: unknown;
         };
         content: {
@@ -5313,6 +5365,17 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
+      /** @description AUDIENCE_MOVING: the account's audience is being copied between stores; nothing was changed */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          "Retry-After"?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
     };
   };
   "v1.contacts.delete": {
@@ -5392,6 +5455,17 @@ export interface operations {
       /** @description A bug: logged, with the request id in details */
       500: {
         headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description AUDIENCE_MOVING: the account's audience is being copied between stores; nothing was changed */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          "Retry-After"?: number;
           [name: string]: unknown;
         };
         content: {
@@ -5551,6 +5625,17 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
+      /** @description AUDIENCE_MOVING: the account's audience is being copied between stores; nothing was changed */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          "Retry-After"?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
     };
   };
   "v1.segments.get": {
@@ -5702,6 +5787,17 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
+      /** @description AUDIENCE_MOVING: the account's audience is being copied between stores; nothing was changed */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          "Retry-After"?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
     };
   };
   "v1.segments.delete": {
@@ -5777,6 +5873,17 @@ export interface operations {
       /** @description A bug: logged, with the request id in details */
       500: {
         headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description AUDIENCE_MOVING: the account's audience is being copied between stores; nothing was changed */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          "Retry-After"?: number;
           [name: string]: unknown;
         };
         content: {
@@ -5937,6 +6044,17 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
+      /** @description AUDIENCE_MOVING: the account's audience is being copied between stores; nothing was changed */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          "Retry-After"?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
     };
   };
   "v1.segments.contacts.remove": {
@@ -6013,6 +6131,17 @@ export interface operations {
       /** @description A bug: logged, with the request id in details */
       500: {
         headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description AUDIENCE_MOVING: the account's audience is being copied between stores; nothing was changed */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          "Retry-After"?: number;
           [name: string]: unknown;
         };
         content: {
@@ -6172,6 +6301,17 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
+      /** @description AUDIENCE_MOVING: the account's audience is being copied between stores; nothing was changed */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          "Retry-After"?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
     };
   };
   "v1.classes.get": {
@@ -6323,6 +6463,17 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
+      /** @description AUDIENCE_MOVING: the account's audience is being copied between stores; nothing was changed */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          "Retry-After"?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
     };
   };
   "v1.classes.delete": {
@@ -6398,6 +6549,17 @@ export interface operations {
       /** @description A bug: logged, with the request id in details */
       500: {
         headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description AUDIENCE_MOVING: the account's audience is being copied between stores; nothing was changed */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          "Retry-After"?: number;
           [name: string]: unknown;
         };
         content: {
@@ -6568,6 +6730,17 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
+      /** @description AUDIENCE_MOVING: the account's audience is being copied between stores; nothing was changed */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          "Retry-After"?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
     };
   };
   "v1.classes.enrolments.update": {
@@ -6651,6 +6824,17 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
+      /** @description AUDIENCE_MOVING: the account's audience is being copied between stores; nothing was changed */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          "Retry-After"?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
     };
   };
   "v1.classes.enrolments.delete": {
@@ -6727,6 +6911,17 @@ export interface operations {
       /** @description A bug: logged, with the request id in details */
       500: {
         headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description AUDIENCE_MOVING: the account's audience is being copied between stores; nothing was changed */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          "Retry-After"?: number;
           [name: string]: unknown;
         };
         content: {
@@ -7684,6 +7879,17 @@ export interface operations {
       /** @description A bug: logged, with the request id in details */
       500: {
         headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description AUDIENCE_MOVING: the account's audience is being copied between stores; nothing was changed */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          "Retry-After"?: number;
           [name: string]: unknown;
         };
         content: {

@@ -32,6 +32,21 @@ export const errorResponses = {
   404: errorResponse("Unknown resource, or one of another account"),
 } as const;
 
+/** An audience write while the account's audience moves between stores (src/db/audience-store.ts). */
+export const audienceMovingResponse = {
+  503: {
+    ...errorResponse(
+      "AUDIENCE_MOVING: the account's audience is being copied between stores; nothing was changed",
+    ),
+    headers: {
+      "Retry-After": {
+        description: "Seconds to wait before trying again",
+        schema: { type: "integer" },
+      },
+    },
+  },
+} as const;
+
 export const conflictResponse = {
   409: errorResponse("Conflict with the resource's state"),
 } as const;

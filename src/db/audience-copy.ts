@@ -145,8 +145,24 @@ export async function upsertCopied(
 }
 
 /**
- * Deletes up to `limit` of the account's contacts, then segments, then
- * classes (members and enrolments go with them, by their foreign keys).
+ * Which rows of a table are the account's, by an index: members and
+ * enrolments through their segment or class (their primary key's lead), the
+ * others by their account index.
+ */
+const OWNED: Record<AudienceTable, string> = {
+  segment_members: `SELECT m.rowid FROM segment_members m JOIN segments s ON s.id = m.segment_id
+    WHERE s.account_id = ?1 LIMIT ?2`,
+  enrolments: `SELECT e.rowid FROM enrolments e JOIN classes k ON k.id = e.class_id
+    WHERE k.account_id = ?1 LIMIT ?2`,
+  contacts: "SELECT rowid FROM contacts WHERE account_id = ?1 LIMIT ?2",
+  segments: "SELECT rowid FROM segments WHERE account_id = ?1 LIMIT ?2",
+  classes: "SELECT rowid FROM classes WHERE account_id = ?1 LIMIT ?2",
+};
+
+/**
+ * Deletes up to `limit` rows of each of the account's tables, members and
+ * enrolments first, so no delete cascades and the count is every row gone
+ * (D1 counts cascaded rows in `changes`, the object's SQLite does not).
  * Answers how many were deleted: 0 when the account's audience is gone.
  */
 export async function clearAudience(
@@ -155,15 +171,20 @@ export async function clearAudience(
   limit: number,
 ): Promise<number> {
   let deleted = 0;
-  for (const table of ["contacts", "segments", "classes"] as const) {
+  for (const table of [
+    "segment_members",
+    "enrolments",
+    "contacts",
+    "segments",
+    "classes",
+  ] as const) {
     const result = await d1
-      .prepare(
-        `DELETE FROM ${table} WHERE rowid IN (SELECT rowid FROM ${table} WHERE account_id = ?1 LIMIT ?2)`,
-      )
+      .prepare(`DELETE FROM ${table} WHERE rowid IN (${OWNED[table]})`)
       .bind(accountId, limit)
       .run();
     deleted += result.meta.changes;
-    if (deleted >= limit) break;
+    // Children first: a parent row left now is deleted by a later call.
+    if (result.meta.changes === limit) break;
   }
   return deleted;
 }

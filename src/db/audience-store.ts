@@ -44,7 +44,7 @@ export function audienceObject(env: Bindings, accountId: string) {
 }
 
 /** The object's operations, its refusal to write answered as the API's 503. */
-function objectOps(env: Bindings, accountId: string): AudienceOps {
+export function objectOps(env: Bindings, accountId: string): AudienceOps {
   const stub = audienceObject(env, accountId);
   // The stub answers every operation of AudienceOps by RPC (AccountAudienceDO
   // implements AudienceOps); its types are RPC-wrapped, the values the same.

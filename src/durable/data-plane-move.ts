@@ -7,6 +7,11 @@
  * one before (PLANE_SETTLE_MS: the plane is remembered that long), so no
  * flush still writes only D1 when the backfill starts, and none still reads
  * D1 when its rows go.
+ *
+ * The account's audience moves with the same steps (src/durable/audience-move.ts):
+ * copied into its AccountAudienceDO right before reads flip to shards-dual
+ * (its writes are refused on dual, so nothing changes under the copy),
+ * copied back on the step back to dual, deleted from D1 on the move to shards.
  */
 import {
   type DataPlane,
@@ -16,6 +21,13 @@ import {
   setDataPlane,
 } from "../db/data-plane";
 import type { Bindings } from "../env";
+import {
+  type AudienceCounts,
+  copyAudienceIntoD1,
+  copyAudienceIntoStore,
+  deleteD1Audience,
+  reopenAudienceStore,
+} from "./audience-move";
 import { backfillAccount, verifyAccount } from "./data-plane-backfill";
 
 /** Which moves are one step; "shards" again deletes what is left in D1. */
@@ -38,6 +50,11 @@ export type MoveOutcome =
       plane: DataPlane;
       copied: { broadcasts: number; rows: number } | null;
       deletedFromD1: number;
+      audience: {
+        /** The rows copied, and where to: the object (to shards-dual) or D1 (back to dual). */
+        copied: { to: "store" | "d1"; rows: AudienceCounts } | null;
+        deletedFromD1: number;
+      };
     }
   | { ok: false; reason: "not_found" }
   | { ok: false; reason: "conflict"; message: string; details: string };
@@ -59,7 +76,14 @@ export async function moveDataPlane(
   if (!state) return { ok: false, reason: "not_found" };
   const from = state.plane;
   if (from === to && to !== "shards") {
-    return { ok: true, from, plane: to, copied: null, deletedFromD1: 0 };
+    return {
+      ok: true,
+      from,
+      plane: to,
+      copied: null,
+      deletedFromD1: 0,
+      audience: { copied: null, deletedFromD1: 0 },
+    };
   }
   if (!STEPS[from].includes(to)) {
     return conflict(
@@ -101,19 +125,39 @@ export async function moveDataPlane(
       );
     }
   }
+  // The audience: D1's holds still on dual (its writes are refused there), so
+  // the copy into the object needs no rounds; the step back closes the
+  // object first, so a write of an isolate still on shards-dual is refused.
+  let audienceCopied: { to: "store" | "d1"; rows: AudienceCounts } | null = null;
+  if (from === "dual" && to === "shards-dual") {
+    audienceCopied = { to: "store", rows: await copyAudienceIntoStore(env, accountId) };
+  }
+  if (from === "shards-dual" && to === "dual") {
+    audienceCopied = { to: "d1", rows: await copyAudienceIntoD1(env, accountId) };
+  }
   if (
     from !== to &&
     !(await setDataPlane(env.DB, accountId, from, to, new Date(now).toISOString()))
   ) {
+    if (audienceCopied?.to === "d1") await reopenAudienceStore(env, accountId);
     return conflict("The account moved meanwhile", "plane: another move changed it; read it again");
   }
   let deletedFromD1 = 0;
+  let audienceDeleted = 0;
   if (to === "shards") {
     for (;;) {
       const n = await deleteD1Projection(env.DB, accountId, DELETE_CHUNK);
       deletedFromD1 += n;
       if (n < DELETE_CHUNK) break;
     }
+    audienceDeleted = await deleteD1Audience(env, accountId);
   }
-  return { ok: true, from, plane: to, copied, deletedFromD1 };
+  return {
+    ok: true,
+    from,
+    plane: to,
+    copied,
+    deletedFromD1,
+    audience: { copied: audienceCopied, deletedFromD1: audienceDeleted },
+  };
 }

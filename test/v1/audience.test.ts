@@ -9,6 +9,7 @@ import {
 } from "../../src/db/audience";
 import { mobileNumber } from "../domain/phones";
 import { api, apiKey, createAccount, expectStatus, jsonInit, type TestAccount } from "../helpers";
+import { putOnPlane } from "../scaling/projection";
 
 async function call(
   account: TestAccount,
@@ -39,9 +40,11 @@ async function collect(pages: AsyncIterable<AudienceContact[]>, maxPage = Infini
  * p0 BOOKED, p1 ATTENDED, p3 BOOKED (opted out), p4 BOOKED (suppressed),
  * p7 NO_SHOW, p8 CANCELLED.
  */
-async function world() {
+async function world(plane: Plane) {
   const account = await createAccount();
   const other = await createAccount();
+  await putOnPlane(account.accountId, plane);
+  await putOnPlane(other.accountId, plane);
   const north = await call(account, "POST", "/v1/locations", { name: "North" }, 201);
   const south = await call(account, "POST", "/v1/locations", { name: "South" }, 201);
   const base = Math.floor(Math.random() * 60_000_000);
@@ -118,9 +121,16 @@ async function world() {
 
 const pick = (p: string[], indexes: number[]) => indexes.map((i) => p[i] as string);
 
-describe("audience resolution", () => {
+/**
+ * Both stores answer the same pages: D1's one statement (an account on "d1")
+ * and the AccountAudienceDO's rows filtered against D1 (on "shards", every
+ * new account).
+ */
+type Plane = "shards" | "d1";
+
+describe.each(["shards", "d1"] as const)("audience resolution, audience on %s", (plane) => {
   it("client: every opted-in, unsuppressed contact of the account or of one location, in phone order", async () => {
-    const w = await world();
+    const w = await world(plane);
     const everyone = await collect(audienceForClient(env, w.account.accountId, null));
     expect(everyone.phones).toEqual(pick(w.p, [0, 1, 2, 5, 7, 8, 9, 10, 11]).sort());
     const c0 = everyone.all.find((c) => c.phone === w.p[0]);
@@ -145,7 +155,7 @@ describe("audience resolution", () => {
   });
 
   it("segment: members of any of the segments, each once, without opt-outs and suppressions", async () => {
-    const w = await world();
+    const w = await world(plane);
     const both = await collect(
       audienceForSegments(env, w.account.accountId, [w.segA.id, w.segB.id]),
     );
@@ -163,7 +173,7 @@ describe("audience resolution", () => {
   });
 
   it("class: the enrolled contacts with the status, or all of them", async () => {
-    const w = await world();
+    const w = await world(plane);
     const all = await collect(audienceForClass(env, w.account.accountId, w.klass.id, "ALL"));
     expect(all.phones.sort()).toEqual(pick(w.p, [0, 1, 7, 8]).sort());
     const booked = await collect(audienceForClass(env, w.account.accountId, w.klass.id, "BOOKED"));
@@ -179,7 +189,7 @@ describe("audience resolution", () => {
   });
 
   it("pages by cursor: small pages give the same contacts, in the same order, none twice", async () => {
-    const w = await world();
+    const w = await world(plane);
     const accountId = w.account.accountId;
     for (const [source, size] of [
       [{ type: "client", locationId: null }, 4],
@@ -211,6 +221,7 @@ describe("audience resolution", () => {
 
   it("streams a large audience 1,000 at a time", async () => {
     const account = await createAccount();
+    await putOnPlane(account.accountId, plane);
     const base = Math.floor(Math.random() * 50_000_000);
     const phones = Array.from({ length: 5_500 }, (_, i) => mobileNumber(base + i));
     await call(account, "POST", "/v1/contacts/bulk", {

@@ -1,7 +1,8 @@
 /**
  * PUT /admin/accounts/{id}/data-plane: moves an account's projection one
- * step between D1 and its month shards (src/durable/data-plane-move.ts;
- * docs/SCALING.md §5). GET answers where it is.
+ * step between D1 and its month shards, and its audience between D1 and its
+ * AccountAudienceDO (src/durable/data-plane-move.ts; docs/SCALING.md §5).
+ * GET answers where it is.
  */
 import { createRoute, z } from "@hono/zod-openapi";
 import type { App } from "../../app";
@@ -41,7 +42,7 @@ const putRoute = createRoute({
   tags: ["admin"],
   summary: "Move an account's projection one step: d1 → dual → shards-dual → shards",
   description:
-    "Moving to shards-dual backfills the shards and verifies them equal to D1 before reads move; moving to shards deletes the account's rows from D1 (not reversible). Each forward step waits until the last has settled (10 s).",
+    "Moving to shards-dual backfills the shards and verifies them equal to D1 before reads move, and copies the account's audience into its own store; moving back to dual copies the audience back into D1; moving to shards deletes the account's rows from D1 (not reversible). Each forward step waits until the last has settled (10 s). While the account is on dual, and while its audience is copied, audience writes answer 503 AUDIENCE_MOVING with Retry-After.",
   security: [{ admin: [] }],
   request: { params: AccountIdParam, body: jsonBody(z.object({ plane: Plane })) },
   responses: {
@@ -52,6 +53,32 @@ const putRoute = createRoute({
           plane: Plane,
           copied: z.object({ broadcasts: z.number().int(), rows: z.number().int() }).nullable(),
           deletedFromD1: z.number().int(),
+          audience: z
+            .object({
+              copied: z
+                .object({
+                  to: z.enum(["store", "d1"]).openapi({
+                    description:
+                      "store: into the account's AccountAudienceDO (to shards-dual); d1: back into D1 (to dual)",
+                  }),
+                  rows: z.object({
+                    contacts: z.number().int(),
+                    segments: z.number().int(),
+                    classes: z.number().int(),
+                    segment_members: z.number().int(),
+                    enrolments: z.number().int(),
+                  }),
+                })
+                .nullable(),
+              deletedFromD1: z.number().int().openapi({
+                description:
+                  "Audience rows deleted from D1 (to shards): contacts, segments, members, classes, enrolments",
+              }),
+            })
+            .openapi({
+              description:
+                "The account's audience (contacts, segments, classes) moves with the same steps",
+            }),
         })
         .openapi("DataPlaneMove"),
       "Moved (or already there)",

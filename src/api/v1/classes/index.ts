@@ -7,7 +7,14 @@ import type { App } from "../../../app";
 import { audienceStore, audienceWriter } from "../../../db/audience-store";
 import type { NewClass } from "../../../db/classes";
 import { badRequest, conflict, notFound } from "../../../errors";
-import { conflictResponse, errorResponses, IdParam, jsonBody, jsonContent } from "../../openapi";
+import {
+  audienceMovingResponse,
+  conflictResponse,
+  errorResponses,
+  IdParam,
+  jsonBody,
+  jsonContent,
+} from "../../openapi";
 import { listPage } from "../list-page";
 import { ensureLocation } from "../locations";
 import {
@@ -50,7 +57,11 @@ const create = createRoute({
   security,
   summary: "Create a class",
   request: { body: jsonBody(ClassWriteSchema) },
-  responses: { 201: jsonContent(ClassSchema, "Created"), ...errorResponses },
+  responses: {
+    201: jsonContent(ClassSchema, "Created"),
+    ...errorResponses,
+    ...audienceMovingResponse,
+  },
 });
 
 const get = createRoute({
@@ -72,7 +83,11 @@ const update = createRoute({
   security,
   summary: "Update a class (only the fields given)",
   request: { params: IdParam, body: jsonBody(ClassUpdateSchema) },
-  responses: { 200: jsonContent(ClassSchema, "Updated"), ...errorResponses },
+  responses: {
+    200: jsonContent(ClassSchema, "Updated"),
+    ...errorResponses,
+    ...audienceMovingResponse,
+  },
 });
 
 const remove = createRoute({
@@ -86,6 +101,7 @@ const remove = createRoute({
   responses: {
     200: jsonContent(z.object({ success: z.literal(true) }), "Deleted"),
     ...errorResponses,
+    ...audienceMovingResponse,
   },
 });
 
@@ -115,6 +131,7 @@ const enrol = createRoute({
   responses: {
     201: jsonContent(EnrolmentSchema, "Enrolled"),
     ...errorResponses,
+    ...audienceMovingResponse,
     ...conflictResponse,
   },
 });
@@ -127,7 +144,11 @@ const enrolmentUpdate = createRoute({
   security,
   summary: "Change an enrolment's status",
   request: { params: EnrolmentParams, body: jsonBody(EnrolmentUpdateSchema) },
-  responses: { 200: jsonContent(EnrolmentSchema, "Updated"), ...errorResponses },
+  responses: {
+    200: jsonContent(EnrolmentSchema, "Updated"),
+    ...errorResponses,
+    ...audienceMovingResponse,
+  },
 });
 
 const enrolmentRemove = createRoute({
@@ -141,6 +162,7 @@ const enrolmentRemove = createRoute({
   responses: {
     200: jsonContent(z.object({ success: z.literal(true) }), "Removed"),
     ...errorResponses,
+    ...audienceMovingResponse,
   },
 });
 

@@ -14,6 +14,7 @@ import {
 import { unknownLocationIds } from "../../../db/locations";
 import { ChorusError, conflict, fieldPath, notFound } from "../../../errors";
 import {
+  audienceMovingResponse,
   conflictResponse,
   errorResponse,
   errorResponses,
@@ -67,7 +68,12 @@ const create = createRoute({
   security,
   summary: "Create a contact (409 if the phone is already a contact of this account)",
   request: { body: jsonBody(ContactWriteSchema) },
-  responses: { 201: jsonContent(ContactSchema, "Created"), ...errorResponses, ...conflictResponse },
+  responses: {
+    201: jsonContent(ContactSchema, "Created"),
+    ...errorResponses,
+    ...audienceMovingResponse,
+    ...conflictResponse,
+  },
 });
 
 const bulk = createRoute({
@@ -83,6 +89,7 @@ const bulk = createRoute({
   responses: {
     200: jsonContent(BulkResultSchema, "What was written, and the rows that were not"),
     ...errorResponses,
+    ...audienceMovingResponse,
     413: errorResponse("Body over 32 MB"),
   },
 });
@@ -106,7 +113,12 @@ const update = createRoute({
   security,
   summary: "Update a contact (only the fields given; 409 if the new phone is another contact's)",
   request: { params: IdParam, body: jsonBody(ContactUpdateSchema) },
-  responses: { 200: jsonContent(ContactSchema, "Updated"), ...errorResponses, ...conflictResponse },
+  responses: {
+    200: jsonContent(ContactSchema, "Updated"),
+    ...errorResponses,
+    ...audienceMovingResponse,
+    ...conflictResponse,
+  },
 });
 
 const remove = createRoute({
@@ -133,6 +145,7 @@ const remove = createRoute({
       "Deleted",
     ),
     ...errorResponses,
+    ...audienceMovingResponse,
   },
 });
 

@@ -4,7 +4,7 @@
  */
 import { createRoute, z } from "@hono/zod-openapi";
 import type { App } from "../../../app";
-import { errorResponses, jsonBody, jsonContent } from "../../openapi";
+import { audienceMovingResponse, errorResponses, jsonBody, jsonContent } from "../../openapi";
 import { erasePerson } from "./erase-person";
 
 export const ErasureReportSchema = z
@@ -37,7 +37,11 @@ const erase = createRoute({
   description:
     "Deletes the contact with this number and removes the number, name, rendered parameters and replies from every broadcast of the account (statuses and counts stay). The suppression list keeps the number.",
   request: { body: jsonBody(z.object({ phone: ErasedPhone })) },
-  responses: { 200: jsonContent(ErasureReportSchema, "What was erased"), ...errorResponses },
+  responses: {
+    200: jsonContent(ErasureReportSchema, "What was erased"),
+    ...errorResponses,
+    ...audienceMovingResponse,
+  },
 });
 
 export function registerErasureRoutes(app: App) {

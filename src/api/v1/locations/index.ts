@@ -18,7 +18,14 @@ import {
 } from "../../../db/locations";
 import { getSender } from "../../../db/senders";
 import { badRequest, conflict, notFound } from "../../../errors";
-import { conflictResponse, errorResponses, IdParam, jsonBody, jsonContent } from "../../openapi";
+import {
+  audienceMovingResponse,
+  conflictResponse,
+  errorResponses,
+  IdParam,
+  jsonBody,
+  jsonContent,
+} from "../../openapi";
 import { listPage } from "../list-page";
 import {
   LocationListQuery,
@@ -92,6 +99,7 @@ const remove = createRoute({
   responses: {
     200: jsonContent(z.object({ success: z.literal(true) }), "Deleted"),
     ...errorResponses,
+    ...audienceMovingResponse,
     ...conflictResponse,
   },
 });

@@ -9,7 +9,14 @@ import { audienceStore, audienceWriter } from "../../../db/audience-store";
 import type { NewSegment } from "../../../db/segments";
 import type { Bindings } from "../../../env";
 import { badRequest, notFound } from "../../../errors";
-import { errorResponses, IdParam, jsonBody, jsonContent, PageQuery } from "../../openapi";
+import {
+  audienceMovingResponse,
+  errorResponses,
+  IdParam,
+  jsonBody,
+  jsonContent,
+  PageQuery,
+} from "../../openapi";
 import { ContactSchema, toContactJson } from "../contacts/schemas";
 import { listPage } from "../list-page";
 import { ensureLocation } from "../locations";
@@ -50,7 +57,11 @@ const create = createRoute({
   security,
   summary: "Create a segment",
   request: { body: jsonBody(SegmentWriteSchema) },
-  responses: { 201: jsonContent(SegmentSchema, "Created"), ...errorResponses },
+  responses: {
+    201: jsonContent(SegmentSchema, "Created"),
+    ...errorResponses,
+    ...audienceMovingResponse,
+  },
 });
 
 const get = createRoute({
@@ -72,7 +83,11 @@ const update = createRoute({
   security,
   summary: "Update a segment (only the fields given)",
   request: { params: IdParam, body: jsonBody(SegmentUpdateSchema) },
-  responses: { 200: jsonContent(SegmentSchema, "Updated"), ...errorResponses },
+  responses: {
+    200: jsonContent(SegmentSchema, "Updated"),
+    ...errorResponses,
+    ...audienceMovingResponse,
+  },
 });
 
 const remove = createRoute({
@@ -86,6 +101,7 @@ const remove = createRoute({
   responses: {
     200: jsonContent(z.object({ success: z.literal(true) }), "Deleted"),
     ...errorResponses,
+    ...audienceMovingResponse,
   },
 });
 
@@ -114,7 +130,11 @@ const addMembers = createRoute({
   description:
     "Contacts already in the segment stay. If any id is not a contact of this account, nothing is added and the answer is a 400 listing them.",
   request: { params: IdParam, body: jsonBody(ContactIdsSchema) },
-  responses: { 200: jsonContent(MembersAddedSchema, "Added"), ...errorResponses },
+  responses: {
+    200: jsonContent(MembersAddedSchema, "Added"),
+    ...errorResponses,
+    ...audienceMovingResponse,
+  },
 });
 
 const removeMembers = createRoute({
@@ -127,7 +147,11 @@ const removeMembers = createRoute({
   description:
     "Contacts that are not in the segment are ignored. If any id is not a contact of this account, nothing is removed and the answer is a 400 listing them.",
   request: { params: IdParam, body: jsonBody(ContactIdsSchema) },
-  responses: { 200: jsonContent(MembersRemovedSchema, "Removed"), ...errorResponses },
+  responses: {
+    200: jsonContent(MembersRemovedSchema, "Removed"),
+    ...errorResponses,
+    ...audienceMovingResponse,
+  },
 });
 
 async function ensureContacts(store: AudienceOps, accountId: string, contactIds: string[]) {
