@@ -404,17 +404,21 @@ export async function optOutContact(
   return result.meta.changes > 0;
 }
 
-/** Deletes the account's contact with this number (memberships and enrolments cascade). */
+/**
+ * Deletes the account's contact with this number (memberships and enrolments
+ * cascade); answers the contacts deleted, counted by RETURNING, because D1's
+ * `changes` counts the cascaded rows too.
+ */
 export async function deleteContactByPhone(
   d1: D1Database,
   accountId: string,
   digits: string,
 ): Promise<number> {
-  const result = await d1
-    .prepare("DELETE FROM contacts WHERE account_id = ? AND phone = ?")
+  const { results } = await d1
+    .prepare("DELETE FROM contacts WHERE account_id = ? AND phone = ? RETURNING id")
     .bind(accountId, digits)
-    .run();
-  return result.meta.changes;
+    .all<{ id: string }>();
+  return results.length;
 }
 
 /** What a retarget needs of the contacts with these phones (one statement for a page). */

@@ -19,7 +19,7 @@ import {
   waitForStatus,
 } from "../engine";
 import { api, apiKey, bearer, expectStatus, jsonInit } from "../helpers";
-import { projectionRows } from "../scaling/projection";
+import { projectionRows, putOnPlane } from "../scaling/projection";
 
 const seqBase = () => Math.floor(Math.random() * 60_000);
 
@@ -163,4 +163,38 @@ describe("erasing a person", () => {
       expect(error.details).toContain("phone");
     }
   });
+
+  it.each(["shards", "d1"] as const)(
+    "reports the one contact erased, whatever its memberships (audience on %s)",
+    async (plane) => {
+      const s = await setup();
+      await putOnPlane(s.account.accountId, plane);
+      const key = apiKey(s.account.key);
+      const person = mobileNumber(seqBase(), "0");
+      const contact = await expectStatus(
+        await api("/v1/contacts", jsonInit("POST", { phone: `+${person}` }, key)),
+        201,
+      );
+      for (const name of ["A", "B"]) {
+        const segment = await expectStatus(
+          await api("/v1/segments", jsonInit("POST", { name }, key)),
+          201,
+        );
+        await expectStatus(
+          await api(
+            `/v1/segments/${segment.id}/contacts`,
+            jsonInit("POST", { contactIds: [contact.id] }, key),
+          ),
+          200,
+        );
+      }
+      const report = await expectStatus(
+        await api("/v1/erasures", jsonInit("POST", { phone: `+${person}` }, key)),
+        200,
+      );
+      // D1 counts the rows a delete cascades to in its `changes`: two memberships here.
+      expect(report.contacts).toBe(1);
+      await expectStatus(await api(`/v1/contacts/${contact.id}`, { headers: key }), 404);
+    },
+  );
 });
