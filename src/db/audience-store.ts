@@ -51,6 +51,8 @@ export function objectOps(env: Bindings, accountId: string): AudienceOps {
   const ops = stub as unknown as AudienceOps;
   return new Proxy(ops, {
     get(target, prop) {
+      // Not a thenable: an async function returns this proxy as it is.
+      if (prop === "then") return undefined;
       const call = Reflect.get(target, prop) as unknown;
       if (typeof call !== "function") return call;
       return async (...args: unknown[]) => {
