@@ -40,7 +40,7 @@ export class AccountAudienceDO extends DurableObject<Bindings> implements Audien
   }
 
   /** Runs a write unless a copy is under way. */
-  private write<T>(run: () => Promise<T>): Promise<T> {
+  private async write<T>(run: () => Promise<T>): Promise<T> {
     if (this.closed) {
       throw new Error(`${AUDIENCE_MOVING}: the audience is being copied; nothing was changed`);
     }

@@ -11,6 +11,7 @@ import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { fetchAudiencePage } from "../../src/db/audience";
+import { AUDIENCE_WRITES } from "../../src/db/audience-ops";
 import { storageAsD1 } from "../../src/db/storage-d1";
 import { audienceRows } from "../audience-rows";
 import { mobileNumber } from "../domain/phones";
@@ -188,5 +189,45 @@ describe("AccountAudienceDO", () => {
       contact.id,
     );
     expect(rows).toEqual([{ location_id: null }]);
+  });
+});
+
+describe("AccountAudienceDO while a copy runs (closed)", () => {
+  it("refuses every write with AUDIENCE_MOVING, which the API answers as a 503 that changed nothing", async () => {
+    const account = await createAccount();
+    const stub = env.ACCOUNT_AUDIENCE.get(env.ACCOUNT_AUDIENCE.idFromName(account.accountId));
+    const contact = await ok(
+      account,
+      "POST",
+      "/v1/contacts",
+      { phone: mobileNumber(Math.floor(Math.random() * 50_000_000)) },
+      201,
+    );
+    await stub.setClosed(true);
+
+    // Every write operation of the object, called as the seam calls it.
+    const refusals: string[] = [];
+    for (const op of AUDIENCE_WRITES) {
+      const call = (stub as any)[op] as (...args: unknown[]) => Promise<unknown>;
+      const outcome = await call(account.accountId, contact.id, [contact.id], "BOOKED").then(
+        () => "written",
+        (err: unknown) => String(err),
+      );
+      if (!/AUDIENCE_MOVING/.test(outcome)) refusals.push(`${op}: ${outcome}`);
+    }
+    expect(refusals, "writes a closed object let through").toEqual([]);
+
+    const refused = await call(account, "PUT", `/v1/contacts/${contact.id}`, { firstName: "X" });
+    expect(refused.headers.get("retry-after")).toBe("10");
+    expect(await expectStatus<any>(refused, 503)).toMatchObject({ code: "AUDIENCE_MOVING" });
+    // Reads go on.
+    expect(await ok(account, "GET", `/v1/contacts/${contact.id}`)).toMatchObject({
+      firstName: null,
+    });
+
+    await stub.setClosed(false);
+    expect(
+      await ok(account, "PUT", `/v1/contacts/${contact.id}`, { firstName: "X" }),
+    ).toMatchObject({ firstName: "X" });
   });
 });
