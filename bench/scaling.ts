@@ -20,13 +20,13 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import type { DatabaseSync } from "node:sqlite";
 import { upsertBroadcastSummary } from "../src/db/broadcasts.ts";
+import { insertD1Deliveries } from "../src/db/callback-deliveries.ts";
 import { insertClass, insertEnrolment } from "../src/db/classes.ts";
 import { database } from "../src/db/client.ts";
 import { bulkUpsertContacts } from "../src/db/contacts.ts";
 import { type RecipientStateRow, upsertRecipientStates } from "../src/db/recipient-states.ts";
 import { addSegmentContacts, insertSegment } from "../src/db/segments.ts";
 import { suppress } from "../src/db/suppressions.ts";
-import { insertDeliveries } from "../src/db/webhook-endpoints.ts";
 import type { BroadcastPlan, NewRecipient, RecipientStatus } from "../src/domain/broadcast.ts";
 import { recipientEvent } from "../src/domain/callbacks.ts";
 import { BATCH_SIZE } from "../src/domain/pacing.ts";
@@ -327,7 +327,7 @@ async function measure() {
       eventCount: Math.min(100, events.length - i),
     });
   }
-  await insertDeliveries(db, deliveries);
+  await insertD1Deliveries(db, deliveries);
 
   const d1Sizes = tableSizes(d1db);
   const doSizes = doDb ? tableSizes(doDb) : {};
