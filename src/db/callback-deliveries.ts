@@ -192,35 +192,44 @@ function d1Page(
 
 // ---- the move's last step (src/durable/data-plane-move.ts) -----------------------------
 
-/** The account's D1 deliveries still being retried, and when the last of them gives up at the latest. */
+/**
+ * The account's D1 deliveries still being retried (pending, made after
+ * `retriedSince`), and when the newest of them was made.
+ */
 export async function pendingD1Deliveries(
   d1: D1Database,
   accountId: string,
+  retriedSince: string,
 ): Promise<{ count: number; newestCreatedAt: string | null }> {
   const row = await d1
     .prepare(
-      "SELECT COUNT(*) AS n, MAX(created_at) AS newest FROM callback_deliveries WHERE account_id = ? AND status = 'pending'",
+      `SELECT COUNT(*) AS n, MAX(created_at) AS newest FROM callback_deliveries
+       WHERE account_id = ? AND status = 'pending' AND created_at >= ?`,
     )
-    .bind(accountId)
+    .bind(accountId, retriedSince)
     .first<{ n: number; newest: string | null }>();
   return { count: Number(row?.n ?? 0), newestCreatedAt: row?.newest ?? null };
 }
 
 /**
- * Deletes up to `limit` of the account's finished D1 deliveries (delivered
- * or given up). A pending one is left: its retry still finds it by its id.
+ * Deletes up to `limit` of the account's D1 deliveries that no retry will
+ * look for: finished (delivered, given up), or pending but made before
+ * `retriedSince`. One made since and still pending is left to its retry.
+ * The table has no index by account: each call scans it (an admin step, once per account).
  */
 export async function deleteD1Deliveries(
   d1: D1Database,
   accountId: string,
+  retriedSince: string,
   limit: number,
 ): Promise<number> {
   const result = await d1
     .prepare(
       `DELETE FROM callback_deliveries WHERE rowid IN (
-         SELECT rowid FROM callback_deliveries WHERE account_id = ? AND status != 'pending' LIMIT ?)`,
+         SELECT rowid FROM callback_deliveries
+         WHERE account_id = ? AND (status != 'pending' OR created_at < ?) LIMIT ?)`,
     )
-    .bind(accountId, limit)
+    .bind(accountId, retriedSince, limit)
     .run();
   return result.meta.changes;
 }

@@ -6,6 +6,17 @@
  * logged in D1 before the account moved, and is looked up there.
  */
 
+/** A delivery is retried for 24 h after it is made, then given up. */
+export const GIVE_UP_AFTER_MS = 24 * 60 * 60_000;
+/** Queue delays may not exceed 12 h; an hour between late attempts is plenty. */
+export const MAX_BACKOFF_S = 3_600;
+/**
+ * Past this age a delivery still pending has no retry coming (its last try
+ * was queued before the give-up time, at most one backoff before): one whose
+ * requeue failed, left for a replay.
+ */
+export const NO_RETRY_AFTER_MS = GIVE_UP_AFTER_MS + MAX_BACKOFF_S * 1000;
+
 const SHARD_ID = /^(\d{4})-(\d{2})_[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** A new delivery's id in the shard of `month` ("YYYY-MM", the month it is created). */

@@ -27,6 +27,7 @@ import {
   setEndpointHealth,
 } from "../db/webhook-endpoints";
 import { type CallbackEvent, signCallback } from "../domain/callbacks";
+import { GIVE_UP_AFTER_MS, MAX_BACKOFF_S } from "../domain/delivery-log";
 import type { Bindings } from "../env";
 import { errorFields, log } from "../log";
 import { decryptAccessToken } from "../whatsapp/access-token";
@@ -34,9 +35,6 @@ import type { CallbackMessage } from "./messages";
 
 const EVENTS_PER_POST = 100;
 const DELIVERY_TIMEOUT_MS = 10_000;
-const GIVE_UP_AFTER_MS = 24 * 60 * 60_000;
-/** Queue delays may not exceed 12 h; an hour between late attempts is plenty. */
-const MAX_BACKOFF_S = 3_600;
 
 interface AccountEvents {
   messages: Message<CallbackMessage>[];
