@@ -7,9 +7,13 @@
  * PUT /admin/accounts/{id}/data-plane without losing one that is still being
  * retried.
  */
+import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
 import type { CallbackDelivery } from "../../src/db/callbacks-schema";
+import type { Bindings } from "../../src/env";
+import type { CallbackMessage } from "../../src/queues/messages";
+import worker from "../../src/worker";
 import { failNext, received, receiverUrl } from "../callbacks/helpers";
 import { mobileNumber } from "../domain/phones";
 import {
@@ -21,7 +25,7 @@ import {
   setup,
   waitForStatus,
 } from "../engine";
-import { adminHeaders, api, call, expectStatus, jsonInit } from "../helpers";
+import { adminHeaders, api, call, createAccount, expectStatus, jsonInit } from "../helpers";
 import { putOnPlane, shardOf } from "./projection";
 
 const ALL = ["recipient.status", "recipient.replied", "broadcast.completed", "broadcast.cancelled"];
@@ -230,6 +234,20 @@ describe("the delivery log through PUT /admin/accounts/{id}/data-plane", () => {
 
     await settle(accountId);
     await expectStatus(await move(accountId, "shards-dual"), 200);
+    // A pending D1 delivery from two days ago whose requeue was lost: no retry is coming for it.
+    const stale = crypto.randomUUID();
+    await env.DB.prepare(
+      `INSERT INTO callback_deliveries (id, account_id, endpoint_id, url, body, event_count, status, attempts, created_at)
+       VALUES (?, ?, ?, ?, '{"events":[]}', 0, 'pending', 1, ?)`,
+    )
+      .bind(
+        stale,
+        accountId,
+        ep.id,
+        receiverUrl(ep.name),
+        new Date(Date.now() - 2 * 86_400_000).toISOString(),
+      )
+      .run();
     await settle(accountId);
     const refused = await expectStatus(await move(accountId, "shards"), 409);
     expect(refused.details).toMatch(
@@ -247,16 +265,22 @@ describe("the delivery log through PUT /admin/accounts/{id}/data-plane", () => {
       interval: 200,
     });
     const mid = await deliveries(s, ep.id);
-    expect(mid.total).toBe(3);
-    expect(mid.rows.map((d) => d.status)).toEqual(["delivered", "delivered", "delivered"]);
+    expect(mid.total).toBe(4);
+    expect(mid.rows.map((d) => d.status)).toEqual([
+      "delivered",
+      "delivered",
+      "delivered",
+      "pending",
+    ]);
+    expect(mid.rows[3].id).toBe(stale);
     const month = new Date().toISOString().slice(0, 7);
     expect(mid.rows[0].id.startsWith(`${month}_`)).toBe(true);
     expect(mid.rows[1].id).toBe(pendingId);
-    expect(await d1Count("callback_deliveries", accountId)).toBe(2);
+    expect(await d1Count("callback_deliveries", accountId)).toBe(3);
 
     await settle(accountId);
     const last = await expectStatus(await move(accountId, "shards"), 200);
-    expect(last).toMatchObject({ plane: "shards", deletedDeliveriesFromD1: 2 });
+    expect(last).toMatchObject({ plane: "shards", deletedDeliveriesFromD1: 3 });
     expect(await d1Count("callback_deliveries", accountId)).toBe(0);
     expect(await d1Count("recipient_states", accountId)).toBe(0);
     const after = await deliveries(s, ep.id);
@@ -265,4 +289,76 @@ describe("the delivery log through PUT /admin/accounts/{id}/data-plane", () => {
     await replay(s, ep.id, pendingId, 404);
     expect(await replay(s, ep.id, mid.rows[0].id)).toMatchObject({ status: "delivered" });
   }, 120_000);
+});
+
+/** Runs the callbacks consumer on `messages`, with the queue's sends captured instead of sent. */
+async function consume(messages: CallbackMessage[]) {
+  const requeued: CallbackMessage[] = [];
+  const bindings = {
+    ...(env as unknown as Bindings),
+    CALLBACKS: {
+      send: async (m: CallbackMessage) => {
+        requeued.push(m);
+      },
+    },
+  } as unknown as Bindings;
+  const batch = createMessageBatch<CallbackMessage>(
+    "chorus-callbacks",
+    messages.map((body, i) => ({ id: `m${i}`, attempts: 1, timestamp: new Date(), body })),
+  );
+  const ctx = createExecutionContext();
+  const queue = worker.queue as ExportedHandlerQueueHandler<Bindings, CallbackMessage>;
+  await queue(batch, bindings, ctx);
+  return { result: await getQueueResult(batch, ctx), requeued };
+}
+
+function completed(accountId: string): CallbackMessage {
+  const uuid = crypto.randomUUID();
+  return {
+    kind: "event",
+    accountId,
+    callbackUrl: null,
+    event: {
+      id: `evt_${uuid}_end`,
+      type: "broadcast.completed",
+      created: new Date().toISOString(),
+      broadcast_uuid: uuid,
+      broadcast: { status: "completed", recipients: 1, submitted: 1, failed: 0 },
+    },
+  };
+}
+
+describe("a delivery's retry finds its store", () => {
+  it("a shard delivery's retry names its account; a D1 retry queued before that still finds its delivery", async () => {
+    for (const plane of ["shards", "d1"] as const) {
+      const account = await createAccount();
+      await putOnPlane(account.accountId, plane);
+      const name = `r-${crypto.randomUUID()}`;
+      const ep = await call(
+        account,
+        "POST",
+        "/v1/webhook-endpoints",
+        { url: receiverUrl(name), events: ["broadcast.completed"] },
+        201,
+      );
+      await failNext(name, 1);
+      const first = await consume([completed(account.accountId), completed(account.accountId)]);
+      expect(first.result.explicitAcks.sort()).toEqual(["m0", "m1"]);
+      const [retry] = first.requeued;
+      expect(retry, plane).toMatchObject({ kind: "delivery", accountId: account.accountId });
+      const deliveryId = (retry as { deliveryId: string }).deliveryId;
+      expect(deliveryId).toMatch(plane === "shards" ? /^\d{4}-\d{2}_/ : /^[0-9a-f-]{36}$/);
+
+      // A retry as the queue carried it before messages named the account: only D1's can be.
+      const legacy: CallbackMessage = { kind: "delivery", deliveryId };
+      const again = await consume([plane === "d1" ? legacy : (retry as CallbackMessage)]);
+      expect(again.result.explicitAcks).toEqual(["m0"]);
+      const log = await call(account, "GET", `/v1/webhook-endpoints/${ep.id}/deliveries`);
+      expect(log).toEqual([
+        expect.objectContaining({ id: deliveryId, status: "delivered", attempts: 2 }),
+      ]);
+      expect((await received(name)).map((p) => p.status)).toEqual([503, 200]);
+      expect(await d1Count("callback_deliveries", account.accountId)).toBe(plane === "d1" ? 1 : 0);
+    }
+  });
 });
