@@ -32,7 +32,12 @@ export interface NewDelivery {
 
 /** Deliveries go where the account's projection is read: the log moves with the reads. */
 const logsInShards = (plane: DataPlane): boolean => readsShards(plane);
-/** Mid-move the log has rows on both sides: D1's from before, the shards' from after. */
+/**
+ * Mid-move ("dual", "shards-dual") the log may have rows on both sides: D1's
+ * from before the reads moved, the shards' from after (still listed after a
+ * step back to "dual"; one back on "d1" lists D1's only, the shards' are
+ * still found by id).
+ */
 const listsD1 = (plane: DataPlane): boolean => plane !== "shards";
 const listsShards = (plane: DataPlane): boolean => plane !== "d1";
 
