@@ -278,6 +278,12 @@ describe("the delivery log through PUT /admin/accounts/{id}/data-plane", () => {
     expect(mid.rows[1].id).toBe(pendingId);
     expect(await d1Count("callback_deliveries", accountId)).toBe(3);
 
+    // A step back to dual before the delete still lists the shard's delivery.
+    await expectStatus(await move(accountId, "dual"), 200);
+    expect(await deliveries(s, ep.id)).toEqual(mid);
+    await settle(accountId);
+    await expectStatus(await move(accountId, "shards-dual"), 200);
+
     await settle(accountId);
     const last = await expectStatus(await move(accountId, "shards"), 200);
     expect(last).toMatchObject({ plane: "shards", deletedDeliveriesFromD1: 3 });
