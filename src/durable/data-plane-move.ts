@@ -3,11 +3,15 @@
  * migration steps 1–4), one step per call: d1 → dual (dual writes start) →
  * shards-dual (backfill, verify equal, then reads move; D1 still written, so
  * a step back loses nothing) → shards (dual writes stop and D1's rows are
- * deleted: not reversible). Each step waits until every isolate has seen the
+ * deleted: not reversible). The callback delivery log is not copied: it is
+ * working data whose ids name their store (src/db/callback-deliveries.ts);
+ * from shards-dual on, new deliveries are logged in the shards, and the step
+ * to shards waits until D1's last ones are finished, then deletes them. Each step waits until every isolate has seen the
  * one before (PLANE_SETTLE_MS: the plane is remembered that long), so no
  * flush still writes only D1 when the backfill starts, and none still reads
  * D1 when its rows go.
  */
+import { deleteD1Deliveries, pendingD1Deliveries } from "../db/callback-deliveries";
 import {
   type DataPlane,
   dataPlaneState,
@@ -15,6 +19,7 @@ import {
   PLANE_SETTLE_MS,
   setDataPlane,
 } from "../db/data-plane";
+import { GIVE_UP_AFTER_MS, NO_RETRY_AFTER_MS } from "../domain/delivery-log";
 import type { Bindings } from "../env";
 import { backfillAccount, verifyAccount } from "./data-plane-backfill";
 
@@ -38,6 +43,7 @@ export type MoveOutcome =
       plane: DataPlane;
       copied: { broadcasts: number; rows: number } | null;
       deletedFromD1: number;
+      deletedDeliveriesFromD1: number;
     }
   | { ok: false; reason: "not_found" }
   | { ok: false; reason: "conflict"; message: string; details: string };
@@ -59,7 +65,14 @@ export async function moveDataPlane(
   if (!state) return { ok: false, reason: "not_found" };
   const from = state.plane;
   if (from === to && to !== "shards") {
-    return { ok: true, from, plane: to, copied: null, deletedFromD1: 0 };
+    return {
+      ok: true,
+      from,
+      plane: to,
+      copied: null,
+      deletedFromD1: 0,
+      deletedDeliveriesFromD1: 0,
+    };
   }
   if (!STEPS[from].includes(to)) {
     return conflict(
@@ -101,6 +114,23 @@ export async function moveDataPlane(
       );
     }
   }
+  const retriedSince = new Date(now - NO_RETRY_AFTER_MS).toISOString();
+  if (from === "shards-dual" && to === "shards") {
+    // A delivery still being retried in D1 would lose its log row with the
+    // delete; the last gives up 24 h after it was made (they only finish now:
+    // since shards-dual, new ones are logged in the shards). An older one
+    // still pending has no retry coming and is deleted with the rest.
+    const pending = await pendingD1Deliveries(env.DB, accountId, retriedSince);
+    if (pending.count > 0) {
+      const by = new Date(
+        new Date(pending.newestCreatedAt ?? now).getTime() + GIVE_UP_AFTER_MS,
+      ).toISOString();
+      return conflict(
+        "Callback deliveries are still being retried in D1",
+        `plane: ${pending.count} callback delivery(ies) logged in D1 are pending (delivered or given up by ${by} at the latest); try again once they finish`,
+      );
+    }
+  }
   if (
     from !== to &&
     !(await setDataPlane(env.DB, accountId, from, to, new Date(now).toISOString()))
@@ -108,12 +138,18 @@ export async function moveDataPlane(
     return conflict("The account moved meanwhile", "plane: another move changed it; read it again");
   }
   let deletedFromD1 = 0;
+  let deletedDeliveriesFromD1 = 0;
   if (to === "shards") {
     for (;;) {
       const n = await deleteD1Projection(env.DB, accountId, DELETE_CHUNK);
       deletedFromD1 += n;
       if (n < DELETE_CHUNK) break;
     }
+    for (;;) {
+      const n = await deleteD1Deliveries(env.DB, accountId, retriedSince, DELETE_CHUNK);
+      deletedDeliveriesFromD1 += n;
+      if (n < DELETE_CHUNK) break;
+    }
   }
-  return { ok: true, from, plane: to, copied, deletedFromD1 };
+  return { ok: true, from, plane: to, copied, deletedFromD1, deletedDeliveriesFromD1 };
 }
