@@ -20,18 +20,21 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import type { DatabaseSync } from "node:sqlite";
 import { upsertBroadcastSummary } from "../src/db/broadcasts.ts";
+import { insertD1Deliveries } from "../src/db/callback-deliveries.ts";
 import { insertClass, insertEnrolment } from "../src/db/classes.ts";
 import { database } from "../src/db/client.ts";
 import { bulkUpsertContacts } from "../src/db/contacts.ts";
 import { type RecipientStateRow, upsertRecipientStates } from "../src/db/recipient-states.ts";
 import { addSegmentContacts, insertSegment } from "../src/db/segments.ts";
 import { suppress } from "../src/db/suppressions.ts";
-import { insertDeliveries } from "../src/db/webhook-endpoints.ts";
 import type { BroadcastPlan, NewRecipient, RecipientStatus } from "../src/domain/broadcast.ts";
 import { recipientEvent } from "../src/domain/callbacks.ts";
+import { shardMonth } from "../src/domain/data-shard.ts";
+import { shardDeliveryId } from "../src/domain/delivery-log.ts";
 import { BATCH_SIZE } from "../src/domain/pacing.ts";
 import { settle } from "../src/domain/settlement.ts";
 import { applyDeliveryStatus } from "../src/domain/status.ts";
+import { DeliveryStore } from "../src/durable/account-data/deliveries.ts";
 import { Outbox } from "../src/durable/broadcast/outbox.ts";
 import { BroadcastStore } from "../src/durable/broadcast/store.ts";
 import type { Bindings } from "../src/env.ts";
@@ -327,10 +330,23 @@ async function measure() {
       eventCount: Math.min(100, events.length - i),
     });
   }
-  await insertDeliveries(db, deliveries);
+  await insertD1Deliveries(db, deliveries);
+  // The same deliveries as an account on the shards logs them: the real
+  // DeliveryStore of its AccountDataDO month shard (bodies kept, as in D1).
+  const shardDb = openSqlite();
+  const shardLog = new DeliveryStore(sqlStorageOver(shardDb, new WriteLog()));
+  const loggedAt = new Date().toISOString();
+  shardLog.insert(
+    deliveries.map((d) => ({
+      ...d,
+      id: shardDeliveryId(shardMonth(loggedAt)),
+      createdAt: loggedAt,
+    })),
+  );
 
   const d1Sizes = tableSizes(d1db);
   const doSizes = doDb ? tableSizes(doDb) : {};
+  const shardSizes = tableSizes(shardDb);
   const bytesPerRow: Record<string, { bytes: number; rows: number; perRow: number }> = {};
   const grow: Record<string, string[]> = {
     D1: [
@@ -343,10 +359,12 @@ async function measure() {
       "callback_deliveries",
     ],
     DO: ["recipients", "send_rate", "send_latency", "verdicts", "counters", "broadcast"],
+    AccountDataDO: ["callback_deliveries"],
   };
   for (const [store, sizes] of [
     ["D1", d1Sizes],
     ["DO", doSizes],
+    ["AccountDataDO", shardSizes],
   ] as const) {
     for (const t of grow[store] ?? []) {
       const s = sizes[t];
@@ -362,6 +380,9 @@ async function measure() {
     rows: { contacts: contactCount, broadcasts, recipientsPerBroadcast: perBroadcast },
     bytesPerRow,
     callbackBytesPerEvent: callbackPerEvent,
+    shardCallbackBytesPerEvent: round(
+      (bytesPerRow["AccountDataDO.callback_deliveries"]?.perRow ?? 0) / eventsPerDelivery,
+    ),
     phases,
   };
 }
@@ -453,15 +474,16 @@ function model(m: Awaited<ReturnType<typeof measure>>, d1RowsPerSecond: number) 
     },
   };
   const accountMonthBytes = LOAD.messagesPerAccountMonth * per("D1.recipient_states");
+  const shardCallbackMonthBytes =
+    LOAD.messagesPerAccountMonth * eventsPerMessage * m.shardCallbackBytesPerEvent;
   const proposed = {
     store: "one SQLite Durable Object per account and month (the data plane); D1 the control plane",
     perAccount: {
       projectionPerMonthGB: round(accountMonthBytes / 1e9, 2),
       audienceGB: round(contactBytes / LOAD.accounts / 1e9, 2),
-      callbackLogPerMonthGB: round(
-        (LOAD.messagesPerAccountMonth * eventsPerMessage * m.callbackBytesPerEvent) / 1e9,
-        2,
-      ),
+      callbackLogPerMonthGB: round(shardCallbackMonthBytes / 1e9, 2),
+      // The month shard holds both; over the object's 10 GB while bodies are kept (docs/SCALING.md §5).
+      monthShardGB: round((accountMonthBytes + shardCallbackMonthBytes) / 1e9, 2),
       monthsInOneObject: round(LIMITS.doStorageBytes / accountMonthBytes, 1),
       retainedGB: round((accountMonthBytes * months) / 1e9, 1),
       shardsInRetention: Math.ceil(months),
@@ -598,7 +620,9 @@ for (const [t, s] of Object.entries(measured.bytesPerRow))
   console.log(
     `  ${t.padEnd(26)} ${String(s.perRow).padStart(8)} B   (${s.rows} rows, ${s.bytes} B)`,
   );
-console.log(`  callback log, per event     ${measured.callbackBytesPerEvent} B`);
+console.log(
+  `  callback log, per event     ${measured.callbackBytesPerEvent} B in D1, ${measured.shardCallbackBytesPerEvent} B in a month shard`,
+);
 console.log("\nrows changed per recipient, by phase:");
 for (const p of measured.phases)
   console.log(

@@ -86,7 +86,7 @@ export interface paths {
     get: operations["admin.accounts.dataPlane.get"];
     /**
      * Move an account's projection one step: d1 → dual → shards-dual → shards
-     * @description Moving to shards-dual backfills the shards and verifies them equal to D1 before reads move, and copies the account's audience into its own store; moving back to dual copies the audience back into D1; moving to shards deletes the account's rows from D1 (not reversible). Each forward step waits until the last has settled (10 s). While the account is on dual, and while its audience is copied, audience writes answer 503 AUDIENCE_MOVING with Retry-After.
+     * @description Moving to shards-dual backfills the shards and verifies them equal to D1 before reads move, and copies the account's audience into its own store; moving back to dual copies the audience back into D1; moving to shards deletes the account's rows from D1 (not reversible), and is refused (409) while callback deliveries logged in D1 are still being retried. Each forward step waits until the last has settled (10 s). While the account is on dual, and while its audience is copied, audience writes answer 503 AUDIENCE_MOVING with Retry-After.
      */
     put: operations["admin.accounts.dataPlane.move"];
     post?: never;
@@ -1005,6 +1005,8 @@ export interface components {
         rows: number;
       } | null;
       deletedFromD1: number;
+      /** @description Callback deliveries deleted from D1 by the move to shards (new ones are logged in the shards from shards-dual on) */
+      deletedDeliveriesFromD1: number;
       /** @description The account's audience (contacts, segments, classes) moves with the same steps */
       audience: {
         copied: {

@@ -55,3 +55,16 @@ export const callbackDeliveries = sqliteTable(
 
 export type WebhookEndpoint = typeof webhookEndpoints.$inferSelect;
 export type CallbackDelivery = typeof callbackDeliveries.$inferSelect;
+
+/** A delivery as the shard is handed it: its id (month included) and creation time chosen by the caller. */
+export type ShardDelivery = Pick<
+  CallbackDelivery,
+  "id" | "accountId" | "endpointId" | "url" | "body" | "eventCount" | "createdAt"
+>;
+
+export type DeliveryAttempt = Partial<
+  Pick<
+    CallbackDelivery,
+    "status" | "attempts" | "lastStatusCode" | "lastError" | "nextAttemptAt" | "deliveredAt"
+  >
+>;

@@ -9,6 +9,9 @@
  * - "shards": written to and read from the shards only; D1's rows are deleted
  *   (the default for new accounts).
  *
+ * The callback delivery log follows the reads, not the writes: D1 on "d1"
+ * and "dual", the shards on "shards-dual" and "shards" (src/db/callback-deliveries.ts).
+ *
  * Read at every projection flush and every projection read, so remembered a
  * few seconds per isolate: a change takes effect everywhere within
  * PLANE_SETTLE_MS, which is why the flip waits that long between steps.

@@ -1,16 +1,12 @@
 /**
- * Status-callback endpoints and their delivery log. Every query is scoped by
- * account; secrets are stored encrypted (they must be read back to sign).
+ * Status-callback endpoints (D1: the control plane; their delivery log is in
+ * callback-deliveries.ts). Every query is scoped by account; secrets are
+ * stored encrypted (they must be read back to sign).
  */
 import { and, desc, eq } from "drizzle-orm";
 import { newCallbackSecret } from "../domain/callbacks";
 import { decryptAccessToken, encryptAccessToken } from "../whatsapp/access-token";
-import {
-  type CallbackDelivery,
-  callbackDeliveries,
-  type WebhookEndpoint,
-  webhookEndpoints,
-} from "./callbacks-schema";
+import { type WebhookEndpoint, webhookEndpoints } from "./callbacks-schema";
 import { type Database, nowIso } from "./client";
 import { pageWithTotal } from "./pages";
 
@@ -99,66 +95,6 @@ export async function deleteEndpoint(
     .where(and(eq(webhookEndpoints.accountId, accountId), eq(webhookEndpoints.id, id)))
     .returning({ id: webhookEndpoints.id });
   return rows.length > 0;
-}
-
-// ---- deliveries ------------------------------------------------------------------------
-
-export interface NewDelivery {
-  accountId: string;
-  endpointId: string | null;
-  url: string;
-  body: string;
-  eventCount: number;
-}
-
-/** Inserts deliveries all or nothing (one D1 batch is one transaction); answers their ids in order. */
-export async function insertDeliveries(db: Database, rows: NewDelivery[]): Promise<string[]> {
-  const withIds = rows.map((r) => ({ ...r, id: crypto.randomUUID() }));
-  const [first, ...rest] = withIds.map((r) => db.insert(callbackDeliveries).values(r));
-  if (first) await db.batch([first, ...rest]);
-  return withIds.map((r) => r.id);
-}
-
-export function getDelivery(db: Database, id: string) {
-  return db.select().from(callbackDeliveries).where(eq(callbackDeliveries.id, id)).get();
-}
-
-export async function recordAttempt(
-  db: Database,
-  id: string,
-  result: Partial<
-    Pick<
-      CallbackDelivery,
-      "status" | "attempts" | "lastStatusCode" | "lastError" | "nextAttemptAt" | "deliveredAt"
-    >
-  >,
-): Promise<void> {
-  await db.update(callbackDeliveries).set(result).where(eq(callbackDeliveries.id, id));
-}
-
-export async function listDeliveries(
-  db: Database,
-  accountId: string,
-  endpointId: string,
-  limit: number,
-  offset: number,
-) {
-  const where = and(
-    eq(callbackDeliveries.accountId, accountId),
-    eq(callbackDeliveries.endpointId, endpointId),
-  );
-  return pageWithTotal(
-    db,
-    db
-      .select()
-      .from(callbackDeliveries)
-      .where(where)
-      .orderBy(desc(callbackDeliveries.createdAt))
-      .limit(limit)
-      .offset(offset),
-    callbackDeliveries,
-    where,
-  );
 }
 
 // ---- the account's secret for broadcasts' own status_callback_url -------------------------

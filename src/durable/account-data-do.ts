@@ -3,11 +3,13 @@
  * `accountId:YYYY-MM`, src/domain/data-shard.ts), the store that takes over
  * what grows with the account's traffic from the shared D1
  * (docs/SCALING.md §5): the recipient projection of the broadcasts created
- * that month. Named operations only, never SQL from outside; the object is
+ * that month, and the callback deliveries created that month. Named
+ * operations only, never SQL from outside; the object is
  * one account's, so no operation can reach another account's rows. The
  * callers that pick the shards and merge months are in src/db/ (`projection-shards.ts`).
  */
 import { DurableObject } from "cloudflare:workers";
+import type { CallbackDelivery } from "../db/callbacks-schema";
 import type { RecipientStateRow } from "../db/recipient-states";
 import type {
   Fingerprint,
@@ -18,14 +20,17 @@ import type {
   ShardStatusRow,
 } from "../domain/data-shard";
 import type { Bindings } from "../env";
+import { type DeliveryAttempt, DeliveryStore, type ShardDelivery } from "./account-data/deliveries";
 import { AccountDataStore } from "./account-data/store";
 
 export class AccountDataDO extends DurableObject<Bindings> {
   private readonly store: AccountDataStore;
+  private readonly deliveries: DeliveryStore;
 
   constructor(ctx: DurableObjectState, env: Bindings) {
     super(ctx, env);
     this.store = new AccountDataStore(ctx.storage.sql);
+    this.deliveries = new DeliveryStore(ctx.storage.sql);
   }
 
   upsertRecipientStates(rows: RecipientStateRow[]): number {
@@ -82,5 +87,28 @@ export class AccountDataDO extends DurableObject<Bindings> {
 
   erase(digits: string, erased: string): number {
     return this.ctx.storage.transactionSync(() => this.store.erase(digits, erased));
+  }
+
+  // ---- the callback delivery log (src/db/callback-deliveries.ts picks this shard) ----
+
+  /** All or nothing: a consumer retry after a failure here makes each delivery once. */
+  insertDeliveries(rows: ShardDelivery[]): number {
+    return this.ctx.storage.transactionSync(() => this.deliveries.insert(rows));
+  }
+
+  getDelivery(id: string): CallbackDelivery | null {
+    return this.deliveries.get(id);
+  }
+
+  recordDeliveryAttempt(id: string, attempt: DeliveryAttempt): boolean {
+    return this.deliveries.recordAttempt(id, attempt);
+  }
+
+  countDeliveries(endpointId: string): number {
+    return this.deliveries.countFor(endpointId);
+  }
+
+  deliveryPage(endpointId: string, limit: number, offset: number): CallbackDelivery[] {
+    return this.deliveries.pageFor(endpointId, limit, offset);
   }
 }

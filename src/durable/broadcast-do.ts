@@ -171,7 +171,7 @@ export class BroadcastDO extends DurableObject<Bindings> {
         });
       });
       await this.keepEstimateAudience();
-      await this.outbox.flush();
+      await this.outbox.flushSummaryOnly();
       await this.scheduleAlarm();
     }
     return { ok: true, summary: this.requireSummary() };

@@ -3,7 +3,10 @@
  * migration steps 1–4), one step per call: d1 → dual (dual writes start) →
  * shards-dual (backfill, verify equal, then reads move; D1 still written, so
  * a step back loses nothing) → shards (dual writes stop and D1's rows are
- * deleted: not reversible). Each step waits until every isolate has seen the
+ * deleted: not reversible). The callback delivery log is not copied: it is
+ * working data whose ids name their store (src/db/callback-deliveries.ts);
+ * from shards-dual on, new deliveries are logged in the shards, and the step
+ * to shards waits until D1's last ones are finished, then deletes them. Each step waits until every isolate has seen the
  * one before (PLANE_SETTLE_MS: the plane is remembered that long), so no
  * flush still writes only D1 when the backfill starts, and none still reads
  * D1 when its rows go.
@@ -13,6 +16,7 @@
  * (its writes are refused on dual, so nothing changes under the copy),
  * copied back on the step back to dual, deleted from D1 on the move to shards.
  */
+import { deleteD1Deliveries, pendingD1Deliveries } from "../db/callback-deliveries";
 import {
   type DataPlane,
   dataPlaneState,
@@ -20,6 +24,7 @@ import {
   PLANE_SETTLE_MS,
   setDataPlane,
 } from "../db/data-plane";
+import { GIVE_UP_AFTER_MS, NO_RETRY_AFTER_MS } from "../domain/delivery-log";
 import type { Bindings } from "../env";
 import {
   type AudienceCounts,
@@ -50,6 +55,7 @@ export type MoveOutcome =
       plane: DataPlane;
       copied: { broadcasts: number; rows: number } | null;
       deletedFromD1: number;
+      deletedDeliveriesFromD1: number;
       audience: {
         /** The rows copied, and where to: the object (to shards-dual) or D1 (back to dual). */
         copied: { to: "store" | "d1"; rows: AudienceCounts } | null;
@@ -82,6 +88,7 @@ export async function moveDataPlane(
       plane: to,
       copied: null,
       deletedFromD1: 0,
+      deletedDeliveriesFromD1: 0,
       audience: { copied: null, deletedFromD1: 0 },
     };
   }
@@ -125,6 +132,23 @@ export async function moveDataPlane(
       );
     }
   }
+  const retriedSince = new Date(now - NO_RETRY_AFTER_MS).toISOString();
+  if (from === "shards-dual" && to === "shards") {
+    // A delivery still being retried in D1 would lose its log row with the
+    // delete; the last gives up 24 h after it was made (they only finish now:
+    // since shards-dual, new ones are logged in the shards). An older one
+    // still pending has no retry coming and is deleted with the rest.
+    const pending = await pendingD1Deliveries(env.DB, accountId, retriedSince);
+    if (pending.count > 0) {
+      const by = new Date(
+        new Date(pending.newestCreatedAt ?? now).getTime() + GIVE_UP_AFTER_MS,
+      ).toISOString();
+      return conflict(
+        "Callback deliveries are still being retried in D1",
+        `plane: ${pending.count} callback delivery(ies) logged in D1 are pending (delivered or given up by ${by} at the latest); try again once they finish`,
+      );
+    }
+  }
   // The audience: D1's holds still on dual (its writes are refused there), so
   // the copy into the object needs no rounds; the step back closes the
   // object first, so a write of an isolate still on shards-dual is refused.
@@ -143,11 +167,17 @@ export async function moveDataPlane(
     return conflict("The account moved meanwhile", "plane: another move changed it; read it again");
   }
   let deletedFromD1 = 0;
+  let deletedDeliveriesFromD1 = 0;
   let audienceDeleted = 0;
   if (to === "shards") {
     for (;;) {
       const n = await deleteD1Projection(env.DB, accountId, DELETE_CHUNK);
       deletedFromD1 += n;
+      if (n < DELETE_CHUNK) break;
+    }
+    for (;;) {
+      const n = await deleteD1Deliveries(env.DB, accountId, retriedSince, DELETE_CHUNK);
+      deletedDeliveriesFromD1 += n;
       if (n < DELETE_CHUNK) break;
     }
     audienceDeleted = await deleteD1Audience(env, accountId);
@@ -158,6 +188,7 @@ export async function moveDataPlane(
     plane: to,
     copied,
     deletedFromD1,
+    deletedDeliveriesFromD1,
     audience: { copied: audienceCopied, deletedFromD1: audienceDeleted },
   };
 }

@@ -5,24 +5,29 @@
  * row first (its body kept), then an attempt. A failed attempt comes back to
  * this queue as a `delivery` message after a backoff, until it is 2xx or 24 h
  * old; then the delivery is failed and its endpoint marked failing.
- * A batch's deliveries are logged all at once and its events acknowledged
- * right then, so a retry of the consumer never makes a second delivery.
+ * Each account's deliveries of a batch are logged all at once (in D1, or in
+ * its month shard: src/db/callback-deliveries.ts) and that account's events
+ * acknowledged right then, so a retry of the consumer never makes a second
+ * delivery.
  * At least once: receivers deduplicate by event id.
  */
 
+import {
+  getDelivery,
+  insertDeliveries,
+  type NewDelivery,
+  recordAttempt,
+} from "../db/callback-deliveries";
 import type { WebhookEndpoint } from "../db/callbacks-schema";
 import { database } from "../db/client";
 import {
   accountCallbackSecret,
   deliverableEndpoints,
   endpointSecretEnc,
-  getDelivery,
-  insertDeliveries,
-  type NewDelivery,
-  recordAttempt,
   setEndpointHealth,
 } from "../db/webhook-endpoints";
 import { type CallbackEvent, signCallback } from "../domain/callbacks";
+import { GIVE_UP_AFTER_MS, MAX_BACKOFF_S } from "../domain/delivery-log";
 import type { Bindings } from "../env";
 import { errorFields, log } from "../log";
 import { decryptAccessToken } from "../whatsapp/access-token";
@@ -30,39 +35,52 @@ import type { CallbackMessage } from "./messages";
 
 const EVENTS_PER_POST = 100;
 const DELIVERY_TIMEOUT_MS = 10_000;
-const GIVE_UP_AFTER_MS = 24 * 60 * 60_000;
-/** Queue delays may not exceed 12 h; an hour between late attempts is plenty. */
-const MAX_BACKOFF_S = 3_600;
+
+interface AccountEvents {
+  messages: Message<CallbackMessage>[];
+  items: { url: string | null; event: CallbackEvent }[];
+}
 
 export async function consumeCallbacks(batch: MessageBatch<CallbackMessage>, env: Bindings) {
-  const byAccount = new Map<string, { url: string | null; event: CallbackEvent }[]>();
-  const eventMessages: Message<CallbackMessage>[] = [];
-  const retries: { message: Message<CallbackMessage>; deliveryId: string }[] = [];
+  const byAccount = new Map<string, AccountEvents>();
+  const retries: {
+    message: Message<CallbackMessage>;
+    accountId: string | null;
+    deliveryId: string;
+  }[] = [];
   for (const m of batch.messages) {
-    if (m.body.kind === "delivery") retries.push({ message: m, deliveryId: m.body.deliveryId });
-    else {
-      eventMessages.push(m);
-      const list = byAccount.get(m.body.accountId) ?? [];
-      list.push({ url: m.body.callbackUrl, event: m.body.event });
-      byAccount.set(m.body.accountId, list);
+    if (m.body.kind === "delivery") {
+      const { deliveryId, accountId } = m.body;
+      retries.push({ message: m, accountId: accountId ?? null, deliveryId });
+    } else {
+      const group = byAccount.get(m.body.accountId) ?? { messages: [], items: [] };
+      group.messages.push(m);
+      group.items.push({ url: m.body.callbackUrl, event: m.body.event });
+      byAccount.set(m.body.accountId, group);
     }
   }
-  let created: string[] = [];
-  try {
-    created = await createDeliveries(env, byAccount);
-    // The events are safe in the delivery log now: acknowledged at once, so
-    // that nothing after this (a failing attempt) can make their deliveries twice.
-    for (const m of eventMessages) m.ack();
-  } catch (err) {
-    // All or nothing (one D1 batch): a retry of these events makes them once.
-    log("error", "callback deliveries could not be logged", errorFields(err));
-    for (const m of eventMessages) m.retry({ delaySeconds: 5 });
-  }
-  await Promise.all([
-    ...created.map((id) => firstAttempt(env, id)),
-    ...retries.map(async ({ message, deliveryId }) => {
+  const created = await Promise.all(
+    [...byAccount].map(async ([accountId, group]) => {
       try {
-        await attempt(env, deliveryId);
+        const ids = await createDeliveries(env, accountId, group.items);
+        // The events are safe in the delivery log now: acknowledged at once, so
+        // that nothing after this (a failing attempt) can make their deliveries twice.
+        for (const m of group.messages) m.ack();
+        return ids.map((id) => ({ accountId, id }));
+      } catch (err) {
+        // All or nothing per account (one D1 batch, or one shard transaction):
+        // a retry of these events makes them once; other accounts' stay logged.
+        log("error", "callback deliveries could not be logged", { accountId, ...errorFields(err) });
+        for (const m of group.messages) m.retry({ delaySeconds: 5 });
+        return [];
+      }
+    }),
+  );
+  await Promise.all([
+    ...created.flat().map(({ accountId, id }) => firstAttempt(env, accountId, id)),
+    ...retries.map(async ({ message, accountId, deliveryId }) => {
+      try {
+        await attempt(env, accountId, deliveryId);
         message.ack();
       } catch (err) {
         log("error", "callback attempt failed", { deliveryId, ...errorFields(err) });
@@ -73,14 +91,14 @@ export async function consumeCallbacks(batch: MessageBatch<CallbackMessage>, env
 }
 
 /** The first try of a new delivery; if it throws, its retry goes back to the queue as a `delivery`. */
-async function firstAttempt(env: Bindings, deliveryId: string): Promise<void> {
+async function firstAttempt(env: Bindings, accountId: string, deliveryId: string): Promise<void> {
   try {
-    await attempt(env, deliveryId);
+    await attempt(env, accountId, deliveryId);
   } catch (err) {
     log("error", "callback attempt failed", { deliveryId, ...errorFields(err) });
     try {
       await env.CALLBACKS.send(
-        { kind: "delivery", deliveryId },
+        { kind: "delivery", accountId, deliveryId },
         { delaySeconds: backoffSeconds(env, 1) },
       );
     } catch (sendErr) {
@@ -90,28 +108,25 @@ async function firstAttempt(env: Bindings, deliveryId: string): Promise<void> {
   }
 }
 
-/** Every delivery the batch's events make (per endpoint and per own URL, ≤ 100 events each), in one D1 batch. */
+/** Every delivery one account's events make (per endpoint and per own URL, ≤ 100 events each), logged at once. */
 async function createDeliveries(
   env: Bindings,
-  byAccount: Map<string, { url: string | null; event: CallbackEvent }[]>,
+  accountId: string,
+  items: AccountEvents["items"],
 ): Promise<string[]> {
-  const db = database(env.DB);
   const rows: NewDelivery[] = [];
-  for (const [accountId, items] of byAccount) {
-    for (const endpoint of await deliverableEndpoints(db, accountId)) {
-      const wanted = new Set(JSON.parse(endpoint.events) as string[]);
-      const events = items.filter((i) => wanted.has(i.event.type)).map((i) => i.event);
-      rows.push(...chunked(accountId, endpoint, endpoint.url, events));
-    }
-    const byUrl = new Map<string, CallbackEvent[]>();
-    for (const i of items) if (i.url) byUrl.set(i.url, [...(byUrl.get(i.url) ?? []), i.event]);
-    for (const [url, events] of byUrl) rows.push(...chunked(accountId, null, url, events));
+  for (const endpoint of await deliverableEndpoints(database(env.DB), accountId)) {
+    const wanted = new Set(JSON.parse(endpoint.events) as string[]);
+    const events = items.filter((i) => wanted.has(i.event.type)).map((i) => i.event);
+    rows.push(...chunked(endpoint, endpoint.url, events));
   }
-  return insertDeliveries(db, rows);
+  const byUrl = new Map<string, CallbackEvent[]>();
+  for (const i of items) if (i.url) byUrl.set(i.url, [...(byUrl.get(i.url) ?? []), i.event]);
+  for (const [url, events] of byUrl) rows.push(...chunked(null, url, events));
+  return insertDeliveries(env, accountId, rows);
 }
 
 function chunked(
-  accountId: string,
   endpoint: WebhookEndpoint | null,
   url: string,
   events: CallbackEvent[],
@@ -120,7 +135,6 @@ function chunked(
   for (let i = 0; i < events.length; i += EVENTS_PER_POST) {
     const chunk = events.slice(i, i + EVENTS_PER_POST);
     rows.push({
-      accountId,
       endpointId: endpoint?.id ?? null,
       url,
       body: JSON.stringify({ events: chunk }),
@@ -130,10 +144,17 @@ function chunked(
   return rows;
 }
 
-/** One POST of a pending delivery, signed now; on failure, the next try is queued. */
-export async function attempt(env: Bindings, deliveryId: string): Promise<void> {
-  const db = database(env.DB);
-  const delivery = await getDelivery(db, deliveryId);
+/**
+ * One POST of a pending delivery, signed now; on failure, the next try is
+ * queued. `accountId` null: a retry queued before messages named the account
+ * (a D1 delivery, found by its id alone).
+ */
+export async function attempt(
+  env: Bindings,
+  accountId: string | null,
+  deliveryId: string,
+): Promise<void> {
+  const delivery = await getDelivery(env, accountId, deliveryId);
   if (delivery?.status !== "pending") return;
   const secret = await signingSecret(env, delivery.accountId, delivery.endpointId);
   const attempts = delivery.attempts + 1;
@@ -165,7 +186,7 @@ export async function attempt(env: Bindings, deliveryId: string): Promise<void> 
   }
   const now = new Date();
   if (status !== null && status >= 200 && status < 300) {
-    await recordAttempt(db, delivery.id, {
+    await recordAttempt(env, delivery.accountId, delivery.id, {
       status: "delivered",
       attempts,
       lastStatusCode: status,
@@ -181,7 +202,7 @@ export async function attempt(env: Bindings, deliveryId: string): Promise<void> 
   const age = now.getTime() - Date.parse(delivery.createdAt);
   const delay = backoffSeconds(env, attempts);
   if (secret === null || age + delay * 1000 > GIVE_UP_AFTER_MS) {
-    await recordAttempt(db, delivery.id, {
+    await recordAttempt(env, delivery.accountId, delivery.id, {
       status: "failed",
       attempts,
       lastStatusCode: status,
@@ -192,13 +213,16 @@ export async function attempt(env: Bindings, deliveryId: string): Promise<void> 
       await setEndpointHealth(env.DB, delivery.accountId, delivery.endpointId, "failing");
     return;
   }
-  await recordAttempt(db, delivery.id, {
+  await recordAttempt(env, delivery.accountId, delivery.id, {
     attempts,
     lastStatusCode: status,
     lastError,
     nextAttemptAt: new Date(now.getTime() + delay * 1000).toISOString(),
   });
-  await env.CALLBACKS.send({ kind: "delivery", deliveryId: delivery.id }, { delaySeconds: delay });
+  await env.CALLBACKS.send(
+    { kind: "delivery", accountId: delivery.accountId, deliveryId: delivery.id },
+    { delaySeconds: delay },
+  );
 }
 
 /** CALLBACK_RETRY_BASE_S (30 s), doubling per attempt, capped at an hour. */

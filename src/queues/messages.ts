@@ -15,7 +15,11 @@ export interface SendBatchMessage {
 /** The chorus-callbacks queue: an event to fan out, or a delivery to (re)try. */
 export type CallbackMessage =
   | { kind: "event"; accountId: string; callbackUrl: string | null; event: CallbackEvent }
-  | { kind: "delivery"; deliveryId: string };
+  /**
+   * `accountId` names the shard of a delivery logged in the account's month
+   * shard (its id names the month); retries queued before it was added lack it.
+   */
+  | { kind: "delivery"; deliveryId: string; accountId?: string };
 
 /**
  * `latencyMs`: from the request leaving to Meta's answer, for sends that went

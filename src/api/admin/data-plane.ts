@@ -42,7 +42,7 @@ const putRoute = createRoute({
   tags: ["admin"],
   summary: "Move an account's projection one step: d1 → dual → shards-dual → shards",
   description:
-    "Moving to shards-dual backfills the shards and verifies them equal to D1 before reads move, and copies the account's audience into its own store; moving back to dual copies the audience back into D1; moving to shards deletes the account's rows from D1 (not reversible). Each forward step waits until the last has settled (10 s). While the account is on dual, and while its audience is copied, audience writes answer 503 AUDIENCE_MOVING with Retry-After.",
+    "Moving to shards-dual backfills the shards and verifies them equal to D1 before reads move, and copies the account's audience into its own store; moving back to dual copies the audience back into D1; moving to shards deletes the account's rows from D1 (not reversible), and is refused (409) while callback deliveries logged in D1 are still being retried. Each forward step waits until the last has settled (10 s). While the account is on dual, and while its audience is copied, audience writes answer 503 AUDIENCE_MOVING with Retry-After.",
   security: [{ admin: [] }],
   request: { params: AccountIdParam, body: jsonBody(z.object({ plane: Plane })) },
   responses: {
@@ -53,6 +53,10 @@ const putRoute = createRoute({
           plane: Plane,
           copied: z.object({ broadcasts: z.number().int(), rows: z.number().int() }).nullable(),
           deletedFromD1: z.number().int(),
+          deletedDeliveriesFromD1: z.number().int().openapi({
+            description:
+              "Callback deliveries deleted from D1 by the move to shards (new ones are logged in the shards from shards-dual on)",
+          }),
           audience: z
             .object({
               copied: z

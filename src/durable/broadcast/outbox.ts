@@ -32,10 +32,23 @@ export class Outbox {
   ) {}
 
   /** Flushes the summary, then the projection; waits for a flush already under way first. */
-  async flush(): Promise<void> {
+  flush(): Promise<void> {
+    return this.exclusive(() => this.flushNow());
+  }
+
+  /**
+   * Flushes the summary alone: a create's 202 waits for its summary (reads
+   * find the broadcast at once), not for its up to 50,000 projection rows,
+   * which the next alarm (FLUSH_INTERVAL_MS) writes.
+   */
+  flushSummaryOnly(): Promise<void> {
+    return this.exclusive(() => this.flushSummary());
+  }
+
+  private async exclusive(run: () => Promise<void>): Promise<void> {
     while (this.running) await this.running;
     if (this.closed) return;
-    this.running = this.flushNow().finally(() => {
+    this.running = run().finally(() => {
       this.running = null;
     });
     await this.running;

@@ -6,16 +6,14 @@
  */
 import { createRoute, z } from "@hono/zod-openapi";
 import type { App } from "../../../app";
+import { getDelivery, listDeliveries, recordAttempt } from "../../../db/callback-deliveries";
 import { database } from "../../../db/client";
 import {
   accountCallbackSecret,
   deleteEndpoint,
-  getDelivery,
   getEndpoint,
   insertEndpoint,
-  listDeliveries,
   listEndpoints,
-  recordAttempt,
   updateEndpoint,
 } from "../../../db/webhook-endpoints";
 import { newCallbackSecret } from "../../../domain/callbacks";
@@ -254,9 +252,15 @@ export function registerWebhookEndpointRoutes(app: App) {
     const { id } = c.req.valid("param");
     const { limit, page } = c.req.valid("query");
     const { accountId } = c.get("account");
-    const db = database(c.env.DB);
-    if (!(await getEndpoint(db, accountId, id))) throw notFound(`No webhook endpoint ${id}`);
-    const { rows, total } = await listDeliveries(db, accountId, id, limit, (page - 1) * limit);
+    const endpoint = await getEndpoint(database(c.env.DB), accountId, id);
+    if (!endpoint) throw notFound(`No webhook endpoint ${id}`);
+    const { rows, total } = await listDeliveries(
+      c.env,
+      accountId,
+      endpoint,
+      limit,
+      (page - 1) * limit,
+    );
     c.header("X-Total-Count", String(total));
     return c.json(rows.map(toDeliveryJson), 200);
   });
@@ -264,18 +268,17 @@ export function registerWebhookEndpointRoutes(app: App) {
   app.openapi(replay, async (c) => {
     const { id, deliveryId } = c.req.valid("param");
     const { accountId } = c.get("account");
-    const db = database(c.env.DB);
-    const delivery = await getDelivery(db, deliveryId);
+    const delivery = await getDelivery(c.env, accountId, deliveryId);
     if (!delivery || delivery.accountId !== accountId || delivery.endpointId !== id)
       throw notFound(`No delivery ${deliveryId} of webhook endpoint ${id}`);
-    const endpoint = await getEndpoint(db, accountId, id);
+    const endpoint = await getEndpoint(database(c.env.DB), accountId, id);
     if (!endpoint) throw notFound(`No webhook endpoint ${id}`);
     if (endpoint.status === "disabled")
       throw conflict("Endpoint disabled", "status: enable it before replaying");
     // A replay is a fresh attempt: pending again, then tried now (retries follow as usual).
-    await recordAttempt(db, delivery.id, { status: "pending", nextAttemptAt: null });
-    await attempt(c.env, delivery.id);
-    const after = await getDelivery(db, delivery.id);
+    await recordAttempt(c.env, accountId, delivery.id, { status: "pending", nextAttemptAt: null });
+    await attempt(c.env, accountId, delivery.id);
+    const after = await getDelivery(c.env, accountId, delivery.id);
     return c.json(toDeliveryJson(after ?? delivery), 200);
   });
 }
