@@ -21,6 +21,7 @@ function bindable(value: unknown): Bound {
   return value as Bound;
 }
 
+/** A write begins with its verb (drizzle's and src/db/'s statements all do): its `changes` are read after it. */
 const WRITES = /^\s*(insert|update|delete|replace)\b/i;
 
 interface Ran {
