@@ -266,17 +266,24 @@ export function dropShardBodies(
  * index (callback_deliveries_body_kept_idx) holds only rows with a body.
  */
 export async function dropD1Bodies(d1: D1Database, cutoff: string, limit: number): Promise<number> {
+  // Written again, not updated in place, so the emptied rows pack densely
+  // (DeliveryStore.dropBodiesBefore says why); `id` is the key REPLACE matches.
   const result = await d1
     .prepare(
-      `UPDATE callback_deliveries SET body = ?1 WHERE rowid IN (
-         SELECT rowid FROM callback_deliveries INDEXED BY callback_deliveries_body_kept_idx
-         WHERE body != '' AND created_at < ?2 AND status != 'pending'
-         ORDER BY created_at LIMIT ?3)`,
+      `INSERT OR REPLACE INTO callback_deliveries (${D1_COLUMNS})
+       SELECT ${D1_COLUMNS.replace("body", "?1 AS body")}
+       FROM callback_deliveries INDEXED BY callback_deliveries_body_kept_idx
+       WHERE body != '' AND created_at < ?2 AND status != 'pending'
+       ORDER BY created_at, rowid LIMIT ?3`,
     )
     .bind(AGED_OUT_BODY, cutoff, limit)
     .run();
   return result.meta.changes;
 }
+
+/** Every column of D1's `callback_deliveries` (src/db/callbacks-schema.ts), in its order. */
+const D1_COLUMNS =
+  "id, account_id, endpoint_id, url, body, event_count, status, attempts, last_status_code, last_error, next_attempt_at, created_at, delivered_at";
 
 /** A page of the accounts whose delivery log is in their month shards, by id after `afterId`. */
 export async function accountsLoggingInShards(
