@@ -87,12 +87,13 @@ export function pageSlices(
  * up) keeps its row but not its body, and a replay answers 410.
  *
  * From docs/SCALING.md's model at the stated load (10 M messages a month per
- * account, 5 events a message, 463 B an event): the log is 23.1 GB a month,
- * 0.76 GB a day (30.4 days a month). A month shard also holds that month's
- * projection, 5.6 GB by its end, so at the month's end it holds
- * 5.6 + 0.76 × N GB of bodies plus the month's rows without theirs:
- * N = 7 would be 10.9 GB, over an object's 10 GB; N = 3 is 7.9 GB, which
- * leaves 2 GB for the metadata rows and a day's backlog of the sweep.
+ * account, 5 events a message, ~465 B an event): the log is 23.3 GB a month,
+ * 0.77 GB a day (30.4 days a month). A month shard also holds that month's
+ * projection, 5.6 GB by its end, and the month's rows without their bodies
+ * (500,000 at 303 B, 0.15 GB), so at the month's end it holds
+ * 5.6 + 0.15 + 0.77 × N GB: N = 7 would be 11.2 GB, over an object's 10 GB;
+ * N = 3 is 8.1 GB (bench/scaling.ts, `monthShardWithReplayWindowGB`), which
+ * leaves ~2 GB for a backlog of the sweep and a heavier month.
  * Three days still outlasts the retry window (24 h, GIVE_UP_AFTER_MS) and a
  * weekend for a customer to notice an outage and replay.
  */
