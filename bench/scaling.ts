@@ -30,7 +30,7 @@ import { suppress } from "../src/db/suppressions.ts";
 import type { BroadcastPlan, NewRecipient, RecipientStatus } from "../src/domain/broadcast.ts";
 import { recipientEvent } from "../src/domain/callbacks.ts";
 import { shardMonth } from "../src/domain/data-shard.ts";
-import { shardDeliveryId } from "../src/domain/delivery-log.ts";
+import { CALLBACK_REPLAY_DAYS, replayCutoff, shardDeliveryId } from "../src/domain/delivery-log.ts";
 import { BATCH_SIZE } from "../src/domain/pacing.ts";
 import { settle } from "../src/domain/settlement.ts";
 import { applyDeliveryStatus } from "../src/domain/status.ts";
@@ -371,6 +371,36 @@ async function measure() {
       if (s && s.rows > 0) bytesPerRow[`${store}.${t}`] = { ...s, perRow: round(s.bytes / s.rows) };
     }
   }
+  // A delivery past the replay window as the sweep leaves it: its row without
+  // its body (DeliveryStore.dropBodiesBefore, the real statement), measured on
+  // enough rows that page rounding does not count. No VACUUM: the freed pages
+  // go to the freelist, which SQLite reuses for the month's later bodies.
+  const agedDb = openSqlite();
+  const agedLog = new DeliveryStore(sqlStorageOver(agedDb, new WriteLog()));
+  const agedRows = 2_000;
+  const agedAt = new Date(Date.now() - (CALLBACK_REPLAY_DAYS + 1) * 86_400_000).toISOString();
+  const aged = Array.from({ length: agedRows }, (_, i) => {
+    const d = deliveries[i % deliveries.length] as (typeof deliveries)[number];
+    return { ...d, id: shardDeliveryId(shardMonth(agedAt)), createdAt: agedAt };
+  });
+  agedLog.insert(aged);
+  for (const d of aged)
+    agedLog.recordAttempt(d.id, {
+      status: "delivered",
+      attempts: 1,
+      lastStatusCode: 200,
+      lastError: null,
+      nextAttemptAt: null,
+      deliveredAt: agedAt,
+    });
+  agedLog.dropBodiesBefore(replayCutoff(new Date()), agedRows);
+  const agedSize = tableSizes(agedDb).callback_deliveries;
+  if (agedSize && agedSize.rows > 0)
+    bytesPerRow["AccountDataDO.callback_deliveries (body aged out)"] = {
+      ...agedSize,
+      perRow: round(agedSize.bytes / agedSize.rows),
+    };
+
   const eventsPerDelivery = 100;
   const callbackPerEvent = round(
     (bytesPerRow["D1.callback_deliveries"]?.perRow ?? 0) / eventsPerDelivery,
@@ -476,14 +506,28 @@ function model(m: Awaited<ReturnType<typeof measure>>, d1RowsPerSecond: number) 
   const accountMonthBytes = LOAD.messagesPerAccountMonth * per("D1.recipient_states");
   const shardCallbackMonthBytes =
     LOAD.messagesPerAccountMonth * eventsPerMessage * m.shardCallbackBytesPerEvent;
+  const agedDeliveriesMonth = (LOAD.messagesPerAccountMonth * eventsPerMessage) / 100;
+  const agedDeliveryMonthBytes =
+    agedDeliveriesMonth * per("AccountDataDO.callback_deliveries (body aged out)");
   const proposed = {
     store: "one SQLite Durable Object per account and month (the data plane); D1 the control plane",
     perAccount: {
       projectionPerMonthGB: round(accountMonthBytes / 1e9, 2),
       audienceGB: round(contactBytes / LOAD.accounts / 1e9, 2),
       callbackLogPerMonthGB: round(shardCallbackMonthBytes / 1e9, 2),
-      // The month shard holds both; over the object's 10 GB while bodies are kept (docs/SCALING.md §5).
+      // The month shard holds both; over the object's 10 GB were bodies kept (docs/SCALING.md §5).
       monthShardGB: round((accountMonthBytes + shardCallbackMonthBytes) / 1e9, 2),
+      // With the replay window: the projection, CALLBACK_REPLAY_DAYS of bodies, and
+      // the month's rows without theirs, at 100 events a delivery (a full POST).
+      agedDeliveryRowsPerMonth: agedDeliveriesMonth,
+      agedDeliveryRowsPerMonthGB: round(agedDeliveryMonthBytes / 1e9, 3),
+      monthShardWithReplayWindowGB: round(
+        (accountMonthBytes +
+          (shardCallbackMonthBytes * CALLBACK_REPLAY_DAYS) / 30.4 +
+          agedDeliveryMonthBytes) /
+          1e9,
+        2,
+      ),
       monthsInOneObject: round(LIMITS.doStorageBytes / accountMonthBytes, 1),
       retainedGB: round((accountMonthBytes * months) / 1e9, 1),
       shardsInRetention: Math.ceil(months),

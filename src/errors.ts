@@ -10,6 +10,7 @@ export const ERROR_CODES = {
   FORBIDDEN: 403,
   NOT_FOUND: 404,
   CONFLICT: 409,
+  GONE: 410,
   PAYLOAD_TOO_LARGE: 413,
   RATE_LIMITED: 429,
   UPSTREAM_ERROR: 502,
@@ -59,6 +60,8 @@ export const notFound = (details = "") =>
   new ChorusError("NOT_FOUND", "Resource not found", details);
 export const conflict = (message: string, details = "") =>
   new ChorusError("CONFLICT", message, details);
+/** The resource existed and what was asked of it no longer can be (a body past its keeping). */
+export const gone = (message: string, details = "") => new ChorusError("GONE", message, details);
 
 /** Formats a zod issue path as `recipients[3].identifier`. */
 export function fieldPath(path: ReadonlyArray<PropertyKey>): string {

@@ -1,11 +1,13 @@
 /**
  * The Worker's handlers: HTTP through the Hono app, the queue consumers, and
- * the cron's retention pass.
+ * the cron's hourly passes (the replay window's sweep of callback bodies,
+ * then retention).
  */
 import { createApp } from "./app";
+import { runDeliveryBodySweep } from "./durable/delivery-bodies";
 import { runRetentionPass } from "./durable/retention";
 import type { Bindings } from "./env";
-import { log } from "./log";
+import { errorFields, log } from "./log";
 import { consumeCallbacks } from "./queues/callbacks";
 import { consumeDeadSends } from "./queues/dead-letters";
 import { consumeEvents } from "./queues/events";
@@ -42,6 +44,12 @@ export default {
     }
   },
   scheduled(controller, env, ctx) {
-    ctx.waitUntil(runRetentionPass(env, new Date(controller.scheduledTime)));
+    const now = new Date(controller.scheduledTime);
+    // One after the other: the two passes share the invocation's six connections and its 15 min.
+    ctx.waitUntil(
+      runDeliveryBodySweep(env, now)
+        .catch((err) => log("error", "callback body sweep failed", errorFields(err)))
+        .then(() => runRetentionPass(env, now)),
+    );
   },
 } satisfies ExportedHandler<Bindings>;

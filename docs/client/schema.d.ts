@@ -893,7 +893,10 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Send a delivery again now (same events, signed anew) */
+    /**
+     * Send a delivery again now (same events, signed anew)
+     * @description A delivery's body is kept 3 days after it is made (CALLBACK_REPLAY_DAYS); past that a finished delivery is still listed but answers 410 here.
+     */
     post: operations["v1.webhookEndpoints.deliveries.replay"];
     delete?: never;
     options?: never;
@@ -953,6 +956,7 @@ export interface components {
         | "FORBIDDEN"
         | "NOT_FOUND"
         | "CONFLICT"
+        | "GONE"
         | "PAYLOAD_TOO_LARGE"
         | "RATE_LIMITED"
         | "UPSTREAM_ERROR"
@@ -2406,7 +2410,10 @@ export interface components {
       /** @enum {string} */
       status: "pending" | "delivered" | "failed";
       eventCount: number;
+      /** @description The events' ids; empty once the body aged out */
       eventIds: string[];
+      /** @description The body (the events POSTed) was dropped 3 days after the delivery was made; the row stays, a replay answers 410 */
+      bodyAgedOut: boolean;
       attempts: number;
       lastStatusCode: number | null;
       lastError: string | null;
@@ -8789,6 +8796,15 @@ export interface operations {
       };
       /** @description The endpoint is disabled: enable it before replaying */
       409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description The delivery's body aged out (kept 3 days after it was made): its events cannot be sent again */
+      410: {
         headers: {
           [name: string]: unknown;
         };

@@ -9,7 +9,13 @@
  */
 import { and, desc, eq } from "drizzle-orm";
 import { mergePages, shardMonth } from "../domain/data-shard";
-import { deliveryMonth, monthsBetween, pageSlices, shardDeliveryId } from "../domain/delivery-log";
+import {
+  AGED_OUT_BODY,
+  deliveryMonth,
+  monthsBetween,
+  pageSlices,
+  shardDeliveryId,
+} from "../domain/delivery-log";
 import type { Bindings } from "../env";
 import {
   type CallbackDelivery,
@@ -237,4 +243,60 @@ export async function deleteD1Deliveries(
     .bind(accountId, retriedSince, limit)
     .run();
   return result.meta.changes;
+}
+
+// ---- the replay window's sweep (src/durable/delivery-bodies.ts) -------------------------
+
+/** One bounded statement in one of the account's month shards: how many bodies it emptied. */
+export function dropShardBodies(
+  env: Bindings,
+  accountId: string,
+  month: string,
+  cutoff: string,
+  limit: number,
+): Promise<number> {
+  return accountShard(env, accountId, month).dropDeliveryBodies(cutoff, limit);
+}
+
+/**
+ * The same in D1, across accounts: D1 holds the log of the accounts on "d1"
+ * and "dual", and the deliveries those on "shards-dual" made before their
+ * reads moved; an account on "shards" has none left there. Each row changes
+ * in place, in its own account: no row is read out or moved. The partial
+ * index (callback_deliveries_body_kept_idx) holds only rows with a body.
+ */
+export async function dropD1Bodies(d1: D1Database, cutoff: string, limit: number): Promise<number> {
+  // Written again, not updated in place, so the emptied rows pack densely
+  // (DeliveryStore.dropBodiesBefore says why); `id` is the key REPLACE matches.
+  const result = await d1
+    .prepare(
+      `INSERT OR REPLACE INTO callback_deliveries (${D1_COLUMNS})
+       SELECT ${D1_COLUMNS.replace("body", "?1 AS body")}
+       FROM callback_deliveries INDEXED BY callback_deliveries_body_kept_idx
+       WHERE body != '' AND created_at < ?2 AND status != 'pending'
+       ORDER BY created_at, rowid LIMIT ?3`,
+    )
+    .bind(AGED_OUT_BODY, cutoff, limit)
+    .run();
+  return result.meta.changes;
+}
+
+/** Every column of D1's `callback_deliveries` (src/db/callbacks-schema.ts), in its order. */
+const D1_COLUMNS =
+  "id, account_id, endpoint_id, url, body, event_count, status, attempts, last_status_code, last_error, next_attempt_at, created_at, delivered_at";
+
+/** A page of the accounts whose delivery log is in their month shards, by id after `afterId`. */
+export async function accountsLoggingInShards(
+  d1: D1Database,
+  afterId: string,
+  limit: number,
+): Promise<string[]> {
+  const { results } = await d1
+    .prepare(
+      `SELECT id FROM accounts WHERE id > ? AND data_plane IN ('shards-dual', 'shards')
+       ORDER BY id LIMIT ?`,
+    )
+    .bind(afterId, limit)
+    .all<{ id: string }>();
+  return results.map((r) => r.id);
 }

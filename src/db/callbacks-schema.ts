@@ -1,7 +1,8 @@
 /**
  * D1 schema of status callbacks: the endpoints an account subscribes, and the
- * log of every delivery made to them (its body kept, so a retry or a replay
- * sends exactly what was signed the first time, re-signed with a new time).
+ * log of every delivery made to them (its body kept for CALLBACK_REPLAY_DAYS,
+ * so a retry or a replay sends exactly what was signed the first time,
+ * re-signed with a new time; src/domain/delivery-log.ts).
  */
 import { sql } from "drizzle-orm";
 import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
@@ -38,7 +39,7 @@ export const callbackDeliveries = sqliteTable(
     /** The endpoint, or null for a broadcast's own status_callback_url. */
     endpointId: text("endpoint_id"),
     url: text("url").notNull(),
-    /** JSON: `{events: [...]}` exactly as POSTed. */
+    /** JSON: `{events: [...]}` exactly as POSTed; empty once it aged out (AGED_OUT_BODY). */
     body: text("body").notNull(),
     eventCount: integer("event_count").notNull(),
     /** pending, delivered, failed (given up). */
@@ -50,7 +51,12 @@ export const callbackDeliveries = sqliteTable(
     createdAt: text("created_at").notNull().default(now),
     deliveredAt: text("delivered_at"),
   },
-  (t) => [index("callback_deliveries_endpoint_idx").on(t.endpointId, t.createdAt)],
+  (t) => [
+    index("callback_deliveries_endpoint_idx").on(t.endpointId, t.createdAt),
+    // Only the rows still holding a body: the replay window's sweep finds the
+    // oldest without reading the rest (src/db/callback-deliveries.ts).
+    index("callback_deliveries_body_kept_idx").on(t.createdAt).where(sql`body != ''`),
+  ],
 );
 
 export type WebhookEndpoint = typeof webhookEndpoints.$inferSelect;

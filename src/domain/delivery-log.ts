@@ -80,3 +80,48 @@ export function pageSlices(
   }
   return slices;
 }
+
+/**
+ * How long a delivery's body (the JSON POSTed) is kept for a replay, from
+ * when the delivery was made. Past it a finished delivery (delivered or given
+ * up) keeps its row but not its body, and a replay answers 410.
+ *
+ * From docs/SCALING.md's model at the stated load (10 M messages a month per
+ * account, 5 events a message, ~465 B an event): the log is 23.3 GB a month,
+ * 0.77 GB a day (30.4 days a month). A month shard also holds that month's
+ * projection, 5.6 GB by its end, and the month's rows without their bodies
+ * (500,000 at 303 B, 0.15 GB), so at the month's end it holds
+ * 5.6 + 0.15 + 0.77 × N GB: N = 7 would be 11.2 GB, over an object's 10 GB;
+ * N = 3 is 8.1 GB (bench/scaling.ts, `monthShardWithReplayWindowGB`), which
+ * leaves ~2 GB for a backlog of the sweep and a heavier month.
+ * Three days still outlasts the retry window (24 h, GIVE_UP_AFTER_MS) and a
+ * weekend for a customer to notice an outage and replay.
+ */
+export const CALLBACK_REPLAY_DAYS = 3;
+const REPLAY_WINDOW_MS = CALLBACK_REPLAY_DAYS * 24 * 60 * 60_000;
+
+/** A delivery made before this time (ISO 8601, compared as text) is past the replay window. */
+export function replayCutoff(now: Date): string {
+  return new Date(now.getTime() - REPLAY_WINDOW_MS).toISOString();
+}
+
+/**
+ * What a delivery's body becomes once it ages out: empty, never valid JSON,
+ * so it cannot be mistaken for a body that was POSTed (each is `{events: …}`).
+ */
+export const AGED_OUT_BODY = "";
+
+export const bodyAgedOut = (delivery: { body: string }): boolean => delivery.body === AGED_OUT_BODY;
+
+/**
+ * The months whose shards may hold a finished delivery past the window with
+ * its body still kept: the cutoff's month and the one before it. A delivery
+ * of an earlier month was past the window while its own month or the next
+ * was one of these, so an hourly pass dropped it then; the month before
+ * gives a backlog a whole month to drain.
+ */
+export function monthsToSweep(now: Date): string[] {
+  const cutoff = new Date(replayCutoff(now));
+  const before = new Date(Date.UTC(cutoff.getUTCFullYear(), cutoff.getUTCMonth() - 1, 1));
+  return monthsBetween(before.toISOString(), cutoff.toISOString());
+}

@@ -111,4 +111,9 @@ export class AccountDataDO extends DurableObject<Bindings> {
   deliveryPage(endpointId: string, limit: number, offset: number): CallbackDelivery[] {
     return this.deliveries.pageFor(endpointId, limit, offset);
   }
+
+  /** The replay window's sweep (src/durable/delivery-bodies.ts): one bounded statement. */
+  dropDeliveryBodies(cutoff: string, limit: number): number {
+    return this.deliveries.dropBodiesBefore(cutoff, limit);
+  }
 }

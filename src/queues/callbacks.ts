@@ -27,7 +27,7 @@ import {
   setEndpointHealth,
 } from "../db/webhook-endpoints";
 import { type CallbackEvent, signCallback } from "../domain/callbacks";
-import { GIVE_UP_AFTER_MS, MAX_BACKOFF_S } from "../domain/delivery-log";
+import { bodyAgedOut, GIVE_UP_AFTER_MS, MAX_BACKOFF_S } from "../domain/delivery-log";
 import type { Bindings } from "../env";
 import { errorFields, log } from "../log";
 import { decryptAccessToken } from "../whatsapp/access-token";
@@ -155,7 +155,8 @@ export async function attempt(
   deliveryId: string,
 ): Promise<void> {
   const delivery = await getDelivery(env, accountId, deliveryId);
-  if (delivery?.status !== "pending") return;
+  // The sweep empties finished deliveries only; one replayed as it ran has nothing left to send.
+  if (delivery?.status !== "pending" || bodyAgedOut(delivery)) return;
   const secret = await signingSecret(env, delivery.accountId, delivery.endpointId);
   const attempts = delivery.attempts + 1;
   let status: number | null = null;

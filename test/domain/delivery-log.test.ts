@@ -1,9 +1,16 @@
-/** The delivery log's pure rules: a shard delivery's id names its month; a page across months. */
+/**
+ * The delivery log's pure rules: a shard delivery's id names its month; a
+ * page across months; the replay window's cutoff and the months it sweeps.
+ */
 import { describe, expect, it } from "vitest";
 import {
+  bodyAgedOut,
+  CALLBACK_REPLAY_DAYS,
   deliveryMonth,
   monthsBetween,
+  monthsToSweep,
   pageSlices,
+  replayCutoff,
   shardDeliveryId,
 } from "../../src/domain/delivery-log";
 
@@ -49,5 +56,25 @@ describe("pageSlices", () => {
     ]);
     expect(pageSlices(counts, 10, 4)).toEqual([{ month: "2026-10", offset: 1, limit: 4 }]);
     expect(pageSlices(counts, 10, 8)).toEqual([]);
+  });
+});
+
+describe("the replay window", () => {
+  it("cuts off CALLBACK_REPLAY_DAYS before now", () => {
+    expect(CALLBACK_REPLAY_DAYS).toBe(3);
+    expect(replayCutoff(new Date("2026-12-10T09:30:00.000Z"))).toBe("2026-12-07T09:30:00.000Z");
+  });
+
+  it("sweeps the cutoff's month and the one before, across a year's end", () => {
+    expect(monthsToSweep(new Date("2026-12-20T00:00:00.000Z"))).toEqual(["2026-12", "2026-11"]);
+    // Early in a month the cutoff is still in the last one: this month has nothing past the window.
+    expect(monthsToSweep(new Date("2026-12-02T08:00:00.000Z"))).toEqual(["2026-11", "2026-10"]);
+    expect(monthsToSweep(new Date("2027-01-02T08:00:00.000Z"))).toEqual(["2026-12", "2026-11"]);
+    expect(monthsToSweep(new Date("2027-01-04T08:00:00.000Z"))).toEqual(["2027-01", "2026-12"]);
+  });
+
+  it("knows an aged-out body from a kept one", () => {
+    expect(bodyAgedOut({ body: "" })).toBe(true);
+    expect(bodyAgedOut({ body: '{"events":[]}' })).toBe(false);
   });
 });

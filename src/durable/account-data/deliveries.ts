@@ -1,11 +1,14 @@
 /**
  * The AccountDataDO's share of the callback delivery log: the deliveries
  * created in its month, the same columns as D1's `callback_deliveries`
- * (src/db/callbacks-schema.ts). The body is kept after delivery: a replay
- * (POST …/deliveries/{id}/replay) sends exactly the events that were signed
- * the first time, whatever the delivery's status (docs/SCALING.md §5).
+ * (src/db/callbacks-schema.ts). The body is kept after delivery for
+ * CALLBACK_REPLAY_DAYS: a replay (POST …/deliveries/{id}/replay) sends
+ * exactly the events that were signed the first time, whatever the
+ * delivery's status. Past the window the sweep empties the body of a
+ * finished one and keeps its row (docs/SCALING.md §5).
  */
 import type { CallbackDelivery, DeliveryAttempt, ShardDelivery } from "../../db/callbacks-schema";
+import { AGED_OUT_BODY } from "../../domain/delivery-log";
 
 export type { DeliveryAttempt, ShardDelivery };
 
@@ -26,7 +29,14 @@ CREATE TABLE IF NOT EXISTS callback_deliveries (
   delivered_at TEXT
 );
 CREATE INDEX IF NOT EXISTS callback_deliveries_endpoint_idx ON callback_deliveries (endpoint_id, created_at);
+-- Only the rows that still hold a body: the sweep finds the oldest of them
+-- without reading the others (a body is ~46 KB of overflow pages).
+CREATE INDEX IF NOT EXISTS callback_deliveries_body_kept_idx ON callback_deliveries (created_at) WHERE body != '';
 `;
+
+/** Every column, in the table's order (a row written again names them all). */
+const COLUMNS =
+  "id, account_id, endpoint_id, url, body, event_count, status, attempts, last_status_code, last_error, next_attempt_at, created_at, delivered_at";
 
 /** An attempt's fields and their columns: the only columns an update may name. */
 const ATTEMPT_COLUMNS: Record<keyof DeliveryAttempt, string> = {
@@ -141,5 +151,31 @@ export class DeliveryStore {
       )
       .toArray()
       .map(fromRow);
+  }
+
+  /**
+   * Empties the bodies of up to `limit` finished deliveries (delivered or
+   * given up) made before `cutoff`, oldest first, in one statement; a pending
+   * one keeps its body for its retries. Answers how many were emptied.
+   *
+   * Each row is written again rather than updated in place: an UPDATE would
+   * leave every emptied row alone on the leaf page its body's first part
+   * filled (SQLite does not merge them), ~4 KB a row, where a row written
+   * anew packs with the others (~0.3 KB; bench/scaling.ts measures it). The
+   * id is kept, the rowid is new: a tie on `created_at` in `pageFor` then
+   * lists the emptied rows in the order they were emptied.
+   */
+  dropBodiesBefore(cutoff: string, limit: number): number {
+    this.sql.exec(
+      `INSERT OR REPLACE INTO callback_deliveries (${COLUMNS})
+       SELECT ${COLUMNS.replace("body", "? AS body")}
+       FROM callback_deliveries INDEXED BY callback_deliveries_body_kept_idx
+       WHERE body != '' AND created_at < ? AND status != 'pending'
+       ORDER BY created_at, rowid LIMIT ?`,
+      AGED_OUT_BODY,
+      cutoff,
+      limit,
+    );
+    return Number(this.sql.exec<{ n: number }>("SELECT changes() AS n").one().n);
   }
 }

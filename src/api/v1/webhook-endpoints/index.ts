@@ -17,7 +17,8 @@ import {
   updateEndpoint,
 } from "../../../db/webhook-endpoints";
 import { newCallbackSecret } from "../../../domain/callbacks";
-import { conflict, notFound } from "../../../errors";
+import { bodyAgedOut, CALLBACK_REPLAY_DAYS } from "../../../domain/delivery-log";
+import { conflict, gone, notFound } from "../../../errors";
 import { attempt } from "../../../queues/callbacks";
 import { encryptAccessToken } from "../../../whatsapp/access-token";
 import { checkCallbackUrl } from "../../callback-url";
@@ -138,11 +139,15 @@ const replay = createRoute({
   tags,
   security,
   summary: "Send a delivery again now (same events, signed anew)",
+  description: `A delivery's body is kept ${CALLBACK_REPLAY_DAYS} days after it is made (CALLBACK_REPLAY_DAYS); past that a finished delivery is still listed but answers 410 here.`,
   request: { params: IdParam.extend({ deliveryId: z.string().min(1).max(100) }) },
   responses: {
     200: jsonContent(DeliverySchema, "The delivery after the attempt"),
     ...errorResponses,
     409: errorResponse("The endpoint is disabled: enable it before replaying"),
+    410: errorResponse(
+      `The delivery's body aged out (kept ${CALLBACK_REPLAY_DAYS} days after it was made): its events cannot be sent again`,
+    ),
   },
 });
 
@@ -273,6 +278,12 @@ export function registerWebhookEndpointRoutes(app: App) {
       throw notFound(`No delivery ${deliveryId} of webhook endpoint ${id}`);
     const endpoint = await getEndpoint(database(c.env.DB), accountId, id);
     if (!endpoint) throw notFound(`No webhook endpoint ${id}`);
+    // Gone for good first: enabling the endpoint would not make it replayable.
+    if (bodyAgedOut(delivery))
+      throw gone(
+        "Delivery body aged out",
+        `deliveryId: its body was dropped ${CALLBACK_REPLAY_DAYS} days after it was made (${delivery.createdAt}); the delivery is still listed, its events cannot be sent again`,
+      );
     if (endpoint.status === "disabled")
       throw conflict("Endpoint disabled", "status: enable it before replaying");
     // A replay is a fresh attempt: pending again, then tried now (retries follow as usual).

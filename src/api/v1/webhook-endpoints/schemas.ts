@@ -1,6 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import type { CallbackDelivery, WebhookEndpoint } from "../../../db/callbacks-schema";
 import { CALLBACK_EVENT_TYPES } from "../../../domain/callbacks";
+import { bodyAgedOut, CALLBACK_REPLAY_DAYS } from "../../../domain/delivery-log";
 import { CallbackUrlSchema } from "../../callback-url";
 
 export const EventTypesSchema = z
@@ -47,7 +48,12 @@ export const DeliverySchema = z
     id: z.string(),
     status: z.enum(["pending", "delivered", "failed"]),
     eventCount: z.number().int(),
-    eventIds: z.array(z.string()),
+    eventIds: z
+      .array(z.string())
+      .openapi({ description: "The events' ids; empty once the body aged out" }),
+    bodyAgedOut: z.boolean().openapi({
+      description: `The body (the events POSTed) was dropped ${CALLBACK_REPLAY_DAYS} days after the delivery was made; the row stays, a replay answers 410`,
+    }),
     attempts: z.number().int(),
     lastStatusCode: z.number().int().nullable(),
     lastError: z.string().nullable(),
@@ -70,12 +76,14 @@ export function toEndpointJson(e: WebhookEndpoint): z.infer<typeof EndpointSchem
 }
 
 export function toDeliveryJson(d: CallbackDelivery): z.infer<typeof DeliverySchema> {
-  const events = (JSON.parse(d.body) as { events: { id: string }[] }).events;
+  const agedOut = bodyAgedOut(d);
+  const events = agedOut ? [] : (JSON.parse(d.body) as { events: { id: string }[] }).events;
   return {
     id: d.id,
     status: d.status as "pending" | "delivered" | "failed",
     eventCount: d.eventCount,
     eventIds: events.map((e) => e.id),
+    bodyAgedOut: agedOut,
     attempts: d.attempts,
     lastStatusCode: d.lastStatusCode,
     lastError: d.lastError,

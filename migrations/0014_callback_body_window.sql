@@ -1,0 +1,1 @@
+CREATE INDEX `callback_deliveries_body_kept_idx` ON `callback_deliveries` (`created_at`) WHERE body != '';
