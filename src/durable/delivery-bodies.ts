@@ -9,9 +9,9 @@
  */
 import { accountsLoggingInShards, dropD1Bodies, dropShardBodies } from "../db/callback-deliveries";
 import { monthsToSweep, replayCutoff } from "../domain/delivery-log";
-import { CONNECTIONS_PER_INVOCATION } from "../domain/pacing";
 import type { Bindings } from "../env";
 import { errorFields, log } from "../log";
+import { inConnectionWaves } from "./waves";
 
 /**
  * Bodies emptied per shard per pass, in one statement. At the stated load a
@@ -66,26 +66,20 @@ export async function runDeliveryBodySweep(
     if (accounts.length === 0) break;
     after = accounts.at(-1) ?? after;
     const shards = accounts.flatMap((accountId) => months.map((month) => ({ accountId, month })));
-    // As many at a time as an invocation has connections (REFERENCE.md: six).
-    for (let i = 0; i < shards.length && Date.now() < until; i += CONNECTIONS_PER_INVOCATION) {
-      const wave = shards.slice(i, i + CONNECTIONS_PER_INVOCATION);
-      const emptied = await Promise.all(
-        wave.map(async ({ accountId, month }) => {
-          try {
-            return await dropShardBodies(env, accountId, month, cutoff, BODIES_PER_SHARD_PASS);
-          } catch (err) {
-            log("error", "dropping aged callback bodies in a shard failed", {
-              accountId,
-              month,
-              ...errorFields(err),
-            });
-            tally.failed++;
-            return 0;
-          }
-        }),
-      );
-      tally.shards += emptied.reduce((s, n) => s + n, 0);
-    }
+    const emptied = await inConnectionWaves(shards, until, async ({ accountId, month }) => {
+      try {
+        return await dropShardBodies(env, accountId, month, cutoff, BODIES_PER_SHARD_PASS);
+      } catch (err) {
+        log("error", "dropping aged callback bodies in a shard failed", {
+          accountId,
+          month,
+          ...errorFields(err),
+        });
+        tally.failed++;
+        return 0;
+      }
+    });
+    tally.shards += emptied.reduce((s, n) => s + n, 0);
     if (accounts.length < PAGE) break;
   }
   if (tally.d1 + tally.shards + tally.failed > 0) log("info", "callback body sweep", { ...tally });

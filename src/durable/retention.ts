@@ -7,11 +7,11 @@
  * finished by the next one.
  */
 import { broadcastsPastRetention, markArchived } from "../db/retention";
-import { CONNECTIONS_PER_INVOCATION } from "../domain/pacing";
 import type { Bindings } from "../env";
 import { errorFields, log } from "../log";
 import { nowIso } from "./broadcast/store";
 import { broadcastStub } from "./stubs";
+import { inConnectionWaves } from "./waves";
 
 /** Broadcasts listed per D1 query. */
 const PAGE = 100;
@@ -57,15 +57,11 @@ export async function runRetentionPass(
       (d) => !tried.has(`${d.accountId}:${d.broadcastId}`),
     );
     if (due.length === 0) break;
-    // As many at a time as an invocation has connections (REFERENCE.md: six).
-    for (let i = 0; i < due.length && Date.now() < until; i += CONNECTIONS_PER_INVOCATION) {
-      const wave = due.slice(i, i + CONNECTIONS_PER_INVOCATION);
-      for (const d of wave) tried.add(`${d.accountId}:${d.broadcastId}`);
-      const outcomes = await Promise.all(
-        wave.map((d) => archiveOne(env, d.accountId, d.broadcastId)),
-      );
-      for (const o of outcomes) tally[o]++;
-    }
+    const outcomes = await inConnectionWaves(due, until, (d) => {
+      tried.add(`${d.accountId}:${d.broadcastId}`);
+      return archiveOne(env, d.accountId, d.broadcastId);
+    });
+    for (const o of outcomes) tally[o]++;
   }
   if (tried.size > 0) log("info", "retention pass", tally);
   return tally;

@@ -231,8 +231,11 @@ async function learnUserIds(
 ): Promise<void> {
   const unique = new Map(learned.map((l) => [`${l.accountId}:${l.phone}:${l.userId}`, l]));
   const byAccount = new Map<string, typeof learned>();
-  for (const l of unique.values())
-    byAccount.set(l.accountId, [...(byAccount.get(l.accountId) ?? []), l]);
+  for (const l of unique.values()) {
+    const rows = byAccount.get(l.accountId) ?? [];
+    rows.push(l);
+    byAccount.set(l.accountId, rows);
+  }
   await Promise.all(
     [...byAccount].map(async ([accountId, rows]) => {
       try {

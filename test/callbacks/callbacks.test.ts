@@ -21,29 +21,13 @@ import {
   waitForStatus,
 } from "../engine";
 import { call } from "../helpers";
-import { acceptedEvents, failNext, received, receiverUrl } from "./helpers";
+import { acceptedEvents, endpoint, failNext, received, receiverUrl } from "./helpers";
 
-const ALL = ["recipient.status", "recipient.replied", "broadcast.completed", "broadcast.cancelled"];
 const people = (n: number) => {
   const base = Math.floor(Math.random() * 50_000);
   // Ending in 0: none of the sandbox's scripted behaviours (1111 fails, 4444 is never read…).
   return Array.from({ length: n }, (_, i) => mobileNumber(base + i, "0"));
 };
-
-async function endpoint(s: Setup, events = ALL) {
-  const name = `r-${crypto.randomUUID()}`;
-  const created = await call(
-    s.account,
-    "POST",
-    "/v1/webhook-endpoints",
-    {
-      url: receiverUrl(name),
-      events,
-    },
-    201,
-  );
-  return { name, id: created.id as string, secret: created.secret as string };
-}
 
 /** Sends, delivers Meta's webhooks until every recipient has read, and lets the last flush go out. */
 async function sendAndSettle(s: Setup, identifiers: string[], extra = {}) {
@@ -62,7 +46,7 @@ async function sendAndSettle(s: Setup, identifiers: string[], extra = {}) {
 describe("status callbacks", () => {
   it("delivers every event of a 1,000-recipient broadcast, signed, batched, each id once after dedup", async () => {
     const s = await setup({ throughputMps: 1000 });
-    const ep = await endpoint(s);
+    const ep = await endpoint(s.account);
     const uuid = await sendAndSettle(s, people(1000));
 
     let events = new Map<string, any>();
@@ -119,7 +103,7 @@ describe("status callbacks", () => {
 
   it("keeps retrying while the receiver fails, and it gets everything once it recovers", async () => {
     const s = await setup({ throughputMps: 1000 });
-    const ep = await endpoint(s);
+    const ep = await endpoint(s.account);
     await failNext(ep.name, 4);
     await sendAndSettle(s, people(20));
     await vi.waitUntil(
@@ -140,9 +124,9 @@ describe("status callbacks", () => {
 
   it("sends only the events an endpoint wants, and nothing to another account's endpoint", async () => {
     const s = await setup({ throughputMps: 1000 });
-    const onlyEnd = await endpoint(s, ["broadcast.completed"]);
+    const onlyEnd = await endpoint(s.account, ["broadcast.completed"]);
     const other = await setup();
-    const theirs = await endpoint(other);
+    const theirs = await endpoint(other.account);
     const uuid = await sendAndSettle(s, people(10));
     await vi.waitUntil(async () => (await received(onlyEnd.name)).length > 0, {
       timeout: 15_000,
@@ -174,7 +158,7 @@ describe("status callbacks", () => {
 
   it("replays a delivery on demand, and manages endpoints: secret once, rotate, disable, delete", async () => {
     const s = await setup({ throughputMps: 1000 });
-    const ep = await endpoint(s, ["broadcast.completed"]);
+    const ep = await endpoint(s.account, ["broadcast.completed"]);
     await sendAndSettle(s, people(2));
     await vi.waitUntil(async () => (await received(ep.name)).length === 1, {
       timeout: 15_000,

@@ -4,46 +4,13 @@
  * batch (createMessageBatch + getQueueResult) on real D1 and the sandbox's
  * receiver; the fault is a queue outage while the first attempt is requeued.
  */
-import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { Bindings } from "../../src/env";
-import type { CallbackMessage } from "../../src/queues/messages";
-import worker from "../../src/worker";
-import { call, createAccount, type TestAccount } from "../helpers";
-import { failNext, received, receiverUrl } from "./helpers";
+import { call, createAccount } from "../helpers";
+import { completedEvent, consumeCallbacks, failNext, received, receiverUrl } from "./helpers";
 
 const healthy = env as unknown as Bindings;
-
-/** Runs the consumer on `messages` as the queue would deliver them, and answers what it acked or retried. */
-async function consume(
-  messages: { id: string; attempts: number; body: CallbackMessage }[],
-  bindings: Bindings,
-) {
-  const batch = createMessageBatch<CallbackMessage>(
-    "chorus-callbacks",
-    messages.map((m) => ({ ...m, timestamp: new Date() })),
-  );
-  const ctx = createExecutionContext();
-  const queue = worker.queue as ExportedHandlerQueueHandler<Bindings, CallbackMessage>;
-  await queue(batch, bindings, ctx);
-  return getQueueResult(batch, ctx);
-}
-
-function completedEvent(account: TestAccount, uuid: string): CallbackMessage {
-  return {
-    kind: "event",
-    accountId: account.accountId,
-    callbackUrl: null,
-    event: {
-      id: `evt_${uuid}_end`,
-      type: "broadcast.completed",
-      created: new Date().toISOString(),
-      broadcast_uuid: uuid,
-      broadcast: { status: "completed", recipients: 1, submitted: 1, failed: 0 },
-    },
-  };
-}
 
 describe("callbacks consumer retries", () => {
   it("item 12: when an attempt throws after its delivery row exists, a retry of the batch makes no second delivery", async () => {
@@ -65,17 +32,17 @@ describe("callbacks consumer retries", () => {
       },
     } as unknown as Bindings;
     const messages = [
-      { id: "c1", attempts: 1, body: completedEvent(account, crypto.randomUUID()) },
-      { id: "c2", attempts: 1, body: completedEvent(account, crypto.randomUUID()) },
+      { id: "c1", attempts: 1, body: completedEvent(account.accountId) },
+      { id: "c2", attempts: 1, body: completedEvent(account.accountId) },
     ];
-    const first = await consume(messages, queueDown);
+    const first = await consumeCallbacks(messages, queueDown);
 
     // Whatever the queue is told to redeliver comes back, now with everything healthy.
     const again = first.retryBatch.retry
       ? messages
       : messages.filter((m) => first.retryMessages.some((r) => r.msgId === m.id));
     if (again.length > 0)
-      await consume(
+      await consumeCallbacks(
         again.map((m) => ({ ...m, attempts: 2 })),
         healthy,
       );

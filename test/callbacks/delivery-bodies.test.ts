@@ -8,46 +8,22 @@
  * operations (insertDeliveries, recordDeliveryAttempt), or straight into
  * D1's table for an account on "d1", as test/scaling/deliveries.test.ts does.
  */
-import {
-  createExecutionContext,
-  createScheduledController,
-  waitOnExecutionContext,
-} from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { shardMonth } from "../../src/domain/data-shard";
 import { CALLBACK_REPLAY_DAYS, replayCutoff } from "../../src/domain/delivery-log";
-import worker from "../../src/worker";
 import { call, createAccount, type TestAccount } from "../helpers";
+import { DAY, runCron } from "../retention/cron";
 import { putOnPlane, shardOf } from "../scaling/projection";
-import { received, receiverUrl } from "./helpers";
+import { endpoint, received, receiverUrl } from "./helpers";
 
-const DAY = 24 * 60 * 60 * 1000;
-
-async function runCron(): Promise<void> {
-  const ctx = createExecutionContext();
-  await worker.scheduled(
-    createScheduledController({ scheduledTime: Date.now(), cron: "23 * * * *" }),
-    env,
-    ctx,
-  );
-  await waitOnExecutionContext(ctx);
-}
-
-async function endpoint(account: TestAccount) {
-  const name = `r-${crypto.randomUUID()}`;
-  const created = await call(
-    account,
-    "POST",
-    "/v1/webhook-endpoints",
-    { url: receiverUrl(name), events: ["broadcast.completed"] },
-    201,
-  );
+async function completedEndpoint(account: TestAccount) {
+  const ep = await endpoint(account, ["broadcast.completed"]);
   // Made before the deliveries seeded for it: the log lists the months since the endpoint's creation.
   await env.DB.prepare("UPDATE webhook_endpoints SET created_at = ? WHERE id = ?")
-    .bind(new Date(Date.now() - 30 * DAY).toISOString(), created.id)
+    .bind(new Date(Date.now() - 30 * DAY).toISOString(), ep.id)
     .run();
-  return { name, id: created.id as string };
+  return { name: ep.name, id: ep.id };
 }
 
 interface Seeded {
@@ -146,7 +122,7 @@ describe("the replay window of callback bodies", () => {
     it(`empties finished deliveries past the window, keeps their rows and answers 410 on replay (${plane})`, async () => {
       const account = await createAccount();
       await putOnPlane(account.accountId, plane);
-      const ep = await endpoint(account);
+      const ep = await completedEndpoint(account);
       const seeded =
         plane === "shards"
           ? await seedInShards(account.accountId, ep)

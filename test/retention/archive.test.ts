@@ -6,30 +6,13 @@
  * and message_statuses says the filter reached past retention. Broadcasts are
  * seeded through the store (test/retention/seed.ts) with an old completion time.
  */
-import {
-  createExecutionContext,
-  createScheduledController,
-  waitOnExecutionContext,
-} from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { archiveKey } from "../../src/durable/broadcast/archive";
-import worker from "../../src/worker";
 import { api, apiKey, bearer, call, createAccount, expectStatus, jsonInit } from "../helpers";
 import { projectionRows } from "../scaling/projection";
+import { DAY, runCron } from "./cron";
 import { seedFinishedBroadcast } from "./seed";
-
-const DAY = 24 * 60 * 60 * 1000;
-
-async function runCron(): Promise<void> {
-  const ctx = createExecutionContext();
-  await worker.scheduled(
-    createScheduledController({ scheduledTime: Date.now(), cron: "23 * * * *" }),
-    env,
-    ctx,
-  );
-  await waitOnExecutionContext(ctx);
-}
 
 async function statuses(key: string, filters: Record<string, unknown>): Promise<any> {
   return expectStatus(

@@ -7,14 +7,19 @@
  * PUT /admin/accounts/{id}/data-plane without losing one that is still being
  * retried.
  */
-import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
 import type { CallbackDelivery } from "../../src/db/callbacks-schema";
 import type { Bindings } from "../../src/env";
 import type { CallbackMessage } from "../../src/queues/messages";
-import worker from "../../src/worker";
-import { failNext, received, receiverUrl } from "../callbacks/helpers";
+import {
+  completedEvent,
+  consumeCallbacks,
+  endpoint,
+  failNext,
+  received,
+  receiverUrl,
+} from "../callbacks/helpers";
 import { mobileNumber } from "../domain/phones";
 import {
   createBroadcast,
@@ -27,20 +32,6 @@ import {
 } from "../engine";
 import { adminHeaders, api, call, createAccount, expectStatus, jsonInit } from "../helpers";
 import { putOnPlane, shardOf } from "./projection";
-
-const ALL = ["recipient.status", "recipient.replied", "broadcast.completed", "broadcast.cancelled"];
-
-async function endpoint(s: Setup, events = ALL) {
-  const name = `r-${crypto.randomUUID()}`;
-  const created = await call(
-    s.account,
-    "POST",
-    "/v1/webhook-endpoints",
-    { url: receiverUrl(name), events },
-    201,
-  );
-  return { name, id: created.id as string };
-}
 
 /** One page of the endpoint's delivery log and the X-Total-Count beside it. */
 async function deliveries(s: Setup, endpointId: string, query = "limit=100") {
@@ -111,7 +102,7 @@ describe("the callback delivery log on the shards", () => {
       200,
     );
     expect(plane.plane, "a new account starts on its shards").toBe("shards");
-    const ep = await endpoint(s);
+    const ep = await endpoint(s.account);
     const uuid = await sendAndRead(s, 4100, 6);
     await vi.waitUntil(async () => (await completedAt(ep.name)).includes(uuid), {
       timeout: 15_000,
@@ -157,7 +148,7 @@ describe("the callback delivery log on the shards", () => {
   it("lists an endpoint's deliveries newest first across months, paged, with the total of every month", async () => {
     const s = await setup();
     const accountId = s.account.accountId;
-    const ep = await endpoint(s, ["broadcast.completed"]);
+    const ep = await endpoint(s.account, ["broadcast.completed"]);
     // The endpoint was made in October; a delivery of each month since is logged in its month.
     await env.DB.prepare("UPDATE webhook_endpoints SET created_at = ? WHERE id = ?")
       .bind("2026-10-03T08:00:00.000Z", ep.id)
@@ -208,7 +199,7 @@ describe("the delivery log through PUT /admin/accounts/{id}/data-plane", () => {
     const s = await setup();
     const accountId = s.account.accountId;
     await putOnPlane(accountId, "d1");
-    const ep = await endpoint(s, ["broadcast.completed"]);
+    const ep = await endpoint(s.account, ["broadcast.completed"]);
     const a = await sendAndRead(s, 4300, 2);
     await vi.waitUntil(async () => (await completedAt(ep.name)).includes(a), {
       timeout: 15_000,
@@ -308,30 +299,8 @@ async function consume(messages: CallbackMessage[]) {
       },
     },
   } as unknown as Bindings;
-  const batch = createMessageBatch<CallbackMessage>(
-    "chorus-callbacks",
-    messages.map((body, i) => ({ id: `m${i}`, attempts: 1, timestamp: new Date(), body })),
-  );
-  const ctx = createExecutionContext();
-  const queue = worker.queue as ExportedHandlerQueueHandler<Bindings, CallbackMessage>;
-  await queue(batch, bindings, ctx);
-  return { result: await getQueueResult(batch, ctx), requeued };
-}
-
-function completed(accountId: string): CallbackMessage {
-  const uuid = crypto.randomUUID();
-  return {
-    kind: "event",
-    accountId,
-    callbackUrl: null,
-    event: {
-      id: `evt_${uuid}_end`,
-      type: "broadcast.completed",
-      created: new Date().toISOString(),
-      broadcast_uuid: uuid,
-      broadcast: { status: "completed", recipients: 1, submitted: 1, failed: 0 },
-    },
-  };
+  const batch = messages.map((body, i) => ({ id: `m${i}`, attempts: 1, body }));
+  return { result: await consumeCallbacks(batch, bindings), requeued };
 }
 
 describe("a delivery's retry finds its store", () => {
@@ -348,7 +317,10 @@ describe("a delivery's retry finds its store", () => {
         201,
       );
       await failNext(name, 1);
-      const first = await consume([completed(account.accountId), completed(account.accountId)]);
+      const first = await consume([
+        completedEvent(account.accountId),
+        completedEvent(account.accountId),
+      ]);
       expect(first.result.explicitAcks.sort()).toEqual(["m0", "m1"]);
       const [retry] = first.requeued;
       expect(retry, plane).toMatchObject({ kind: "delivery", accountId: account.accountId });
