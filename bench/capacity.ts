@@ -252,6 +252,14 @@ function validation(): Record<string, Scenario[]> {
     "one batch at a time (Miniflare), as built": [
       ...local("local, log-normal", VALIDATION_P50, p99For),
       ...local("local, fixed", VALIDATION_P50, (p50) => p50),
+      ...local(
+        "local, fixed, hand off once all left (before)",
+        VALIDATION_P50,
+        (p50) => p50,
+        (s) => ({
+          code: { ...s.code, handoffWithinMs: null },
+        }),
+      ),
     ],
     "one batch at a time (Miniflare), p50 250: changes, and the clamp off": [
       ...local("local, whole messages", [250], p99For, (s) => ({
@@ -272,6 +280,7 @@ interface Change {
 }
 
 const CHANGES: Record<string, Change> = {
+  "hand off once all left (before)": { code: { handoffWithinMs: null } },
   "+ no_wait flag": { over: () => ({ batchWaitsForWaitUntil: false }) },
   "+ no_wait flag, whole msgs": {
     code: { pump: "whole" },

@@ -108,6 +108,16 @@ async function withStack<T>(clamp: boolean, body: () => Promise<T>): Promise<T> 
   }
 }
 
+/** Accepts in each second from the first one: where a run loses its rate (ramp, dips, tail). */
+function perSecond(acceptedAt: number[], first: number): number[] {
+  const counts: number[] = [];
+  for (const at of acceptedAt) {
+    const second = Math.floor((at - first) / 1000);
+    counts[second] = (counts[second] ?? 0) + 1;
+  }
+  return Array.from(counts, (n) => n ?? 0);
+}
+
 async function measure(run: Run, index: number): Promise<Record<string, unknown>> {
   const recipients = Math.max(100, Math.round(run.recipients * SCALE));
   const senders = await api("/v1/senders", { headers: { "x-api-key": KEY } });
@@ -150,6 +160,9 @@ async function measure(run: Run, index: number): Promise<Record<string, unknown>
   const last = Number(new Date(stats.last_accepted_at));
   const achieved = stats.accepted > 1 ? (stats.accepted - 1) / ((last - first) / 1000) : 0;
   const latency = activity.send_path.latency_ms;
+  const accepts = (
+    await api(`/__sandbox/messages?phone_number_id=${DEMO_PHONE_NUMBER_ID}`)
+  ).messages.map((m: { accepted_at: string }) => Number(new Date(m.accepted_at)));
   const row = {
     group: run.group,
     clamp: run.clamp ? "6 connections per invocation" : "off (bench switch)",
@@ -170,6 +183,7 @@ async function measure(run: Run, index: number): Promise<Record<string, unknown>
     slots_missed: activity.send_path.slots_missed,
     peak_claimed: activity.send_path.peak_claimed,
     wall_seconds: Math.round((Date.now() - started) / 100) / 10,
+    accepted_per_second: perSecond(accepts, first),
   };
   console.log(`[dispatch] ${JSON.stringify(row)}`);
   return row;

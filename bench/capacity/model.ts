@@ -106,9 +106,20 @@ export interface Code {
   recheckLeadMs: number;
   /** The Settler waits this long before each settle, to carry more outcomes (0 as built). */
   settleLingerMs: number;
+  /**
+   * sends.ts HANDOFF_WITHIN_MS: a message is done for the queue once its
+   * slots are reserved and the last is at most this far away (its sends
+   * leave in waitUntil); null: only once every send has left (before 2026-12-02).
+   */
+  handoffWithinMs: number | null;
 }
 
-export const AS_BUILT: Code = { pump: "as-built", recheckLeadMs: 250, settleLingerMs: 0 };
+export const AS_BUILT: Code = {
+  pump: "as-built",
+  recheckLeadMs: 250,
+  settleLingerMs: 0,
+  handoffWithinMs: 1_000,
+};
 
 export interface Result {
   scenario: string;
@@ -571,7 +582,8 @@ class Consumer {
 
   /**
    * One invocation: one Connections for the batch. Each message is acked
-   * once its sends have left, its answers settle in ctx.waitUntil; the batch
+   * once it is handed off (Code.handoffWithinMs), its sends leave and its
+   * answers settle in ctx.waitUntil; the batch
    * is done for the queue when the handler returns, or (the runtime's
    * default) when the waitUntil promises have resolved too.
    */
@@ -610,6 +622,8 @@ class Consumer {
     const notAfter = departBy(claim.claimedAt, UNEXPORTED.sendTimeoutMs);
     const answers: Promise<void>[] = [];
     let rest = claim.ids;
+    const departures: Promise<void>[] = [];
+    let lastSlotAt = 0;
     while (rest.length > 0) {
       // As many connections as are free within a moment (Connections' own patience).
       const releases = await connections.acquire(rest.length);
@@ -627,25 +641,34 @@ class Consumer {
         this.deferredLater++;
         settler.add({ id: wave[d.index] as number, outcome: "released", notBefore: d.at });
       }
-      const first = reservation.slots[0]?.at ?? sim.now;
-      if (first - sim.now > UNEXPORTED.stateRecheckAfterMs) {
-        // A pause or cancel since the claim must stop the wave: sends.ts re-reads the state at the slot.
-        await sim.sleepUntil(first - this.sc.code.recheckLeadMs);
-        await broadcastDo.call(() => "sending");
-      }
-      const waveAnswers: Promise<void>[] = [];
-      await Promise.all(
-        reservation.slots.map(async (slot) => {
-          const id = wave[slot.index] as number;
-          const release = releases.pop() ?? noRelease;
-          const left = await this.leave(id, slot.at, release, settler);
-          if (left) waveAnswers.push(left.answered);
-        }),
-      );
-      // The wave is over for its connections when its last answer is in.
-      answers.push(Promise.all(waveAnswers).then(() => this.noteWave(sim.now - heldAt)));
+      lastSlotAt = Math.max(lastSlotAt, reservation.slots.at(-1)?.at ?? 0);
+      const departing = (async () => {
+        const first = reservation.slots[0]?.at ?? sim.now;
+        if (first - sim.now > UNEXPORTED.stateRecheckAfterMs) {
+          // A pause or cancel since the claim must stop the wave: sends.ts re-reads the state at the slot.
+          await sim.sleepUntil(first - this.sc.code.recheckLeadMs);
+          await broadcastDo.call(() => "sending");
+        }
+        const waveAnswers: Promise<void>[] = [];
+        await Promise.all(
+          reservation.slots.map(async (slot) => {
+            const id = wave[slot.index] as number;
+            const release = releases.pop() ?? noRelease;
+            const left = await this.leave(id, slot.at, release, settler);
+            if (left) waveAnswers.push(left.answered);
+          }),
+        );
+        // The wave is over for its connections when its last answer is in.
+        answers.push(Promise.all(waveAnswers).then(() => this.noteWave(sim.now - heldAt)));
+      })();
+      departures.push(departing);
+      if (this.sc.code.handoffWithinMs === null) await departing;
     }
+    const handoff = this.sc.code.handoffWithinMs;
+    if (handoff !== null && lastSlotAt - handoff > sim.now)
+      await sim.sleepUntil(lastSlotAt - handoff);
     const answered = (async () => {
+      await Promise.all(departures);
       await Promise.all(answers);
       await settler.drain();
     })();

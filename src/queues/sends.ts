@@ -3,10 +3,11 @@
  * recipients, as many as an invocation's connections can send at once. For
  * each it claims the rows from their BroadcastDO, takes its connections, then
  * its slots from the sender's SenderDO (never a slot spent waiting for a
- * connection), and sends each at its slot. The invocation is done when every
- * send has left; Meta's answers are settled back as they come, in the
+ * connection), and sends each at its slot. The batch is handed off once its
+ * slots are reserved and the last is near (HANDOFF_WITHIN_MS): the sends
+ * leave and Meta's answers are settled back as they come, in the
  * invocation's waitUntil, so that a redelivered batch re-sends nothing Meta
- * accepted and a slow answer never holds the queue.
+ * accepted and neither a slot's wait nor a slow answer holds the queue.
  */
 
 import { optedOutOfMarketing } from "../db/marketing-opt-outs";
@@ -51,6 +52,18 @@ const SENDER_CACHE_MS = 5_000;
 const STATE_RECHECK_AFTER_MS = 1_000;
 /** …this long before that slot. */
 const STATE_RECHECK_LEAD_MS = 250;
+/**
+ * A batch is handed off (the handler returns, its sends leave in the
+ * invocation's waitUntil) once every slot is reserved and the last is at
+ * most this far away. Waiting for the sends to leave first made each batch
+ * last its slots' span plus the reservation's lead, time in which the
+ * queue (Miniflare: the only invocation; production: the autoscaler, which
+ * re-evaluates when a batch ends) could not start the next wave. Kept short
+ * because how long a queue handler's waitUntil may outlive it is
+ * unconfirmed (fetch handlers: 30 s); Meta's answers already wait there for
+ * up to the send timeout.
+ */
+const HANDOFF_WITHIN_MS = 1_000;
 
 /** The access token is decrypted here and only here. */
 interface CurrentSender {
@@ -124,9 +137,9 @@ export async function consumeSends(
     batch.messages.map(async (message) => {
       try {
         const { answered } = await startBatch(env, message.body, connections);
-        // Every send of the wave has left: the batch is done as far as the queue
-        // goes, and Meta's answers are settled after (the claim's lease, not
-        // the queue, keeps them from being sent twice meanwhile).
+        // Every send of the wave has its slot: the batch is done as far as the
+        // queue goes; the sends leave and Meta's answers are settled after (the
+        // claim's lease, not the queue, keeps them from being sent twice meanwhile).
         message.ack();
         ctx.waitUntil(
           answered.catch((err) =>
@@ -158,8 +171,9 @@ export async function sendBatch(
 }
 
 /**
- * Sends one batch: resolves once every send has left (or given its slot
- * back), with `answered`, which resolves once every answer is settled. A
+ * Sends one batch: resolves once it is handed off (every slot reserved, the
+ * last within HANDOFF_WITHIN_MS), with `answered`, which resolves once every
+ * send has left (or given its slot back) and every answer is settled. A
  * recipient whose send should be tried again (5xx, timeout, throughput) goes
  * back to pending with its own backoff, so a slow answer never holds the
  * invocation: the queue can hand the next wave out meanwhile.
@@ -189,6 +203,8 @@ export async function startBatch(
   const sender = senderStub(env, plan.sender.phoneNumberId);
   const senderStops: string[] = [];
   const answers: Promise<void>[] = [];
+  const departures: Promise<void>[] = [];
+  let lastSlotAt = 0;
   let rest = await withoutMarketingOptOuts(env, plan, claim.recipients, settler);
   rest = await withinFrequencyCap(env, plan, rest, settler);
   while (rest.length > 0 && !settler.stopped) {
@@ -213,59 +229,70 @@ export async function startBatch(
           : { seq: recipient.seq, outcome: "released", notBefore: d.notBefore },
       );
     }
-    const first = reservation.slots[0]?.at ?? Date.now();
-    if (first - Date.now() > STATE_RECHECK_AFTER_MS) {
-      // A pause or cancel since the claim must stop this wave before it sends
-      // anything: asked a little before the first slot, so the answer is back in time.
-      await Promise.race([sleepUntil(first - STATE_RECHECK_LEAD_MS), settler.stoppedSignal]);
-      if (!settler.stopped && (await broadcast.state()) !== "sending") settler.stop();
-    }
-    await Promise.all(
-      reservation.slots.map(async ({ index, at }) => {
-        const recipient = wave[index] as ClaimedRecipient;
-        const release = releases.pop() ?? (() => undefined);
-        // A pause or cancel wakes every waiting send: the consumer is free at once.
-        await Promise.race([sleepUntil(at), settler.stoppedSignal]);
-        if (settler.stopped) {
-          release();
-          settler.add({ seq: recipient.seq, outcome: "released" });
-          return;
-        }
-        // Sends leave as the receiver counts them, whatever this isolate's
-        // timers do (./departures.ts); too far behind its slot, a send gives
-        // the slot up and asks again.
-        const left = await depart(plan.sender.phoneNumberId, at, {
-          intervalMs: reservation.intervalMs,
-          cap: current.throughputMps,
-          latest: Math.min(at + MAX_DEPARTURE_DELAY_MS, departBy(claim.claimedAt, timeoutMs)),
-        });
-        if (left === null) {
-          release();
-          settler.add({ seq: recipient.seq, outcome: "released", late: true });
-          return;
-        }
-        answers.push(
-          sendOne(
-            env,
-            plan,
-            current.token,
-            recipient,
-            { timeoutMs, release },
-            marketing,
-            connection,
-          ).then((outcome) => {
-            const { throughput, senderStop, ...settled } = outcome;
-            // Every throughput-class answer (130429, 80007, 4, HTTP 429) slows the number down.
-            if (throughput) sender.slowDown().catch(() => undefined);
-            if (senderStop && settled.outcome === "halt")
-              senderStops.push(`${settled.code}: ${settled.title}`);
-            settler.add(settled);
-          }),
-        );
-      }),
-    );
+    lastSlotAt = Math.max(lastSlotAt, reservation.slots.at(-1)?.at ?? 0);
+    const departing = (async () => {
+      const first = reservation.slots[0]?.at ?? Date.now();
+      if (first - Date.now() > STATE_RECHECK_AFTER_MS) {
+        // A pause or cancel since the claim must stop this wave before it sends
+        // anything: asked a little before the first slot, so the answer is back in time.
+        await Promise.race([sleepUntil(first - STATE_RECHECK_LEAD_MS), settler.stoppedSignal]);
+        if (!settler.stopped && (await broadcast.state()) !== "sending") settler.stop();
+      }
+      await Promise.all(
+        reservation.slots.map(async ({ index, at }) => {
+          const recipient = wave[index] as ClaimedRecipient;
+          const release = releases.pop() ?? (() => undefined);
+          // A pause or cancel wakes every waiting send: the consumer is free at once.
+          await Promise.race([sleepUntil(at), settler.stoppedSignal]);
+          if (settler.stopped) {
+            release();
+            settler.add({ seq: recipient.seq, outcome: "released" });
+            return;
+          }
+          // Sends leave as the receiver counts them, whatever this isolate's
+          // timers do (./departures.ts); too far behind its slot, a send gives
+          // the slot up and asks again.
+          const left = await depart(plan.sender.phoneNumberId, at, {
+            intervalMs: reservation.intervalMs,
+            cap: current.throughputMps,
+            latest: Math.min(at + MAX_DEPARTURE_DELAY_MS, departBy(claim.claimedAt, timeoutMs)),
+          });
+          if (left === null) {
+            release();
+            settler.add({ seq: recipient.seq, outcome: "released", late: true });
+            return;
+          }
+          answers.push(
+            sendOne(
+              env,
+              plan,
+              current.token,
+              recipient,
+              { timeoutMs, release },
+              marketing,
+              connection,
+            ).then((outcome) => {
+              const { throughput, senderStop, ...settled } = outcome;
+              // Every throughput-class answer (130429, 80007, 4, HTTP 429) slows the number down.
+              if (throughput) sender.slowDown().catch(() => undefined);
+              if (senderStop && settled.outcome === "halt")
+                senderStops.push(`${settled.code}: ${settled.title}`);
+              settler.add(settled);
+            }),
+          );
+        }),
+      );
+    })();
+    // Its failure reaches `answered` (logged); the wave's rows wait for their lease.
+    departing.catch(() => undefined);
+    departures.push(departing);
   }
+  // Handed off: every slot is reserved and the last is close, so the rest
+  // (sleeping to the slots, leaving, Meta's answers) runs in the
+  // invocation's waitUntil and the queue can start the next wave now.
+  await Promise.race([sleepUntil(lastSlotAt - HANDOFF_WITHIN_MS), settler.stoppedSignal]);
   const answered = (async () => {
+    await Promise.all(departures);
     await Promise.all(answers);
     await settler.drain();
     if (senderStops.length > 0) {
