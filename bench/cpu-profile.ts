@@ -30,10 +30,13 @@ interface Profile {
   timeDeltas?: number[];
 }
 
+const CALL_TIMEOUT_MS = 30_000;
+
 function cdp(url: string) {
   const ws = new WebSocket(url);
   let id = 0;
   const waiting = new Map<number, (v: any) => void>();
+  ws.on("close", (code) => console.log(`  inspector session closed (${code}): ${url}`));
   ws.on("message", (data) => {
     const msg = JSON.parse(String(data));
     if (msg.id !== undefined) waiting.get(msg.id)?.(msg.result ?? msg.error);
@@ -44,10 +47,19 @@ function cdp(url: string) {
   });
   return {
     open,
+    // A busy isolate answers its inspector late, and a dropped session never:
+    // every call gives up after CALL_TIMEOUT_MS instead of hanging the run.
     send: (method: string, params: Record<string, unknown> = {}) =>
-      new Promise<any>((resolve) => {
+      new Promise<any>((resolve, reject) => {
         const n = ++id;
-        waiting.set(n, resolve);
+        const timer = setTimeout(
+          () => reject(new Error(`${method}: no answer in ${CALL_TIMEOUT_MS} ms (${url})`)),
+          CALL_TIMEOUT_MS,
+        );
+        waiting.set(n, (v) => {
+          clearTimeout(timer);
+          resolve(v);
+        });
         ws.send(JSON.stringify({ id: n, method, params }));
       }),
     close: () => ws.close(),

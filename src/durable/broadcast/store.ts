@@ -130,7 +130,10 @@ export class BroadcastStore {
 
   broadcast(): BroadcastRow | null {
     const row = this.sql.exec<Row>("SELECT * FROM broadcast WHERE id = 1").toArray()[0];
-    if (!row) return null;
+    return row ? this.broadcastRow(row) : null;
+  }
+
+  private broadcastRow(row: Row): BroadcastRow {
     return {
       plan: this.plan(String(row.plan)),
       state: String(row.state) as BroadcastState,
@@ -286,8 +289,23 @@ export class BroadcastStore {
   }
 
   private bump(name: string, delta: number): void {
-    if (delta === 0) return;
-    this.sql.exec("UPDATE counters SET n = n + ? WHERE name = ?", delta, name);
+    this.moveCounters({ [name]: delta });
+  }
+
+  /**
+   * Adds each delta to its counter in one statement, and marks the summary
+   * changed once: a status change moved two counters with four statements
+   * (two updates, two version bumps), on every settle and status webhook.
+   */
+  private moveCounters(deltas: Record<string, number>): void {
+    const moved = Object.entries(deltas).filter(([, delta]) => delta !== 0);
+    if (moved.length === 0) return;
+    this.sql.exec(
+      `UPDATE counters SET n = n + CASE name ${moved.map(() => "WHEN ? THEN ?").join(" ")} END
+       WHERE name IN (${moved.map(() => "?").join(", ")})`,
+      ...moved.flat(),
+      ...moved.map(([name]) => name),
+    );
     this.markChanged();
   }
 
@@ -328,10 +346,12 @@ export class BroadcastStore {
         ...whereBinds,
       )
       .toArray();
+    const deltas: Record<string, number> = { [to]: 0 };
     for (const { status, n } of byOld) {
-      this.bump(status, -Number(n));
-      this.bump(to, Number(n));
+      deltas[status] = (deltas[status] ?? 0) - Number(n);
+      deltas[to] = (deltas[to] ?? 0) + Number(n);
     }
+    this.moveCounters(deltas);
     return moved.map((m) => Number(m.seq));
   }
 
@@ -349,10 +369,7 @@ export class BroadcastStore {
       binds.push(value);
     }
     this.sql.exec(`UPDATE recipients SET ${sets.join(", ")} WHERE seq = ?`, ...binds, seq);
-    if (from !== to) {
-      this.bump(from, -1);
-      this.bump(to, 1);
-    }
+    if (from !== to) this.moveCounters({ [from]: -1, [to]: 1 });
   }
 
   /** Updates columns of one recipient without a status change. */
