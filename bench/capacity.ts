@@ -115,6 +115,10 @@ const ASSUMPTIONS = {
     value: num("RPC_MS", 2),
     why: "validation: DO RPC within one wrangler dev process (measure it, pass RPC_MS)",
   },
+  localCpuMsPerSend: {
+    value: num("LOCAL_CPU_MS", 5.4),
+    why: "validation only: the one workerd thread's CPU per accepted send, both Workers (bench/dispatch.ts's stack_cpu_ms_per_send, clamp off at 1,000 mps where the thread is saturated: 5.43 ms, 2026-12-02); production 0",
+  },
   doServiceMs: {
     value: num("DO_MS", 0),
     why: "CPU per DO request, one at a time (0: no limit; requests/s are reported)",
@@ -197,6 +201,7 @@ function scenario(name: string, mps: number, p50: number, over: Partial<Scenario
       fixed: false,
     },
     timerLateMs: ASSUMPTIONS.timerLateMs.value,
+    localCpuMsPerSend: 0,
     seed: ASSUMPTIONS.seed.value,
     code: AS_BUILT,
     ...over,
@@ -244,6 +249,7 @@ function validation(): Record<string, Scenario[]> {
     grid(name, p50s, (s) => ({
       latency: { p50: s.latency.p50, p99: p99(s.latency.p50) },
       rpcMs: ASSUMPTIONS.localRpcMs.value,
+      localCpuMsPerSend: ASSUMPTIONS.localCpuMsPerSend.value,
       autoscaler: { ...s.autoscaler, start: 1, max: 1, fixed: true },
       ...over(s),
     }));

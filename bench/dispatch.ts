@@ -19,7 +19,7 @@
  * (SCALE=0.25 shrinks every run's recipients).
  */
 import type { ChildProcess } from "node:child_process";
-import { rmSync } from "node:fs";
+import { readdirSync, readFileSync, rmSync } from "node:fs";
 import {
   combinedStack,
   devVars,
@@ -51,6 +51,8 @@ interface Run {
 const runs: Run[] = [
   { group: "efficiency", mps: 80, recipients: 4_000, clamp: false, p50: 250, p99: 900 },
   { group: "efficiency", mps: 1000, recipients: 20_000, clamp: false, p50: 250, p99: 900 },
+  { group: "validation", mps: 80, recipients: 1_000, clamp: true, p50: 20, p99: 20 },
+  { group: "validation", mps: 80, recipients: 1_000, clamp: true, p50: 250, p99: 250 },
   { group: "validation", mps: 1000, recipients: 3_000, clamp: true, p50: 20, p99: 20 },
   { group: "validation", mps: 1000, recipients: 3_000, clamp: true, p50: 250, p99: 250 },
 ].filter(
@@ -74,6 +76,31 @@ function plainNumbers(from: number, count: number): string[] {
   return out;
 }
 
+/**
+ * CPU seconds the stack's workerd processes have used (Linux: /proc), so a run
+ * can say what one accepted send costs this machine. All of Chorus and the
+ * sandbox run on one workerd thread here: that cost bounds the local rate.
+ */
+function stackCpuSeconds(group: number): number {
+  const tick = 100; // USER_HZ on Linux
+  let total = 0;
+  for (const pid of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      // Fields after the ")" that ends the command: state is 3rd, pgrp 5th, utime 14th, stime 15th.
+      const command = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
+      const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      if (command === "workerd" && Number(f[2]) === group)
+        total += (Number(f[11]) + Number(f[12])) / tick;
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return total;
+}
+
+let cpuSeconds: () => number = () => 0;
+
 async function withStack<T>(clamp: boolean, body: () => Promise<T>): Promise<T> {
   const o = stackOptions({
     apiPort: PORT,
@@ -93,6 +120,7 @@ async function withStack<T>(clamp: boolean, body: () => Promise<T>): Promise<T> 
   const child: ChildProcess = startWrangler(args, (line) => {
     if (/error/i.test(line) && !/webhook/i.test(line)) console.log(`  [stack] ${line}`);
   });
+  cpuSeconds = () => (child.pid ? stackCpuSeconds(child.pid) : 0);
   try {
     await waitFor(`${BASE}/health`, 120_000);
     await seed(o, secrets);
@@ -136,6 +164,7 @@ async function measure(run: Run, index: number): Promise<Record<string, unknown>
     }),
   });
   const started = Date.now();
+  const cpuAtStart = cpuSeconds();
   const created = await api("/broadcasts", {
     method: "POST",
     body: JSON.stringify({
@@ -154,6 +183,7 @@ async function measure(run: Run, index: number): Promise<Record<string, unknown>
     await new Promise((r) => setTimeout(r, 500));
     done = await api(`/broadcasts/${created.uuid}`);
   } while (done.status !== "completed" && done.status !== "paused" && Date.now() < until);
+  const cpuUsed = cpuSeconds() - cpuAtStart;
   const stats = (await api(`/__sandbox/stats?phone_number_id=${DEMO_PHONE_NUMBER_ID}`)).numbers[0];
   const activity = await api(`/broadcasts/${created.uuid}/activity`);
   const first = Number(new Date(stats.first_accepted_at));
@@ -183,6 +213,10 @@ async function measure(run: Run, index: number): Promise<Record<string, unknown>
     slots_missed: activity.send_path.slots_missed,
     peak_claimed: activity.send_path.peak_claimed,
     wall_seconds: Math.round((Date.now() - started) / 100) / 10,
+    // The create, the sends, the webhooks and the projection, both Workers: per accepted send.
+    stack_cpu_ms_per_send: stats.accepted
+      ? Math.round((cpuUsed / stats.accepted) * 1e5) / 100
+      : null,
     accepted_per_second: perSecond(accepts, first),
   };
   console.log(`[dispatch] ${JSON.stringify(row)}`);

@@ -81,6 +81,13 @@ export interface Scenario {
    */
   batchWaitsForWaitUntil: boolean;
   autoscaler: Autoscaler;
+  /**
+   * Locally only: CPU per recipient on the one thread that runs every
+   * isolate of `wrangler dev` (the claim, the send at both ends, the settle,
+   * the webhooks, the projection), charged to the invocation that sent it;
+   * 0: CPU to spare (production spreads isolates over machines).
+   */
+  localCpuMsPerSend: number;
   /** Mean of how late a timer fires (exponential): a busy isolate. */
   timerLateMs: number;
   seed: number;
@@ -562,6 +569,7 @@ class Consumer {
   waveMs = 0;
   sendsInFlight = 0;
   peakSendsInFlight = 0;
+  private cpuBusyUntil = 0;
   /** sends.ts's per-isolate average of the reserve round trip (one isolate, here). */
   private reserveTripMs: number | null = null;
   private readonly latency: () => number;
@@ -590,12 +598,21 @@ class Consumer {
   async consume(messages: SendBatchMessage[]): Promise<void> {
     const connections = new Connections(this.sc.connections);
     const waitUntil: Promise<void>[] = [];
+    const claimedBefore = this.claimedRows;
+    const startedAt = this.sim.now;
     await Promise.all(
       messages.map(async (body) => {
         const { answered } = await this.startBatch(body, connections);
         waitUntil.push(answered);
       }),
     );
+    const cpuMs = (this.claimedRows - claimedBefore) * this.sc.localCpuMsPerSend;
+    if (cpuMs > 0) {
+      // The one local thread: this batch's share of it, from its start (its
+      // RPCs are that CPU) or once the thread is free, whichever is later.
+      this.cpuBusyUntil = Math.max(startedAt, this.cpuBusyUntil) + cpuMs;
+      await this.sim.sleepUntil(this.cpuBusyUntil);
+    }
     if (this.sc.batchWaitsForWaitUntil) await Promise.all(waitUntil);
   }
 
