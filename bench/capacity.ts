@@ -330,7 +330,7 @@ function whatIfs(): Record<string, Scenario[]> {
     );
   return {
     "what-ifs: the send path (fast ramp, RPC 10 ms)": [
-      "+ no_wait flag",
+      "hand off once all left (before)",
       "+ no_wait flag, whole msgs",
       "whole messages",
       "max_batch_size 2",
@@ -344,6 +344,7 @@ function whatIfs(): Record<string, Scenario[]> {
       "DO 1 ms + settle linger 50",
     ].flatMap(at1000x300),
     [`what-ifs cross-colo (RPC ${ASSUMPTIONS.rpcCrossColoMs.value} ms)`]: [
+      "hand off once all left (before)",
       "recheck 250 ms ahead",
       "+ no_wait flag",
       "+ no_wait flag, recheck ahead",

@@ -170,13 +170,17 @@ export function combinedStack(o, secrets, apiVars = {}, sendsBatchSize = null) {
     Object.entries(record)
       .map(([k, v]) => `${k} = ${JSON.stringify(String(v))}`)
       .join("\n");
-  const api = readFileSync("wrangler.toml", "utf8")
+  const injected = { WHATSAPP_API_BASE: "http://sandbox", ...apiVars };
+  // A var set here replaces wrangler.toml's own (TOML refuses a key twice).
+  const withoutInjected = Object.keys(injected).reduce(
+    (text, key) => text.replace(new RegExp(`\\n${key} = .*`), ""),
+    readFileSync("wrangler.toml", "utf8"),
+  );
+  const api = withoutInjected
     .replace('main = "src/index.ts"', 'main = "../src/index.ts"')
     .replace('directory = "./public"', 'directory = "../public"')
     .replace('migrations_dir = "migrations"', 'migrations_dir = "../migrations"')
-    .replace("[vars]\n", `[vars]\n${toml({ WHATSAPP_API_BASE: "http://sandbox", ...apiVars })}\n`)
-    // wrangler.toml's own WHATSAPP_API_BASE is overridden by the line above.
-    .replace(/\nWHATSAPP_API_BASE = "https:\/\/graph.facebook.com"/, "")
+    .replace("[vars]\n", `[vars]\n${toml(injected)}\n`)
     // Miniflare delivers one batch at a time: a larger batch stands in for
     // the invocations production would run side by side (bench switch).
     .replace(/(queue = "chorus-sends"\nmax_batch_size = )\d+/, (line, head) =>
