@@ -1,7 +1,8 @@
 /**
  * The chorus-sends consumer, batch by batch as the queue delivers it
  * (createMessageBatch + getQueueResult), on the real BroadcastDO, SenderDO
- * and sandbox: it acks a wave once its sends have left, asks the queue to
+ * and sandbox: it acks a wave once its slots are reserved and near (its sends
+ * leave in waitUntil), asks the queue to
  * retry when it cannot even start (the SenderDO unreachable), and what the
  * queue finally gives up on (the dead-letter consumer) fails visibly.
  */
@@ -27,6 +28,7 @@ import {
   future,
   helloBody,
   queueByHand,
+  sandboxMessages,
   sandboxStats,
   setup,
 } from "../engine";
@@ -47,8 +49,8 @@ async function deliver(queue: string, bodies: SendBatchMessage[], bindings: Bind
 }
 
 /** A broadcast whose rows sit in batch `batchId` as the dispatcher would leave them, not enqueued. */
-async function queuedBroadcast(count: number, batchId: number) {
-  const s = await setup({ throughputMps: 1000 });
+async function queuedBroadcast(count: number, batchId: number, throughputMps = 1000) {
+  const s = await setup({ throughputMps });
   const base = 400_000 + Math.floor(Math.random() * 100_000);
   const ids = Array.from({ length: count }, (_, i) => mobileNumber(base + i, "0"));
   const created = await createBroadcast(
@@ -68,12 +70,33 @@ async function queuedBroadcast(count: number, batchId: number) {
 }
 
 describe("sends consumer", () => {
-  it("acks a wave once its six sends have left, and settles every answer", async () => {
+  it("acks a wave once its six slots are reserved, and settles every answer", async () => {
     const { s, uuid, body } = await queuedBroadcast(6, 41);
     const result = await deliver("chorus-sends", [body], healthy);
     expect(result.explicitAcks).toEqual(["m0"]);
     expect(result.retryMessages).toEqual([]);
     expect((await sandboxStats(s.number.phoneNumberId)).accepted).toBe(6);
+    expect(await details(s, uuid)).toMatchObject({ status: "completed", submitted: 6 });
+  });
+
+  it("hands a batch off once its slots are near, before its last sends leave: they leave in waitUntil", async () => {
+    // 2 mps: six slots ~0.52 s apart. The handler returns once the last is
+    // within HANDOFF_WITHIN_MS (1 s), so the last send reaches the sandbox
+    // about a second later; the code before returned once all six had left.
+    const { s, uuid, body } = await queuedBroadcast(6, 43, 2);
+    const batch = createMessageBatch<SendBatchMessage>("chorus-sends", [
+      { id: "m0", timestamp: new Date(), attempts: 1, body },
+    ]);
+    const ctx = createExecutionContext();
+    const handler = worker.queue as ExportedHandlerQueueHandler<Bindings, SendBatchMessage>;
+    await handler(batch, healthy, ctx);
+    const handedOffAt = Date.now();
+    expect((await getQueueResult(batch, ctx)).explicitAcks).toEqual(["m0"]);
+    await waitOnExecutionContext(ctx);
+    const accepted = await sandboxMessages(s.number.phoneNumberId);
+    expect(accepted).toHaveLength(6);
+    const lastAcceptedAt = Math.max(...accepted.map((m) => Date.parse(m.accepted_at)));
+    expect(lastAcceptedAt - handedOffAt).toBeGreaterThan(300);
     expect(await details(s, uuid)).toMatchObject({ status: "completed", submitted: 6 });
   });
 
