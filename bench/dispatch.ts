@@ -8,13 +8,15 @@
  * Runs (RUNS=efficiency,validation picks; MPS=80 keeps the runs at that cap):
  * - efficiency: the six-connection clamp lifted (CLOUD_API_CONNECTIONS=0, a
  *   bench-only switch), at 80 mps (4,000 recipients) and 1,000 mps (20,000).
- * - validation: the clamp on, at sandbox latencies 20 ms and 250 ms: the
- *   figures bench/capacity.ts predicts for one consumer at a time.
+ * - validation: the clamp on, at sandbox latencies 20 ms and 250 ms, at
+ *   80 mps (1,000 recipients) and 1,000 mps (3,000): the figures
+ *   bench/capacity.ts predicts for one consumer at a time.
  *
  * Prints, per run: achieved rate / cap (first to last accept, at the
  * sandbox), max in any one second at the receiver, over-cap refusals,
  * duplicates, p50/p99 send latency as the engine measured it, in flight
- * (Little: rate × mean latency), slots given up, most rows claimed at once.
+ * (Little: rate × mean latency), slots given up, most rows claimed at once,
+ * the stack's CPU per accepted send, and the accepts in each second.
  * Writes bench/results/dispatch.json. Run: `npm run bench -- dispatch`
  * (SCALE=0.25 shrinks every run's recipients).
  */

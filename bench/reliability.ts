@@ -1,6 +1,8 @@
 /**
- * `npm run test:reliability`: invariants 1 and 2 under failure, over real
- * HTTP against `wrangler dev` with persisted local state.
+ * `npm run test:reliability`: invariants 1 and 2 under failure, against
+ * `wrangler dev` with persisted local state (the crash run: API and sandbox
+ * as two processes over HTTP; the faults run: one process, unless
+ * RELIABILITY_STACK=two).
  *
  * 1. Crash: a 10,000-recipient broadcast at 200 mps; the API is SIGKILLed
  *    mid-dispatch and started again on the same state. It must complete, with
