@@ -681,6 +681,9 @@ class Consumer {
       departures.push(departing);
       if (this.sc.code.handoffWithinMs === null) await departing;
     }
+    // sends.ts also hands off only after the departures when its isolate is
+    // behind its slots (more than DEPARTURE_TOLERANCE_MS late on average);
+    // timers here are late by timerLateMs (1 ms), so that never happens.
     const handoff = this.sc.code.handoffWithinMs;
     if (handoff !== null && lastSlotAt - handoff > sim.now)
       await sim.sleepUntil(lastSlotAt - handoff);
