@@ -1,8 +1,8 @@
 /**
  * `npm run test:reliability`: invariants 1 and 2 under failure, against
  * `wrangler dev` with persisted local state (the crash run: API and sandbox
- * as two processes over HTTP; the faults run: one process, unless
- * RELIABILITY_STACK=two).
+ * as two processes over HTTP; the faults run too, or in one process with
+ * RELIABILITY_STACK=one).
  *
  * 1. Crash: a 10,000-recipient broadcast at 200 mps; the API is SIGKILLed
  *    mid-dispatch and started again on the same state. It must complete, with
@@ -212,8 +212,8 @@ try {
   }
   let faults = null;
   if (runs.includes("faults")) {
-    // One process unless RELIABILITY_STACK=two (./reliability/stack.ts says why).
-    const kind = process.env.RELIABILITY_STACK === "two" ? "two" : "one";
+    // Two processes unless RELIABILITY_STACK=one (./reliability/stack.ts).
+    const kind = process.env.RELIABILITY_STACK === "one" ? "one" : "two";
     await startStack(kind);
     faults = {
       stack: kind === "one" ? "one wrangler dev" : "two wrangler dev",
