@@ -331,6 +331,7 @@ function whatIfs(): Record<string, Scenario[]> {
   return {
     "what-ifs: the send path (fast ramp, RPC 10 ms)": [
       "hand off once all left (before)",
+      "+ no_wait flag",
       "+ no_wait flag, whole msgs",
       "whole messages",
       "max_batch_size 2",

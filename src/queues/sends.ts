@@ -24,7 +24,7 @@ import {
 } from "../domain/meta-errors";
 import { DEPARTURE_TOLERANCE_MS, departBy, ewma, MAX_DEPARTURE_DELAY_MS } from "../domain/pacing";
 import type { ClaimedRecipient } from "../durable/broadcast-do";
-import { PAIR_SPACING_MS } from "../durable/sender-do";
+import { PAIR_SPACING_MS, type SlotReservation } from "../durable/sender-do";
 import { broadcastStub, senderStub } from "../durable/stubs";
 import { cachedFrequencyCap, cappedPeople } from "../engine/frequency-cap";
 import type { Bindings } from "../env";
@@ -217,6 +217,68 @@ export async function startBatch(
   const answers: Promise<void>[] = [];
   const departures: Promise<void>[] = [];
   let lastSlotAt = 0;
+  /**
+   * Sleeps to each slot of a reserved wave and sends there; resolves once
+   * every send has left (its answer goes to `answers`) or given its slot back.
+   */
+  const leaveAtSlots = async (
+    wave: ClaimedRecipient[],
+    reservation: SlotReservation,
+    releases: (() => void)[],
+  ): Promise<void> => {
+    const first = reservation.slots[0]?.at ?? Date.now();
+    if (first - Date.now() > STATE_RECHECK_AFTER_MS) {
+      // A pause or cancel since the claim must stop this wave before it sends
+      // anything: asked a little before the first slot, so the answer is back in time.
+      await Promise.race([sleepUntil(first - STATE_RECHECK_LEAD_MS), settler.stoppedSignal]);
+      if (!settler.stopped && (await broadcast.state()) !== "sending") settler.stop();
+    }
+    await Promise.all(
+      reservation.slots.map(async ({ index, at }) => {
+        const recipient = wave[index] as ClaimedRecipient;
+        const release = releases.pop() ?? (() => undefined);
+        // A pause or cancel wakes every waiting send: the consumer is free at once.
+        await Promise.race([sleepUntil(at), settler.stoppedSignal]);
+        if (settler.stopped) {
+          release();
+          settler.add({ seq: recipient.seq, outcome: "released" });
+          return;
+        }
+        // Sends leave as the receiver counts them, whatever this isolate's
+        // timers do (./departures.ts); too far behind its slot, a send gives
+        // the slot up and asks again.
+        const left = await depart(plan.sender.phoneNumberId, at, {
+          intervalMs: reservation.intervalMs,
+          cap: current.throughputMps,
+          latest: Math.min(at + MAX_DEPARTURE_DELAY_MS, departBy(claim.claimedAt, timeoutMs)),
+        });
+        departureLatenessMs = ewma(departureLatenessMs, (left ?? Date.now()) - at);
+        if (left === null) {
+          release();
+          settler.add({ seq: recipient.seq, outcome: "released", late: true });
+          return;
+        }
+        answers.push(
+          sendOne(
+            env,
+            plan,
+            current.token,
+            recipient,
+            { timeoutMs, release },
+            marketing,
+            connection,
+          ).then((outcome) => {
+            const { throughput, senderStop, ...settled } = outcome;
+            // Every throughput-class answer (130429, 80007, 4, HTTP 429) slows the number down.
+            if (throughput) sender.slowDown().catch(() => undefined);
+            if (senderStop && settled.outcome === "halt")
+              senderStops.push(`${settled.code}: ${settled.title}`);
+            settler.add(settled);
+          }),
+        );
+      }),
+    );
+  };
   let rest = await withoutMarketingOptOuts(env, plan, claim.recipients, settler);
   rest = await withinFrequencyCap(env, plan, rest, settler);
   while (rest.length > 0 && !settler.stopped) {
@@ -242,60 +304,7 @@ export async function startBatch(
       );
     }
     lastSlotAt = Math.max(lastSlotAt, reservation.slots.at(-1)?.at ?? 0);
-    const departing = (async () => {
-      const first = reservation.slots[0]?.at ?? Date.now();
-      if (first - Date.now() > STATE_RECHECK_AFTER_MS) {
-        // A pause or cancel since the claim must stop this wave before it sends
-        // anything: asked a little before the first slot, so the answer is back in time.
-        await Promise.race([sleepUntil(first - STATE_RECHECK_LEAD_MS), settler.stoppedSignal]);
-        if (!settler.stopped && (await broadcast.state()) !== "sending") settler.stop();
-      }
-      await Promise.all(
-        reservation.slots.map(async ({ index, at }) => {
-          const recipient = wave[index] as ClaimedRecipient;
-          const release = releases.pop() ?? (() => undefined);
-          // A pause or cancel wakes every waiting send: the consumer is free at once.
-          await Promise.race([sleepUntil(at), settler.stoppedSignal]);
-          if (settler.stopped) {
-            release();
-            settler.add({ seq: recipient.seq, outcome: "released" });
-            return;
-          }
-          // Sends leave as the receiver counts them, whatever this isolate's
-          // timers do (./departures.ts); too far behind its slot, a send gives
-          // the slot up and asks again.
-          const left = await depart(plan.sender.phoneNumberId, at, {
-            intervalMs: reservation.intervalMs,
-            cap: current.throughputMps,
-            latest: Math.min(at + MAX_DEPARTURE_DELAY_MS, departBy(claim.claimedAt, timeoutMs)),
-          });
-          departureLatenessMs = ewma(departureLatenessMs, (left ?? Date.now()) - at);
-          if (left === null) {
-            release();
-            settler.add({ seq: recipient.seq, outcome: "released", late: true });
-            return;
-          }
-          answers.push(
-            sendOne(
-              env,
-              plan,
-              current.token,
-              recipient,
-              { timeoutMs, release },
-              marketing,
-              connection,
-            ).then((outcome) => {
-              const { throughput, senderStop, ...settled } = outcome;
-              // Every throughput-class answer (130429, 80007, 4, HTTP 429) slows the number down.
-              if (throughput) sender.slowDown().catch(() => undefined);
-              if (senderStop && settled.outcome === "halt")
-                senderStops.push(`${settled.code}: ${settled.title}`);
-              settler.add(settled);
-            }),
-          );
-        }),
-      );
-    })();
+    const departing = leaveAtSlots(wave, reservation, releases);
     // Its failure reaches `answered` (logged); the wave's rows wait for their lease.
     departing.catch(() => undefined);
     departures.push(departing);

@@ -130,10 +130,7 @@ export class BroadcastStore {
 
   broadcast(): BroadcastRow | null {
     const row = this.sql.exec<Row>("SELECT * FROM broadcast WHERE id = 1").toArray()[0];
-    return row ? this.broadcastRow(row) : null;
-  }
-
-  private broadcastRow(row: Row): BroadcastRow {
+    if (!row) return null;
     return {
       plan: this.plan(String(row.plan)),
       state: String(row.state) as BroadcastState,
@@ -288,10 +285,6 @@ export class BroadcastStore {
     };
   }
 
-  private bump(name: string, delta: number): void {
-    this.moveCounters({ [name]: delta });
-  }
-
   /**
    * Adds each delta to its counter in one statement, and marks the summary
    * changed once: a status change moved two counters with four statements
@@ -346,7 +339,7 @@ export class BroadcastStore {
         ...whereBinds,
       )
       .toArray();
-    const deltas: Record<string, number> = { [to]: 0 };
+    const deltas: Record<string, number> = {};
     for (const { status, n } of byOld) {
       deltas[status] = (deltas[status] ?? 0) - Number(n);
       deltas[to] = (deltas[to] ?? 0) + Number(n);
@@ -488,7 +481,7 @@ export class BroadcastStore {
   }
 
   bumpReplied(): void {
-    this.bump("replied", 1);
+    this.moveCounters({ replied: 1 });
   }
 
   /**
