@@ -49,8 +49,13 @@ async function deliver(queue: string, bodies: SendBatchMessage[], bindings: Bind
 }
 
 /** A broadcast whose rows sit in batch `batchId` as the dispatcher would leave them, not enqueued. */
-async function queuedBroadcast(count: number, batchId: number, throughputMps = 1000) {
-  const s = await setup({ throughputMps });
+async function queuedBroadcast(
+  count: number,
+  batchId: number,
+  throughputMps = 1000,
+  sandbox?: Record<string, unknown>,
+) {
+  const s = await setup({ throughputMps, sandbox });
   const base = 400_000 + Math.floor(Math.random() * 100_000);
   const ids = Array.from({ length: count }, (_, i) => mobileNumber(base + i, "0"));
   const created = await createBroadcast(
@@ -98,6 +103,27 @@ describe("sends consumer", () => {
     const lastAcceptedAt = Math.max(...accepted.map((m) => Date.parse(m.accepted_at)));
     expect(lastAcceptedAt - handedOffAt).toBeGreaterThan(300);
     expect(await details(s, uuid)).toMatchObject({ status: "completed", submitted: 6 });
+  });
+
+  it("keeps at most six sends waiting for Meta per invocation, before and after the hand-off (invariant 7)", async () => {
+    // Eighteen recipients in one message, Meta answering in 400 ms: the
+    // invocation's six connections carry three waves, so the seventh send
+    // can only reach the sandbox once the first has its answer.
+    const latencyMs = 400;
+    const { s, uuid, body } = await queuedBroadcast(18, 44, 1000, {
+      latency: { p50_ms: latencyMs, p99_ms: latencyMs, seed: 1 },
+    });
+    const result = await deliver("chorus-sends", [body], healthy);
+    expect(result.explicitAcks).toEqual(["m0"]);
+    const arrivals = (await sandboxMessages(s.number.phoneNumberId))
+      .map((m) => Date.parse(m.accepted_at))
+      .sort((a, b) => a - b);
+    expect(arrivals).toHaveLength(18);
+    for (let i = 6; i < arrivals.length; i++)
+      expect((arrivals[i] as number) - (arrivals[i - 6] as number)).toBeGreaterThanOrEqual(
+        latencyMs - 50,
+      );
+    expect(await details(s, uuid)).toMatchObject({ status: "completed", submitted: 18 });
   });
 
   it("asks the queue to retry a wave it cannot start (the SenderDO unreachable), sending nothing", async () => {
