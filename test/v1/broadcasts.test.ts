@@ -454,7 +454,12 @@ describe("v1 audiences, resolved when sending starts", () => {
   });
 });
 
-/** A client broadcast of `count` fresh contacts, scheduled an hour ahead (not yet resolved). */
+/**
+ * A client broadcast of `count` fresh contacts, scheduled an hour ahead (not
+ * yet resolved), whose sending window opens two hours from now: once a test
+ * resolves it, its rows wait for the window instead of sending past the end of
+ * the file (test/setup.ts fails a file that ends with sends on the queue).
+ */
 async function scheduledClientBroadcast(count: number, from: number) {
   const s = await defaultSetup();
   const base = from + Math.floor(Math.random() * 50_000);
@@ -468,7 +473,12 @@ async function scheduledClientBroadcast(count: number, from: number) {
   );
   const created = await createV1(
     s,
-    booking({ status: "scheduled", scheduleDateTime: future(3_600_000) }),
+    booking({
+      status: "scheduled",
+      scheduleDateTime: future(3_600_000),
+      sendWindow: closedForTheNextTwoHours(),
+      timezone: "UTC",
+    }),
   );
   return { s, created, stub: broadcastStub(env, s.account.accountId, created.id) };
 }
@@ -631,3 +641,10 @@ describe("issue 16: what the API has shown, later decisions see; state changes n
     expect(await d1Rows(created.id, "seq")).toEqual([]);
   }, 60_000);
 });
+
+/** A UTC sending window from two to three hours from now (so closed now). */
+function closedForTheNextTwoHours() {
+  const hour = (offset: number) =>
+    `${String((new Date().getUTCHours() + offset) % 24).padStart(2, "0")}:00`;
+  return { start: hour(2), end: hour(3) };
+}
